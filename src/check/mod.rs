@@ -1,0 +1,26 @@
+//! Checks: the rules a resolved policy must obey. Every rule runs and returns its
+//! problems; none stops the others.
+
+mod nfs;
+mod options;
+mod pairs;
+mod timing;
+
+use crate::diagnostic::Problem;
+use crate::model::Policy;
+
+/// Runs every rule over the policy and returns all their problems.
+pub fn check(policy: &Policy) -> Vec<Problem> {
+    let rules: [fn(&Policy) -> Vec<Problem>; 7] = [
+        timing::rpo_is_met,
+        timing::retention_outlasts_outage,
+        pairs::nodes_differ,
+        pairs::datasets_replicated_once,
+        pairs::unit_names_unique,
+        nfs::exports_are_replicated,
+        nfs::fsids_unique,
+    ];
+    let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
+    problems.extend(options::option_lists_consistent(policy));
+    problems
+}

@@ -1,0 +1,98 @@
+//! Rules on pairs: two distinct nodes, each dataset replicated once, unit names unique.
+
+use crate::diagnostic::Problem;
+use crate::model::{Pair, Policy};
+use crate::naming::replication_unit_stem;
+
+/// A pair replicates between two different nodes.
+pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {
+    policy
+        .pairs
+        .iter()
+        .filter(|pair| pair.nodes[0] == pair.nodes[1])
+        .map(|pair| {
+            let node = &policy.nodes[pair.nodes[0]];
+            Problem::SameNode {
+                second: pair.name.span.into(),
+                first: node.name.span.into(),
+                pair: pair.name.value.clone(),
+                node: node.name.value.clone(),
+            }
+        })
+        .collect()
+}
+
+fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
+    outer == inner
+        || recursive
+            && inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Within a pair, no dataset is replicated twice, directly or under a recursive parent.
+pub fn datasets_replicated_once(policy: &Policy) -> Vec<Problem> {
+    policy.pairs.iter().flat_map(overlaps_in).collect()
+}
+
+fn overlaps_in(pair: &Pair) -> Vec<Problem> {
+    let mut sorted: Vec<_> = pair.datasets.iter().collect();
+    sorted.sort_by(|a, b| a.dataset.value.cmp(&b.dataset.value));
+    let mut problems = Vec::new();
+    let mut covering: Vec<&crate::model::Replicated> = Vec::new();
+    for replicated in sorted {
+        covering.retain(|outer| covers(&outer.dataset.value, true, &replicated.dataset.value));
+        if let Some(outer) = covering
+            .iter()
+            .find(|o| covers(&o.dataset.value, o.recursive, &replicated.dataset.value))
+        {
+            problems.push(Problem::DatasetTwice {
+                second: replicated.dataset.span.into(),
+                first: outer.dataset.span.into(),
+                dataset: replicated.dataset.value.clone(),
+                other: outer.dataset.value.clone(),
+            });
+            continue;
+        }
+        covering.push(replicated);
+    }
+    problems
+}
+
+/// Each replicated dataset gets its own units; their names must not collide.
+pub fn unit_names_unique(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for pair in &policy.pairs {
+        let mut seen: Vec<(String, &crate::model::Replicated)> = Vec::new();
+        for replicated in &pair.datasets {
+            let stem = replication_unit_stem(pair, &replicated.dataset.value);
+            match seen
+                .iter()
+                .find(|(s, r)| *s == stem && r.dataset.value != replicated.dataset.value)
+            {
+                Some((_, first)) => problems.push(Problem::UnitNameClash {
+                    second: replicated.dataset.span.into(),
+                    first: first.dataset.span.into(),
+                    first_name: first.dataset.value.clone(),
+                    second_name: replicated.dataset.value.clone(),
+                    unit: format!("{stem}.service"),
+                }),
+                None => seen.push((stem, replicated)),
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn recursive_covers_children_only() {
+        assert!(covers("a/b", true, "a/b/c"));
+        assert!(!covers("a/b", false, "a/b/c"));
+        assert!(!covers("a/b", true, "a/bc"));
+        assert!(covers("a/b", false, "a/b"));
+    }
+}

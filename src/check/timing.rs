@@ -1,0 +1,75 @@
+//! Rules on time: the RPO can be met, and retention outlasts the declared outage.
+
+use crate::diagnostic::Problem;
+use crate::model::{Policy, SnapshotKind};
+use crate::schedule;
+
+/// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer.
+pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
+    policy
+        .pairs
+        .iter()
+        .filter_map(|pair| {
+            let over = schedule::choose(pair).err()?;
+            let fix = if pair.snapshot_every.is_some() || pair.replicate_every.is_some() {
+                "shorten `snapshot-every` or `replicate-every`, or raise `rpo`"
+            } else {
+                "raise `rpo`, or lower `transfer` if one transfer is faster"
+            };
+            Some(Problem::RpoUnmet {
+                span: pair.rpo.span.into(),
+                pair: pair.name.value.clone(),
+                rpo: pair.rpo.value.to_string(),
+                worst: over.worst_case().to_string(),
+                help: format!(
+                    "the {} schedule loses up to {}; {fix}",
+                    schedule_kind(pair),
+                    over.arithmetic()
+                ),
+            })
+        })
+        .collect()
+}
+
+fn schedule_kind(pair: &crate::model::Pair) -> &'static str {
+    if pair.snapshot_every.is_some() || pair.replicate_every.is_some() {
+        "declared"
+    } else {
+        "fastest"
+    }
+}
+
+/// Retention must keep a common snapshot for longer than the outage plus one replication,
+/// and a pair that needs frequent snapshots must keep some.
+pub fn retention_outlasts_outage(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for pair in &policy.pairs {
+        let retention = &policy.retentions[pair.retention];
+        let Ok(schedule) = schedule::choose(pair) else {
+            continue;
+        };
+        if let Some(count) = retention
+            .count(SnapshotKind::Frequently)
+            .filter(|c| c.value == 0)
+        {
+            problems.push(Problem::NoFrequentSnapshots {
+                span: count.span.into(),
+                retention: retention.name.value.clone(),
+                pair: pair.name.value.clone(),
+            });
+        }
+        let Some(outage) = &pair.outage else { continue };
+        let horizon = schedule::horizon(retention, &schedule);
+        if horizon <= outage.value + schedule.replicate_every {
+            problems.push(Problem::RetentionTooShort {
+                outage_span: outage.span.into(),
+                retention_span: retention.name.span.into(),
+                retention: retention.name.value.clone(),
+                pair: pair.name.value.clone(),
+                horizon: horizon.to_string(),
+                outage: outage.value.to_string(),
+            });
+        }
+    }
+    problems
+}

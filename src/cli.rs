@@ -1,0 +1,164 @@
+//! The command line: read a policy, report its problems, write its output tree.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{render_github, render_human, render_json, Problem, Theme};
+use crate::output::write_tree;
+use crate::{compile_bytes, Compilation};
+
+/// Exit status: the policy compiled (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the policy has errors; nothing was written.
+pub const EXIT_INVALID_POLICY: u8 = 1;
+/// Exit status: the command line was wrong (set by the argument parser).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: a file could not be read or written.
+pub const EXIT_IO: u8 = 4;
+
+/// Compile a ZFS replication and HA NFS policy into sanoid, syncoid, systemd, exports and
+/// fstab configuration.
+#[derive(Debug, Parser)]
+#[command(name = "zplan", version, about)]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+
+    /// How to print diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a policy and report every problem; write nothing.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Compile a policy into one directory per host and a manifest.
+    Build {
+        /// The policy file.
+        file: PathBuf,
+        /// The output directory.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+    Github,
+}
+
+/// Parses the arguments, runs the command and returns the process exit status.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(cli.execute())
+}
+
+impl Cli {
+    fn execute(&self) -> u8 {
+        match &self.command {
+            Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
+            Command::Build { file, output } => self.compile_and(file, |compilation| {
+                let tree = compilation
+                    .tree
+                    .as_ref()
+                    .expect("a policy without errors has a tree");
+                match write_tree(tree, output) {
+                    Ok(_) => EXIT_OK,
+                    Err(error) => self.report_failure(&error),
+                }
+            }),
+        }
+    }
+
+    fn compile_and(&self, file: &Path, then: impl FnOnce(&Compilation) -> u8) -> u8 {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                let error = ReadError {
+                    path: file.to_owned(),
+                    source: error,
+                };
+                return self.report_failure(&error);
+            }
+        };
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let compilation = compile_bytes(&bytes, &name);
+        let source = String::from_utf8_lossy(&bytes);
+        self.report(&compilation.problems, &file.display().to_string(), &source);
+        if compilation.tree.is_none() {
+            return EXIT_INVALID_POLICY;
+        }
+        then(&compilation)
+    }
+
+    fn theme(&self) -> Theme {
+        let colour = match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
+        };
+        if colour {
+            Theme::Colour
+        } else {
+            Theme::Plain
+        }
+    }
+
+    fn report(&self, problems: &[Problem], name: &str, source: &str) {
+        if problems.is_empty() {
+            return;
+        }
+        let text = match self.message_format {
+            MessageFormat::Human => render_human(problems, name, source, self.theme()),
+            MessageFormat::Json => render_json(problems, name, source),
+            MessageFormat::Github => render_github(problems, name, source),
+        };
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+
+    fn report_failure(&self, error: &dyn miette::Diagnostic) -> u8 {
+        let mut text = String::new();
+        let handler = miette::GraphicalReportHandler::new_themed(match self.theme() {
+            Theme::Colour => miette::GraphicalTheme::unicode(),
+            Theme::Plain => miette::GraphicalTheme::unicode_nocolor(),
+        });
+        let _ = handler.render_report(&mut text, error);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        EXIT_IO
+    }
+}
+
+/// A policy file that could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot read {}", path.display())]
+#[diagnostic(code(zplan::io), help("check the path and its permissions"))]
+struct ReadError {
+    path: PathBuf,
+    #[source]
+    source: std::io::Error,
+}

@@ -1,0 +1,463 @@
+//! Every problem zplan can report about a policy: one variant each, with a stable code,
+//! the spans it is about and a help line that says how to fix it.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A problem in a policy. Codes are stable: `E01xx` syntax, `E02xx` structure and names,
+/// `E03xx` values, `E04xx` replication, `E05xx` NFS, `W06xx` warnings.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum Problem {
+    #[error("unexpected character `{found}`")]
+    #[diagnostic(
+        code(E0101),
+        help("names may contain letters, digits and `_ - . / : @ +`; everything after `#` is a comment")
+    )]
+    UnexpectedCharacter {
+        #[label("not part of the language")]
+        span: SourceSpan,
+        found: String,
+    },
+
+    #[error("`=` does not belong between a setting and its value")]
+    #[diagnostic(
+        code(E0102),
+        help("write the setting and its value separated by a space, such as `hourly 24`")
+    )]
+    EqualsSign {
+        #[label("remove this `=`")]
+        span: SourceSpan,
+    },
+
+    #[error("this `{{` is never closed")]
+    #[diagnostic(code(E0103), help("add a `}}` after the last statement of this block"))]
+    UnclosedBrace {
+        #[label("opened here")]
+        span: SourceSpan,
+    },
+
+    #[error("this `}}` closes no block")]
+    #[diagnostic(code(E0104), help("remove it, or add the `{{` that it should close"))]
+    UnmatchedBrace {
+        #[label("nothing to close")]
+        span: SourceSpan,
+    },
+
+    #[error("blocks are nested more than {limit} deep")]
+    #[diagnostic(
+        code(E0105),
+        help("a policy needs at most three levels of blocks; close the blocks you opened")
+    )]
+    NestingTooDeep {
+        #[label("too deep")]
+        span: SourceSpan,
+        limit: usize,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(
+        code(E0106),
+        help(
+            "each line holds one statement: a keyword, its values and an optional `{{ … }}` block"
+        )
+    )]
+    Expected {
+        #[label("expected {expected}")]
+        span: SourceSpan,
+        expected: String,
+        found: String,
+    },
+
+    #[error("the policy is not UTF-8 text")]
+    #[diagnostic(
+        code(E0107),
+        help("zplan reads UTF-8 text; check that the right file was given")
+    )]
+    NotText {
+        #[label("not text")]
+        span: SourceSpan,
+    },
+
+    #[error("the policy is {size} bytes, more than the {limit} bytes zplan reads")]
+    #[diagnostic(code(E0108), help("split the fleet into several policies"))]
+    TooLarge {
+        #[label("too large")]
+        span: SourceSpan,
+        size: usize,
+        limit: usize,
+    },
+
+    #[error("values are written without quotes")]
+    #[diagnostic(
+        code(E0109),
+        help("remove the quotes; names, paths and addresses are written bare")
+    )]
+    Quoted {
+        #[label("quote")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown {what} `{keyword}`")]
+    #[diagnostic(code(E0201))]
+    UnknownKeyword {
+        #[label("not known here")]
+        span: SourceSpan,
+        what: String,
+        keyword: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("no {kind} is named `{name}`")]
+    #[diagnostic(code(E0202))]
+    UnknownName {
+        #[label("not defined")]
+        span: SourceSpan,
+        kind: &'static str,
+        name: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{kind} `{name}` is defined twice")]
+    #[diagnostic(
+        code(E0203),
+        help("give each {kind} a name of its own, or merge the two")
+    )]
+    DuplicateDefinition {
+        #[label("defined again here")]
+        second: SourceSpan,
+        #[label("first defined here")]
+        first: SourceSpan,
+        kind: &'static str,
+        name: String,
+    },
+
+    #[error("`{keyword}` is set twice in this block")]
+    #[diagnostic(code(E0204), help("keep one of them"))]
+    DuplicateSetting {
+        #[label("set again here")]
+        second: SourceSpan,
+        #[label("first set here")]
+        first: SourceSpan,
+        keyword: String,
+    },
+
+    #[error("{owner} has no `{keyword}`")]
+    #[diagnostic(code(E0205), help("add a line such as `{example}`"))]
+    MissingSetting {
+        #[label("`{keyword}` is needed here")]
+        span: SourceSpan,
+        owner: String,
+        keyword: &'static str,
+        example: &'static str,
+    },
+
+    #[error("`{keyword}` takes {expected}")]
+    #[diagnostic(code(E0206), help("write it as `{example}`"))]
+    WrongValueCount {
+        #[label("here")]
+        span: SourceSpan,
+        keyword: String,
+        expected: &'static str,
+        example: &'static str,
+    },
+
+    #[error("`{keyword}` {needs}")]
+    #[diagnostic(code(E0207), help("write it as `{example}`"))]
+    BlockShape {
+        #[label("here")]
+        span: SourceSpan,
+        keyword: String,
+        needs: &'static str,
+        example: &'static str,
+    },
+
+    #[error("expected {expected}, found `{found}`")]
+    #[diagnostic(code(E0301), help("write it as `{example}`"))]
+    WrongKind {
+        #[label("not {expected}")]
+        span: SourceSpan,
+        expected: &'static str,
+        found: String,
+        example: &'static str,
+    },
+
+    #[error("`{name}` is not a valid ZFS dataset name: {reason}")]
+    #[diagnostic(
+        code(E0302),
+        help("a dataset is a pool name and components separated by `/`, made of letters, digits and `_ - . :`")
+    )]
+    InvalidDataset {
+        #[label("invalid dataset")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("`{name}` is not a valid name: {reason}")]
+    #[diagnostic(
+        code(E0303),
+        help("names are lowercase letters, digits and `-`, start with a letter or digit, at most 63 characters")
+    )]
+    InvalidName {
+        #[label("invalid name")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("`{text}` is not a valid {what}")]
+    #[diagnostic(code(E0304), help("write {example}"))]
+    InvalidAddress {
+        #[label("invalid {what}")]
+        span: SourceSpan,
+        text: String,
+        what: &'static str,
+        example: &'static str,
+    },
+
+    #[error("`{text}` is not a usable path: {reason}")]
+    #[diagnostic(
+        code(E0305),
+        help("write an absolute path of letters, digits and `_ - . + @ :`, without `.` or `..` components")
+    )]
+    InvalidPath {
+        #[label("invalid path")]
+        span: SourceSpan,
+        text: String,
+        reason: &'static str,
+    },
+
+    #[error("{what} `{text}` is out of range")]
+    #[diagnostic(code(E0306), help("use a value from {range}"))]
+    OutOfRange {
+        #[label("out of range")]
+        span: SourceSpan,
+        what: &'static str,
+        text: String,
+        range: &'static str,
+    },
+
+    #[error("unknown {context} option `{option}`")]
+    #[diagnostic(code(E0307))]
+    UnknownOption {
+        #[label("unknown option")]
+        span: SourceSpan,
+        context: &'static str,
+        option: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("option `{option}` needs {expected}")]
+    #[diagnostic(code(E0308), help("write it as `{example}`"))]
+    OptionValue {
+        #[label("needs {expected}")]
+        span: SourceSpan,
+        option: String,
+        expected: &'static str,
+        example: &'static str,
+    },
+
+    #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
+    #[diagnostic(code(E0401))]
+    RpoUnmet {
+        #[label("rpo {rpo}")]
+        span: SourceSpan,
+        pair: String,
+        rpo: String,
+        worst: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of pair `{pair}` plus one replication")]
+    #[diagnostic(
+        code(E0402),
+        help("keep snapshots longer (for example `daily 7`), or declare a shorter `outage`; otherwise the last common snapshot can be pruned while replication is down, forcing a full resend")
+    )]
+    RetentionTooShort {
+        #[label("outage {outage}")]
+        outage_span: SourceSpan,
+        #[label("keeps {horizon}")]
+        retention_span: SourceSpan,
+        retention: String,
+        pair: String,
+        horizon: String,
+        outage: String,
+    },
+
+    #[error("retention `{retention}` keeps no frequent snapshots, which pair `{pair}` needs for its rpo")]
+    #[diagnostic(
+        code(E0403),
+        help(
+            "remove `frequently 0` and zplan keeps an hour of them, or give a count of at least 1"
+        )
+    )]
+    NoFrequentSnapshots {
+        #[label("frequently 0")]
+        span: SourceSpan,
+        retention: String,
+        pair: String,
+    },
+
+    #[error("pair `{pair}` replicates node `{node}` to itself")]
+    #[diagnostic(code(E0404), help("a pair names two different nodes"))]
+    SameNode {
+        #[label("second")]
+        second: SourceSpan,
+        #[label("first")]
+        first: SourceSpan,
+        pair: String,
+        node: String,
+    },
+
+    #[error("`{dataset}` is already replicated by `{other}`")]
+    #[diagnostic(
+        code(E0405),
+        help("replicate each dataset once: drop this line, or drop `recursive` from the other")
+    )]
+    DatasetTwice {
+        #[label("replicated again here")]
+        second: SourceSpan,
+        #[label("already covered here")]
+        first: SourceSpan,
+        dataset: String,
+        other: String,
+    },
+
+    #[error("datasets `{first_name}` and `{second_name}` would share the unit name `{unit}`")]
+    #[diagnostic(
+        code(E0406),
+        help("rename one of the datasets; unit names replace `/` with `-`")
+    )]
+    UnitNameClash {
+        #[label("this one")]
+        second: SourceSpan,
+        #[label("and this one")]
+        first: SourceSpan,
+        first_name: String,
+        second_name: String,
+        unit: String,
+    },
+
+    #[error("engine `{engine}` is not supported")]
+    #[diagnostic(code(E0407))]
+    UnsupportedEngine {
+        #[label("unsupported engine")]
+        span: SourceSpan,
+        engine: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("pair `{pair}` mixes a followed active node with a static source and target")]
+    #[diagnostic(
+        code(E0408),
+        help("either write `nodes A B` and `active follows proxmox-guest ID`, or `source A` and `target B`")
+    )]
+    MixedRoles {
+        #[label("followed here")]
+        follows: SourceSpan,
+        #[label("static here")]
+        fixed: SourceSpan,
+        pair: String,
+    },
+
+    #[error("`{text}` does not divide an hour")]
+    #[diagnostic(code(E0409), help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that every hour has the same slots"))]
+    PeriodNotDivisor {
+        #[label("not a divisor of 60 minutes")]
+        span: SourceSpan,
+        text: String,
+    },
+
+    #[error("export `{path}` serves `{dataset}`, which pair `{pair}` does not replicate")]
+    #[diagnostic(
+        code(E0501),
+        help("replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data")
+    )]
+    ExportNotReplicated {
+        #[label("not replicated")]
+        span: SourceSpan,
+        path: String,
+        dataset: String,
+        pair: String,
+    },
+
+    #[error("options `{first_name}` and `{second_name}` contradict each other")]
+    #[diagnostic(
+        code(E0502),
+        help("keep one of them; the tools would silently use the last")
+    )]
+    ConflictingOptions {
+        #[label("this one")]
+        second: SourceSpan,
+        #[label("contradicts this one")]
+        first: SourceSpan,
+        first_name: String,
+        second_name: String,
+    },
+
+    #[error("option `{option}` is given twice")]
+    #[diagnostic(code(E0503), help("remove one of them"))]
+    RepeatedOption {
+        #[label("again here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        option: String,
+    },
+
+    #[error("exports `{first_path}` and `{second_path}` have the same fsid {fsid}")]
+    #[diagnostic(code(E0504), help("give one of them an explicit `fsid` of its own"))]
+    FsidClash {
+        #[label("fsid {fsid}")]
+        second: SourceSpan,
+        #[label("fsid {fsid}")]
+        first: SourceSpan,
+        first_path: String,
+        second_path: String,
+        fsid: u32,
+    },
+
+    #[error("nfs server `{server}` exports no `{path}`")]
+    #[diagnostic(code(E0505))]
+    UnknownExport {
+        #[label("not exported")]
+        span: SourceSpan,
+        server: String,
+        path: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("mount option `intr` has no effect")]
+    #[diagnostic(
+        code(W0601),
+        severity(Warning),
+        help("remove it: Linux ignores `intr` since 2.6.25, and a process blocked on a `hard` mount can still be killed")
+    )]
+    IntrIgnored {
+        #[label("ignored by Linux")]
+        span: SourceSpan,
+    },
+}
+
+impl Problem {
+    /// Whether this problem stops the build (warnings do not).
+    pub fn is_error(&self) -> bool {
+        !matches!(
+            self.severity(),
+            Some(miette::Severity::Warning | miette::Severity::Advice)
+        )
+    }
+
+    /// Where the problem starts in the source, to report problems in source order.
+    pub fn offset(&self) -> usize {
+        self.labels()
+            .and_then(|mut labels| labels.next())
+            .map_or(0, |label| label.offset())
+    }
+}

@@ -1,0 +1,796 @@
+//! Name resolution: the syntax tree to a typed policy. Every problem of every block is
+//! collected; a block with a problem is left out, and what refers to it is left out
+//! quietly, so that one mistake is reported once.
+
+use std::collections::BTreeMap;
+
+use super::options::{read_options, OptionContext};
+use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
+use super::types::*;
+use super::values::{self, did_you_mean};
+use crate::diagnostic::Problem;
+use crate::syntax::{File, Span, Statement, Value, ValueKind};
+
+const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
+
+const NODE: Schema = Schema {
+    kind: "node",
+    single: &["address", "os"],
+    repeated: &[],
+};
+const RETENTION: Schema = Schema {
+    kind: "retention",
+    single: &[
+        "frequently",
+        "hourly",
+        "daily",
+        "weekly",
+        "monthly",
+        "yearly",
+    ],
+    repeated: &[],
+};
+const PAIR: Schema = Schema {
+    kind: "pair",
+    single: &[
+        "nodes",
+        "source",
+        "target",
+        "engine",
+        "active",
+        "rpo",
+        "outage",
+        "transfer",
+        "snapshot-every",
+        "replicate-every",
+        "retention",
+        "guard",
+    ],
+    repeated: &["replicate"],
+};
+const NFS: Schema = Schema {
+    kind: "nfs",
+    single: &["on", "address", "failover"],
+    repeated: &["export"],
+};
+const EXPORT: Schema = Schema {
+    kind: "export",
+    single: &[],
+    repeated: &["client"],
+};
+const CLIENT: Schema = Schema {
+    kind: "client",
+    single: &[],
+    repeated: &["mount"],
+};
+
+/// The default time allowed for one incremental transfer when a pair does not say.
+pub const DEFAULT_TRANSFER: Duration = Duration::minutes(1);
+
+/// The periods a snapshot or replication timer may have: whole minutes that divide an hour.
+pub const HOUR_DIVISORS: [u64; 11] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30];
+
+/// Builds the typed policy; the problems say what was left out and why.
+pub fn build(file: &File) -> (Policy, Vec<Problem>) {
+    let mut builder = Builder::default();
+    let blocks = builder.declare(file);
+    let policy = builder.resolve(&blocks);
+    (policy, builder.problems)
+}
+
+/// A top-level block with its validated name.
+struct Declared<'f> {
+    kind: &'static str,
+    name: Spanned<String>,
+    statement: &'f Statement,
+}
+
+#[derive(Default)]
+struct Builder {
+    problems: Vec<Problem>,
+    /// Every declared name by kind, valid or not, so a reference to a broken block is quiet.
+    declared: BTreeMap<&'static str, Vec<String>>,
+}
+
+impl Builder {
+    fn declare<'f>(&mut self, file: &'f File) -> Vec<Declared<'f>> {
+        let mut blocks: Vec<Declared<'f>> = Vec::new();
+        for statement in &file.statements {
+            let Some(kind) = TOP_LEVEL.iter().find(|k| **k == statement.name()).copied() else {
+                self.problems.push(Problem::UnknownKeyword {
+                    span: statement.keyword.span.into(),
+                    what: "block".to_owned(),
+                    keyword: statement.name().to_owned(),
+                    help: did_you_mean(statement.name(), TOP_LEVEL)
+                        .or_else(|| Some("a policy is made of `node`, `retention`, `pair`, `nfs` and `client` blocks".to_owned())),
+                });
+                continue;
+            };
+            let Some(name) = self.block_name(statement, kind) else {
+                continue;
+            };
+            self.declared
+                .entry(kind)
+                .or_default()
+                .push(name.value.clone());
+            let namespace = host_namespace(kind);
+            let earlier = blocks
+                .iter()
+                .find(|b| host_namespace(b.kind) == namespace && b.name.value == name.value);
+            if let Some(first) = earlier {
+                self.problems.push(Problem::DuplicateDefinition {
+                    second: name.span.into(),
+                    first: first.name.span.into(),
+                    kind: namespace,
+                    name: name.value.clone(),
+                });
+                continue;
+            }
+            blocks.push(Declared {
+                kind,
+                name,
+                statement,
+            });
+        }
+        blocks
+    }
+
+    fn block_name(&mut self, statement: &Statement, kind: &'static str) -> Option<Spanned<String>> {
+        let example = match kind {
+            "node" => "node elitedesk { … }",
+            "retention" => "retention production { … }",
+            "pair" => "pair storage { … }",
+            "nfs" => "nfs server { … }",
+            _ => "client docker-vm { … }",
+        };
+        if statement.block.is_none() {
+            self.problems.push(Problem::BlockShape {
+                span: statement.head_span().into(),
+                keyword: kind.to_owned(),
+                needs: "needs a `{ … }` block",
+                example,
+            });
+            return None;
+        }
+        let [value] = statement.values.as_slice() else {
+            self.problems
+                .push(wrong_count(statement, "one name", example));
+            return None;
+        };
+        self.take(values::name(value))
+    }
+
+    fn take<T>(&mut self, read: Result<T, Problem>) -> Option<T> {
+        read.map_err(|problem| self.problems.push(problem)).ok()
+    }
+
+    fn resolve(&mut self, blocks: &[Declared<'_>]) -> Policy {
+        let of_kind = |kind: &'static str| blocks.iter().filter(move |b| b.kind == kind);
+        let mut policy = Policy::default();
+        policy.nodes = of_kind("node").filter_map(|b| self.node(b)).collect();
+        policy.retentions = of_kind("retention")
+            .filter_map(|b| self.retention(b))
+            .collect();
+        policy.pairs = of_kind("pair")
+            .filter_map(|b| self.pair(b, &policy))
+            .collect();
+        policy.nfs_servers = of_kind("nfs")
+            .filter_map(|b| self.nfs(b, &policy))
+            .collect();
+        policy.clients = of_kind("client")
+            .filter_map(|b| self.client(b, &policy))
+            .collect();
+        policy
+    }
+
+    fn settings<'s>(&mut self, block: &Declared<'s>, schema: &Schema) -> Settings<'s> {
+        let label = format!("{} `{}`", block.kind, block.name.value);
+        Settings::read(block.statement, label, schema, &mut self.problems)
+    }
+
+    /// Resolves a reference to a block of `kind`; a name declared but broken resolves quietly to nothing.
+    fn reference(
+        &mut self,
+        value: &Value,
+        kind: &'static str,
+        names: &[&Spanned<String>],
+    ) -> Option<usize> {
+        if let Some(index) = names.iter().position(|name| name.value == value.text) {
+            return Some(index);
+        }
+        let declared = self
+            .declared
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if !declared.contains(&value.text) {
+            self.problems.push(Problem::UnknownName {
+                span: value.span.into(),
+                kind,
+                name: value.text.clone(),
+                help: did_you_mean(&value.text, declared.iter().map(String::as_str)).or_else(
+                    || {
+                        Some(format!(
+                            "define it with a `{kind} {} {{ … }}` block",
+                            value.text
+                        ))
+                    },
+                ),
+            });
+        }
+        None
+    }
+
+    fn node(&mut self, block: &Declared<'_>) -> Option<Node> {
+        let settings = self.settings(block, &NODE);
+        let address = settings.require("address", "address 192.168.1.10", &mut self.problems);
+        let address = address.and_then(|s| {
+            single_value(s, "one address", "address 192.168.1.10", &mut self.problems)
+        });
+        let address = address.and_then(|value| self.take(values::address(value)));
+        let os = match settings.get("os") {
+            None => Some(Os::Linux),
+            Some(statement) => self.os(statement),
+        };
+        Some(Node {
+            name: block.name.clone(),
+            address: address?,
+            os: os?,
+        })
+    }
+
+    fn os(&mut self, statement: &Statement) -> Option<Os> {
+        let value = single_value(
+            statement,
+            "one operating system",
+            "os linux",
+            &mut self.problems,
+        )?;
+        if value.text == "linux" {
+            return Some(Os::Linux);
+        }
+        self.problems.push(Problem::UnknownKeyword {
+            span: value.span.into(),
+            what: "operating system".to_owned(),
+            keyword: value.text.clone(),
+            help: Some("zplan compiles for `os linux`".to_owned()),
+        });
+        None
+    }
+
+    fn retention(&mut self, block: &Declared<'_>) -> Option<Retention> {
+        let settings = self.settings(block, &RETENTION);
+        let mut counts = Vec::new();
+        let mut complete = true;
+        for kind in SnapshotKind::ALL {
+            let Some(statement) = settings.get(kind.keyword()) else {
+                continue;
+            };
+            let value = single_value(statement, "one count", "hourly 24", &mut self.problems);
+            let count = value
+                .and_then(|v| self.take(values::number(v, "count", 0, 100_000, "0 to 100000")));
+            match count {
+                Some(count) => counts.push((kind, count)),
+                None => complete = false,
+            }
+        }
+        complete.then(|| Retention {
+            name: block.name.clone(),
+            counts,
+            span: block.statement.head_span(),
+        })
+    }
+
+    fn pair(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Pair> {
+        let settings = self.settings(block, &PAIR);
+        let roles = self.roles(&settings, policy);
+        let engine = self.engine(&settings);
+        let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
+        let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
+        let transfer = self.duration_setting(&settings, "transfer", "transfer 1m", false);
+        let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m");
+        let replicate_every =
+            self.period_setting(&settings, "replicate-every", "replicate-every 5m");
+        let retention = self.retention_reference(&settings, policy);
+        let datasets = self.replicated(&settings);
+        let guard = self.guard(&settings);
+        let (nodes, roles) = roles?;
+        Some(Pair {
+            name: block.name.clone(),
+            nodes,
+            engine: engine?,
+            roles,
+            rpo: rpo??,
+            outage: outage?,
+            transfer: transfer?.map_or(DEFAULT_TRANSFER, |t| t.value),
+            snapshot_every: snapshot_every?,
+            replicate_every: replicate_every?,
+            retention: retention?,
+            datasets: datasets?,
+            guard_percent: guard?,
+        })
+    }
+
+    fn node_reference(&mut self, value: &Value, policy: &Policy) -> Option<usize> {
+        let names: Vec<&Spanned<String>> = policy.nodes.iter().map(|n| &n.name).collect();
+        self.reference(value, "node", &names)
+    }
+
+    fn roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<([usize; 2], Roles)> {
+        let active = settings.get("active");
+        let fixed = settings.get("source").or(settings.get("target"));
+        match (active, fixed) {
+            (Some(active), Some(fixed)) => {
+                self.problems.push(Problem::MixedRoles {
+                    follows: active.head_span().into(),
+                    fixed: fixed.head_span().into(),
+                    pair: settings.owner_label.clone(),
+                });
+                None
+            }
+            (None, Some(_)) => self.static_roles(settings, policy),
+            (Some(active), None) => self.followed_roles(settings, active, policy),
+            (None, None) => {
+                self.problems
+                    .push(settings.missing("active", "active follows proxmox-guest 103"));
+                None
+            }
+        }
+    }
+
+    fn static_roles(
+        &mut self,
+        settings: &Settings<'_>,
+        policy: &Policy,
+    ) -> Option<([usize; 2], Roles)> {
+        if let Some(nodes) = settings.get("nodes") {
+            self.problems.push(Problem::BlockShape {
+                span: nodes.head_span().into(),
+                keyword: "nodes".to_owned(),
+                needs: "is not used with `source` and `target`",
+                example: "source f0",
+            });
+        }
+        let mut ends = [None, None];
+        for (slot, keyword, example) in [(0, "source", "source f0"), (1, "target", "target f1")] {
+            let statement = settings.require(keyword, example, &mut self.problems);
+            let value =
+                statement.and_then(|s| single_value(s, "one node", example, &mut self.problems));
+            ends[slot] = value.and_then(|v| self.node_reference(v, policy));
+        }
+        Some(([ends[0]?, ends[1]?], Roles::Static))
+    }
+
+    fn followed_roles(
+        &mut self,
+        settings: &Settings<'_>,
+        active: &Statement,
+        policy: &Policy,
+    ) -> Option<([usize; 2], Roles)> {
+        let example = "active follows proxmox-guest 103";
+        let guest = if starts_with_words(active, &["follows", "proxmox-guest"], 1) {
+            self.take(values::number(
+                &active.values[2],
+                "Proxmox guest id",
+                100,
+                999_999_999,
+                "100 to 999999999",
+            ))
+        } else {
+            self.problems.push(wrong_count(
+                active,
+                "`follows proxmox-guest` and a guest id",
+                example,
+            ));
+            None
+        };
+        let nodes = settings.require("nodes", "nodes acemagician elitedesk", &mut self.problems);
+        let nodes = nodes.and_then(|statement| self.two_nodes(statement, policy));
+        Some((nodes?, Roles::FollowsGuest { guest: guest? }))
+    }
+
+    fn two_nodes(&mut self, statement: &Statement, policy: &Policy) -> Option<[usize; 2]> {
+        let [first, second] = statement.values.as_slice() else {
+            self.problems.push(wrong_count(
+                statement,
+                "two nodes",
+                "nodes acemagician elitedesk",
+            ));
+            return None;
+        };
+        let first_index = self.node_reference(first, policy);
+        let second_index = self.node_reference(second, policy);
+        Some([first_index?, second_index?])
+    }
+
+    fn engine(&mut self, settings: &Settings<'_>) -> Option<Engine> {
+        let statement = settings.require("engine", "engine syncoid", &mut self.problems)?;
+        let value = single_value(
+            statement,
+            "one engine",
+            "engine syncoid",
+            &mut self.problems,
+        )?;
+        if value.text == "syncoid" {
+            return Some(Engine::Syncoid);
+        }
+        let help = match value.text.as_str() {
+            "zrepl" => Some("this version of zplan compiles `engine syncoid` only".to_owned()),
+            other => did_you_mean(other, ["syncoid"]),
+        };
+        self.problems.push(Problem::UnsupportedEngine {
+            span: value.span.into(),
+            engine: value.text.clone(),
+            help,
+        });
+        None
+    }
+
+    /// A duration setting: `Some(None)` when absent and optional, `None` when broken.
+    fn duration_setting(
+        &mut self,
+        settings: &Settings<'_>,
+        keyword: &'static str,
+        example: &'static str,
+        required: bool,
+    ) -> Option<Option<Spanned<Duration>>> {
+        let Some(statement) = settings.get(keyword) else {
+            if required {
+                self.problems.push(settings.missing(keyword, example));
+                return None;
+            }
+            return Some(None);
+        };
+        let value = single_value(statement, "one duration", example, &mut self.problems)?;
+        let duration = self.take(values::duration(value))?;
+        if duration.value.seconds() == 0 {
+            self.problems.push(Problem::OutOfRange {
+                span: value.span.into(),
+                what: "duration",
+                text: value.text.clone(),
+                range: "1s to 100 years",
+            });
+            return None;
+        }
+        Some(Some(duration))
+    }
+
+    fn period_setting(
+        &mut self,
+        settings: &Settings<'_>,
+        keyword: &'static str,
+        example: &'static str,
+    ) -> Option<Option<Spanned<Duration>>> {
+        let period = self.duration_setting(settings, keyword, example, false)?;
+        let Some(period) = period else {
+            return Some(None);
+        };
+        let seconds = period.value.seconds();
+        if seconds % 60 != 0 || !HOUR_DIVISORS.contains(&(seconds / 60)) {
+            self.problems.push(Problem::PeriodNotDivisor {
+                span: period.span.into(),
+                text: period.value.to_string(),
+            });
+            return None;
+        }
+        Some(Some(period))
+    }
+
+    fn retention_reference(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
+        let statement =
+            settings.require("retention", "retention production", &mut self.problems)?;
+        let value = single_value(
+            statement,
+            "one retention name",
+            "retention production",
+            &mut self.problems,
+        )?;
+        let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
+        self.reference(value, "retention", &names)
+    }
+
+    fn replicated(&mut self, settings: &Settings<'_>) -> Option<Vec<Replicated>> {
+        let example = "replicate zpool1/data recursive";
+        let statements: Vec<&Statement> = settings.all("replicate").collect();
+        if statements.is_empty() {
+            self.problems.push(settings.missing("replicate", example));
+            return None;
+        }
+        let mut datasets = Vec::new();
+        let mut complete = true;
+        for statement in statements {
+            match self.one_replicated(statement, example) {
+                Some(replicated) => datasets.push(replicated),
+                None => complete = false,
+            }
+        }
+        complete.then_some(datasets)
+    }
+
+    fn one_replicated(
+        &mut self,
+        statement: &Statement,
+        example: &'static str,
+    ) -> Option<Replicated> {
+        let (dataset, recursive) = match statement.values.as_slice() {
+            [dataset] => (dataset, false),
+            [dataset, flag] if flag.text == "recursive" => (dataset, true),
+            _ => {
+                self.problems.push(wrong_count(
+                    statement,
+                    "a dataset and an optional `recursive`",
+                    example,
+                ));
+                return None;
+            }
+        };
+        let dataset = self.take(values::dataset(dataset))?;
+        Some(Replicated { dataset, recursive })
+    }
+
+    fn guard(&mut self, settings: &Settings<'_>) -> Option<Option<u8>> {
+        let Some(statement) = settings.get("guard") else {
+            return Some(None);
+        };
+        if !starts_with_words(statement, &["empty-source", "below"], 1) {
+            self.problems.push(wrong_count(
+                statement,
+                "`empty-source below` and a percentage",
+                "guard empty-source below 50%",
+            ));
+            return None;
+        }
+        let percent = self.take(values::percent(&statement.values[2]))?;
+        Some(Some(percent.value))
+    }
+
+    fn nfs(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<NfsServer> {
+        let settings = self.settings(block, &NFS);
+        let pair = self.nfs_pair(&settings, policy);
+        let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
+        let address = address.and_then(|s| {
+            single_value(
+                s,
+                "one address",
+                "address 192.168.1.150",
+                &mut self.problems,
+            )
+        });
+        let address = address.and_then(|value| self.take(values::address(value)));
+        let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
+        let exports = self.exports(&settings);
+        Some(NfsServer {
+            name: block.name.clone(),
+            pair: pair?,
+            address: address?,
+            failover: failover??,
+            exports: exports?,
+        })
+    }
+
+    fn nfs_pair(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
+        let example = "on pair storage";
+        let statement = settings.require("on", example, &mut self.problems)?;
+        if !starts_with_words(statement, &["pair"], 1) {
+            self.problems
+                .push(wrong_count(statement, "`pair` and a pair name", example));
+            return None;
+        }
+        let names: Vec<&Spanned<String>> = policy.pairs.iter().map(|p| &p.name).collect();
+        self.reference(&statement.values[1], "pair", &names)
+    }
+
+    fn exports(&mut self, settings: &Settings<'_>) -> Option<Vec<Export>> {
+        let mut exports: Vec<Export> = Vec::new();
+        let mut complete = true;
+        for statement in settings.all("export") {
+            let Some(export) = self.export(statement) else {
+                complete = false;
+                continue;
+            };
+            if let Some(first) = exports.iter().find(|e| e.path.value == export.path.value) {
+                self.problems.push(Problem::DuplicateDefinition {
+                    second: export.path.span.into(),
+                    first: first.path.span.into(),
+                    kind: "export",
+                    name: export.path.value.clone(),
+                });
+                complete = false;
+                continue;
+            }
+            exports.push(export);
+        }
+        if exports.is_empty() && complete {
+            self.problems
+                .push(settings.missing("export", "export /data dataset zpool1/data { … }"));
+            return None;
+        }
+        complete.then_some(exports)
+    }
+
+    fn export(&mut self, statement: &Statement) -> Option<Export> {
+        let example = "export /data dataset zpool1/data fsid 7 { … }";
+        let fsid = match statement.values.as_slice() {
+            [_, word, _] if word.text == "dataset" => None,
+            [_, word, _, fsid, number] if word.text == "dataset" && fsid.text == "fsid" => {
+                Some(number)
+            }
+            _ => {
+                self.problems.push(wrong_count(
+                    statement,
+                    "a path, `dataset` and a dataset, and an optional `fsid`",
+                    example,
+                ));
+                return None;
+            }
+        };
+        let path = self.take(values::path(&statement.values[0]));
+        let dataset = self.take(values::dataset(&statement.values[2]));
+        let fsid = match fsid {
+            Some(value) => Some(self.take(values::number(
+                value,
+                "fsid",
+                1,
+                u32::MAX,
+                "1 to 4294967295",
+            ))?),
+            None => None,
+        };
+        let label = format!("export `{}`", statement.values[0].text);
+        let settings = Settings::read(statement, label, &EXPORT, &mut self.problems);
+        let clients: Vec<ExportClient> = settings
+            .all("client")
+            .filter_map(|c| self.export_client(c))
+            .collect();
+        if clients.len() != settings.all("client").count() {
+            return None;
+        }
+        if clients.is_empty() {
+            self.problems
+                .push(settings.missing("client", "client 192.168.1.0/24 rw sync no_subtree_check"));
+            return None;
+        }
+        Some(Export {
+            path: path?,
+            dataset: dataset?,
+            fsid,
+            clients,
+        })
+    }
+
+    fn export_client(&mut self, statement: &Statement) -> Option<ExportClient> {
+        let example = "client 192.168.1.0/24 rw sync no_subtree_check";
+        let Some((who, options)) = statement.values.split_first() else {
+            self.problems.push(wrong_count(
+                statement,
+                "an address or network and its options",
+                example,
+            ));
+            return None;
+        };
+        let who = self.take(values::client_spec(who));
+        let before = self.problems.len();
+        let options = read_options(options, OptionContext::Export, &mut self.problems);
+        (self.problems.len() == before).then_some(ExportClient { who: who?, options })
+    }
+
+    fn client(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Client> {
+        let settings = self.settings(block, &CLIENT);
+        let mut mounts: Vec<Mount> = Vec::new();
+        let mut complete = true;
+        for statement in settings.all("mount") {
+            let Some(mount) = self.mount(statement, policy) else {
+                complete = false;
+                continue;
+            };
+            if let Some(first) = mounts.iter().find(|m| m.at.value == mount.at.value) {
+                self.problems.push(Problem::DuplicateDefinition {
+                    second: mount.at.span.into(),
+                    first: first.at.span.into(),
+                    kind: "mount point",
+                    name: mount.at.value.clone(),
+                });
+                complete = false;
+                continue;
+            }
+            mounts.push(mount);
+        }
+        if mounts.is_empty() && complete {
+            self.problems
+                .push(settings.missing("mount", "mount server:/data at /mnt/data { hard }"));
+        }
+        (complete && !mounts.is_empty()).then(|| Client {
+            name: block.name.clone(),
+            mounts,
+        })
+    }
+
+    fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {
+        let example = "mount server:/data at /mnt/data { hard }";
+        let [remote, at_word, at] = statement.values.as_slice() else {
+            self.problems.push(wrong_count(
+                statement,
+                "an export reference, `at` and a path",
+                example,
+            ));
+            return None;
+        };
+        if at_word.text != "at" {
+            self.problems.push(wrong_count(
+                statement,
+                "an export reference, `at` and a path",
+                example,
+            ));
+            return None;
+        }
+        let target = self.export_reference(remote, policy);
+        let at = self.take(values::path(at));
+        let before = self.problems.len();
+        let option_values: Vec<Value> = statement
+            .children()
+            .iter()
+            .flat_map(|line| {
+                std::iter::once(line.keyword.clone()).chain(line.values.iter().cloned())
+            })
+            .collect();
+        let options = read_options(&option_values, OptionContext::Mount, &mut self.problems);
+        if self.problems.len() != before {
+            return None;
+        }
+        let automount = options
+            .iter()
+            .any(|o| o.value.name == "x-systemd.automount");
+        let (server, export) = target?;
+        Some(Mount {
+            server,
+            export,
+            at: at?,
+            options,
+            automount,
+        })
+    }
+
+    fn export_reference(&mut self, remote: &Value, policy: &Policy) -> Option<(usize, usize)> {
+        if remote.kind != ValueKind::Remote {
+            self.problems.push(Problem::WrongKind {
+                span: remote.span.into(),
+                expected: "an export reference",
+                found: remote.text.clone(),
+                example: "server:/data-nfs-share",
+            });
+            return None;
+        }
+        let (server_name, path) = remote
+            .text
+            .split_once(':')
+            .expect("the grammar puts a `:` in a remote");
+        let server_span = Span::new(remote.span.start, remote.span.start + server_name.len());
+        let server_value = Value {
+            kind: ValueKind::Word,
+            text: server_name.to_owned(),
+            span: server_span,
+        };
+        let names: Vec<&Spanned<String>> = policy.nfs_servers.iter().map(|s| &s.name).collect();
+        let server = self.reference(&server_value, "nfs", &names)?;
+        let exports = &policy.nfs_servers[server].exports;
+        if let Some(export) = exports.iter().position(|e| e.path.value == path) {
+            return Some((server, export));
+        }
+        let path_span = Span::new(server_span.end + 1, remote.span.end);
+        self.problems.push(Problem::UnknownExport {
+            span: path_span.into(),
+            server: server_name.to_owned(),
+            path: path.to_owned(),
+            help: did_you_mean(path, exports.iter().map(|e| e.path.value.as_str())),
+        });
+        None
+    }
+}
+
+/// Nodes and clients both become host directories, so they share one namespace.
+fn host_namespace(kind: &'static str) -> &'static str {
+    match kind {
+        "node" | "client" => "host",
+        other => other,
+    }
+}

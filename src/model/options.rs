@@ -1,0 +1,292 @@
+//! The NFS export options and client mount options a policy may use, and how each is
+//! written in its target file.
+
+use super::types::{Duration, OptionSetting, Spanned};
+use super::values::{self, did_you_mean};
+use crate::diagnostic::Problem;
+use crate::syntax::Value;
+
+/// What value an option takes, if any.
+#[derive(Debug, Clone, Copy)]
+enum Takes {
+    Nothing,
+    /// A whole number in a range.
+    Number(u32, u32, &'static str),
+    /// A duration written as tenths of a second (`timeo`).
+    Deciseconds,
+    /// A duration written as whole seconds.
+    Seconds,
+    /// One of a fixed set of words.
+    OneOf(&'static [&'static str]),
+}
+
+/// An option a policy may write, its spelling in the output and its value.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    keyword: &'static str,
+    written: &'static str,
+    takes: Takes,
+}
+
+const fn flag(keyword: &'static str) -> Known {
+    Known {
+        keyword,
+        written: keyword,
+        takes: Takes::Nothing,
+    }
+}
+
+const fn valued(keyword: &'static str, takes: Takes) -> Known {
+    Known {
+        keyword,
+        written: keyword,
+        takes,
+    }
+}
+
+const SECURITY_FLAVOURS: &[&str] = &["sys", "krb5", "krb5i", "krb5p"];
+
+/// exports(5) options; `fsid` is set on the export itself, not per client.
+const EXPORT_OPTIONS: &[Known] = &[
+    flag("rw"),
+    flag("ro"),
+    flag("sync"),
+    flag("async"),
+    flag("secure"),
+    flag("insecure"),
+    flag("wdelay"),
+    flag("no_wdelay"),
+    flag("hide"),
+    flag("nohide"),
+    flag("crossmnt"),
+    flag("subtree_check"),
+    flag("no_subtree_check"),
+    flag("secure_locks"),
+    flag("insecure_locks"),
+    flag("root_squash"),
+    flag("no_root_squash"),
+    flag("all_squash"),
+    flag("no_all_squash"),
+    flag("no_acl"),
+    valued("sec", Takes::OneOf(SECURITY_FLAVOURS)),
+    valued("anonuid", Takes::Number(0, u32::MAX - 1, "0 to 4294967294")),
+    valued("anongid", Takes::Number(0, u32::MAX - 1, "0 to 4294967294")),
+];
+
+/// Pairs of export options of which only one may be given.
+pub const EXPORT_CONFLICTS: &[(&str, &str)] = &[
+    ("rw", "ro"),
+    ("sync", "async"),
+    ("secure", "insecure"),
+    ("wdelay", "no_wdelay"),
+    ("hide", "nohide"),
+    ("subtree_check", "no_subtree_check"),
+    ("secure_locks", "insecure_locks"),
+    ("root_squash", "no_root_squash"),
+    ("all_squash", "no_all_squash"),
+];
+
+/// nfs(5), mount(8) and systemd.mount(5) options a client mount may use.
+const MOUNT_OPTIONS: &[Known] = &[
+    flag("hard"),
+    flag("soft"),
+    flag("softerr"),
+    flag("intr"),
+    flag("nointr"),
+    flag("_netdev"),
+    flag("nofail"),
+    flag("ro"),
+    flag("rw"),
+    flag("noatime"),
+    flag("relatime"),
+    flag("nosuid"),
+    flag("nodev"),
+    flag("noexec"),
+    flag("bg"),
+    flag("fg"),
+    flag("ac"),
+    flag("noac"),
+    flag("lock"),
+    flag("nolock"),
+    flag("cto"),
+    flag("nocto"),
+    Known {
+        keyword: "automount",
+        written: "x-systemd.automount",
+        takes: Takes::Nothing,
+    },
+    valued("timeo", Takes::Deciseconds),
+    valued("retrans", Takes::Number(0, 1000, "0 to 1000")),
+    valued("vers", Takes::OneOf(&["3", "4", "4.0", "4.1", "4.2"])),
+    valued("proto", Takes::OneOf(&["tcp", "udp", "rdma"])),
+    valued("port", Takes::Number(0, 65535, "0 to 65535")),
+    valued("rsize", Takes::Number(1024, 1_048_576, "1024 to 1048576")),
+    valued("wsize", Takes::Number(1024, 1_048_576, "1024 to 1048576")),
+    valued("nconnect", Takes::Number(1, 16, "1 to 16")),
+    valued("actimeo", Takes::Seconds),
+    valued("sec", Takes::OneOf(SECURITY_FLAVOURS)),
+    Known {
+        keyword: "idle-timeout",
+        written: "x-systemd.idle-timeout",
+        takes: Takes::Seconds,
+    },
+    Known {
+        keyword: "mount-timeout",
+        written: "x-systemd.mount-timeout",
+        takes: Takes::Seconds,
+    },
+];
+
+/// Pairs of mount options of which only one may be given.
+pub const MOUNT_CONFLICTS: &[(&str, &str)] = &[
+    ("hard", "soft"),
+    ("hard", "softerr"),
+    ("soft", "softerr"),
+    ("intr", "nointr"),
+    ("ro", "rw"),
+    ("ac", "noac"),
+    ("lock", "nolock"),
+    ("cto", "nocto"),
+    ("bg", "fg"),
+];
+
+/// Which list of options a run of values is read against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionContext {
+    Export,
+    Mount,
+}
+
+impl OptionContext {
+    fn known(self) -> &'static [Known] {
+        match self {
+            OptionContext::Export => EXPORT_OPTIONS,
+            OptionContext::Mount => MOUNT_OPTIONS,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            OptionContext::Export => "export",
+            OptionContext::Mount => "mount",
+        }
+    }
+
+    /// The pairs of options that contradict each other in this context.
+    pub fn conflicts(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            OptionContext::Export => EXPORT_CONFLICTS,
+            OptionContext::Mount => MOUNT_CONFLICTS,
+        }
+    }
+}
+
+/// Reads a run of option values; an option with a value takes the next value.
+pub fn read_options(
+    values: &[Value],
+    context: OptionContext,
+    problems: &mut Vec<Problem>,
+) -> Vec<Spanned<OptionSetting>> {
+    let mut options = Vec::new();
+    let mut rest = values.iter();
+    while let Some(value) = rest.next() {
+        let Some(known) = context
+            .known()
+            .iter()
+            .find(|known| known.keyword == value.text)
+        else {
+            problems.push(unknown_option(value, context));
+            continue;
+        };
+        let setting = match known.takes {
+            Takes::Nothing => Ok(OptionSetting {
+                name: known.written,
+                value: None,
+            }),
+            takes => option_value(known, takes, value, rest.next()),
+        };
+        match setting {
+            Ok(setting) => options.push(Spanned::new(setting, value.span)),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    options
+}
+
+fn unknown_option(value: &Value, context: OptionContext) -> Problem {
+    let help = match (context, value.text.as_str()) {
+        (OptionContext::Export, "fsid") => Some(
+            "set `fsid` on the export itself: `export /path dataset pool/ds fsid 7`".to_owned(),
+        ),
+        _ => did_you_mean(
+            &value.text,
+            context.known().iter().map(|known| known.keyword),
+        ),
+    };
+    Problem::UnknownOption {
+        span: value.span.into(),
+        context: context.describe(),
+        option: value.text.clone(),
+        help,
+    }
+}
+
+fn option_value(
+    known: &Known,
+    takes: Takes,
+    option: &Value,
+    value: Option<&Value>,
+) -> Result<OptionSetting, Problem> {
+    let (expected, example) = expectation(known.keyword, takes);
+    let missing = || Problem::OptionValue {
+        span: option.span.into(),
+        option: known.keyword.to_owned(),
+        expected,
+        example,
+    };
+    let value = value.ok_or_else(missing)?;
+    let written = match takes {
+        Takes::Nothing => unreachable!("options without a value are read by the caller"),
+        Takes::Number(min, max, range) => values::number(value, "option value", min, max, range)?
+            .value
+            .to_string(),
+        Takes::Deciseconds => deciseconds(values::duration(value)?.value).to_string(),
+        Takes::Seconds => values::duration(value)?.value.seconds().to_string(),
+        Takes::OneOf(words) if words.contains(&value.text.as_str()) => value.text.clone(),
+        Takes::OneOf(_) => return Err(missing_at(value, known, expected, example)),
+    };
+    Ok(OptionSetting {
+        name: known.written,
+        value: Some(written),
+    })
+}
+
+fn missing_at(
+    value: &Value,
+    known: &Known,
+    expected: &'static str,
+    example: &'static str,
+) -> Problem {
+    Problem::OptionValue {
+        span: value.span.into(),
+        option: known.keyword.to_owned(),
+        expected,
+        example,
+    }
+}
+
+fn deciseconds(duration: Duration) -> u64 {
+    duration.seconds().saturating_mul(10)
+}
+
+fn expectation(keyword: &str, takes: Takes) -> (&'static str, &'static str) {
+    match (keyword, takes) {
+        ("timeo", _) => ("a duration", "timeo 10s"),
+        ("retrans", _) => ("a number", "retrans 3"),
+        ("vers", _) => ("one of 3, 4, 4.0, 4.1, 4.2", "vers 4.2"),
+        ("proto", _) => ("one of tcp, udp, rdma", "proto tcp"),
+        ("sec", _) => ("one of sys, krb5, krb5i, krb5p", "sec sys"),
+        (_, Takes::Seconds | Takes::Deciseconds) => ("a duration", "idle-timeout 10m"),
+        _ => ("a number", "anonuid 65534"),
+    }
+}

@@ -1,0 +1,280 @@
+//! The typed policy: what the user meant, with names resolved to indices. Spans stay on
+//! the parts that later rules point at.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::syntax::Span;
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// A span of time in whole seconds, written `30s 10m 1h 7d 2w` in a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration(pub u64);
+
+impl Duration {
+    pub const fn minutes(minutes: u64) -> Self {
+        Duration(minutes * 60)
+    }
+
+    pub fn seconds(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::ops::Add for Duration {
+    type Output = Duration;
+    fn add(self, other: Duration) -> Duration {
+        Duration(self.0.saturating_add(other.0))
+    }
+}
+
+impl fmt::Display for Duration {
+    /// The compact form a user would write: `9m2s`, `2d`, `0s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+        if self.0 == 0 {
+            return f.write_str("0s");
+        }
+        let mut rest = self.0;
+        for (size, unit) in UNITS {
+            if rest >= size {
+                write!(f, "{}{unit}", rest / size)?;
+                rest %= size;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The operating system of a node, which decides the shape of its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+}
+
+/// A machine that holds ZFS pools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: Spanned<String>,
+    pub address: Spanned<IpAddr>,
+    pub os: Os,
+}
+
+/// The kinds of snapshot sanoid takes, in sanoid's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SnapshotKind {
+    Frequently,
+    Hourly,
+    Daily,
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
+impl SnapshotKind {
+    pub const ALL: [SnapshotKind; 6] = [
+        SnapshotKind::Frequently,
+        SnapshotKind::Hourly,
+        SnapshotKind::Daily,
+        SnapshotKind::Weekly,
+        SnapshotKind::Monthly,
+        SnapshotKind::Yearly,
+    ];
+
+    /// The keyword in a policy and the key in sanoid.conf.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SnapshotKind::Frequently => "frequently",
+            SnapshotKind::Hourly => "hourly",
+            SnapshotKind::Daily => "daily",
+            SnapshotKind::Weekly => "weekly",
+            SnapshotKind::Monthly => "monthly",
+            SnapshotKind::Yearly => "yearly",
+        }
+    }
+
+    /// How far apart sanoid takes this kind; `None` for frequently, whose period is planned.
+    pub fn fixed_period(self) -> Option<Duration> {
+        match self {
+            SnapshotKind::Frequently => None,
+            SnapshotKind::Hourly => Some(Duration(3_600)),
+            SnapshotKind::Daily => Some(Duration(86_400)),
+            SnapshotKind::Weekly => Some(Duration(7 * 86_400)),
+            SnapshotKind::Monthly => Some(Duration(31 * 86_400)),
+            SnapshotKind::Yearly => Some(Duration(365 * 86_400)),
+        }
+    }
+}
+
+/// How many snapshots of each kind to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    pub name: Spanned<String>,
+    pub counts: Vec<(SnapshotKind, Spanned<u32>)>,
+    pub span: Span,
+}
+
+impl Retention {
+    /// The declared count of a kind, if any.
+    pub fn count(&self, kind: SnapshotKind) -> Option<&Spanned<u32>> {
+        self.counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, count)| count)
+    }
+}
+
+/// The replication engine a pair uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Syncoid,
+}
+
+/// Which node of a pair is active, and how that is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Roles {
+    /// The active node is the one hosting a Proxmox guest, decided at run time.
+    FollowsGuest { guest: Spanned<u32> },
+    /// The first node of the pair is always the source.
+    Static,
+}
+
+/// One dataset a pair replicates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replicated {
+    pub dataset: Spanned<String>,
+    pub recursive: bool,
+}
+
+/// Two nodes, one active, replicating datasets from the active to the standby.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub name: Spanned<String>,
+    /// Indices into [`Policy::nodes`]; for a static pair, source then target.
+    pub nodes: [usize; 2],
+    pub engine: Engine,
+    pub roles: Roles,
+    pub rpo: Spanned<Duration>,
+    pub outage: Option<Spanned<Duration>>,
+    pub transfer: Duration,
+    pub snapshot_every: Option<Spanned<Duration>>,
+    pub replicate_every: Option<Spanned<Duration>>,
+    /// Index into [`Policy::retentions`].
+    pub retention: usize,
+    pub datasets: Vec<Replicated>,
+    /// Refuse to replicate when the source is below this percentage of the target.
+    pub guard_percent: Option<u8>,
+}
+
+/// Who an export is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientSpec {
+    Address(IpAddr),
+    Network(IpAddr, u8),
+}
+
+impl fmt::Display for ClientSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientSpec::Address(address) => write!(f, "{address}"),
+            ClientSpec::Network(address, prefix) => write!(f, "{address}/{prefix}"),
+        }
+    }
+}
+
+/// An option as it will be written: a name and an optional value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionSetting {
+    pub name: &'static str,
+    pub value: Option<String>,
+}
+
+impl fmt::Display for OptionSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{}={value}", self.name),
+            None => f.write_str(self.name),
+        }
+    }
+}
+
+/// The hosts an export serves and with which options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportClient {
+    pub who: Spanned<ClientSpec>,
+    pub options: Vec<Spanned<OptionSetting>>,
+}
+
+/// A path an NFS server exports, and the replicated dataset behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub path: Spanned<String>,
+    pub dataset: Spanned<String>,
+    pub fsid: Option<Spanned<u32>>,
+    pub clients: Vec<ExportClient>,
+}
+
+/// An NFS server that runs on a pair's active node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NfsServer {
+    pub name: Spanned<String>,
+    /// Index into [`Policy::pairs`].
+    pub pair: usize,
+    pub address: Spanned<IpAddr>,
+    pub failover: Spanned<Duration>,
+    pub exports: Vec<Export>,
+}
+
+/// A client's mount of an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// Index into [`Policy::nfs_servers`].
+    pub server: usize,
+    /// Index into that server's exports.
+    pub export: usize,
+    pub at: Spanned<String>,
+    pub options: Vec<Spanned<OptionSetting>>,
+    pub automount: bool,
+}
+
+/// A machine that mounts exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub name: Spanned<String>,
+    pub mounts: Vec<Mount>,
+}
+
+/// A whole resolved policy.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Policy {
+    pub nodes: Vec<Node>,
+    pub retentions: Vec<Retention>,
+    pub pairs: Vec<Pair>,
+    pub nfs_servers: Vec<NfsServer>,
+    pub clients: Vec<Client>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_compactly() {
+        assert_eq!(Duration(542).to_string(), "9m2s");
+        assert_eq!(Duration(172_800).to_string(), "2d");
+        assert_eq!(Duration(0).to_string(), "0s");
+        assert_eq!(Duration(3_661).to_string(), "1h1m1s");
+    }
+}

@@ -1,0 +1,360 @@
+//! Reading typed values out of syntax values, with the rules of the formats they reach:
+//! ZFS dataset names, host and block names, addresses, paths, durations.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::types::{ClientSpec, Duration, Spanned};
+use crate::diagnostic::Problem;
+use crate::syntax::{Value, ValueKind};
+
+/// Longest ZFS dataset name (ZFS_MAX_DATASET_NAME_LEN less the terminating NUL).
+const MAX_DATASET_LEN: usize = 255;
+
+/// Pool name prefixes ZFS reserves for vdev types (`log` is reserved only as a whole name).
+const RESERVED_POOL_PREFIXES: [&str; 4] = ["mirror", "raidz", "draid", "spare"];
+
+type Read<T> = Result<T, Problem>;
+
+fn wrong_kind(value: &Value, expected: &'static str, example: &'static str) -> Problem {
+    Problem::WrongKind {
+        span: value.span.into(),
+        expected,
+        found: value.text.clone(),
+        example,
+    }
+}
+
+/// A block or host name: it becomes a directory, part of unit and file names, an ssh target.
+pub fn name(value: &Value) -> Read<Spanned<String>> {
+    if value.kind != ValueKind::Word && value.kind != ValueKind::Number {
+        return Err(wrong_kind(value, "a name", "storage"));
+    }
+    let reason = name_problem(&value.text);
+    match reason {
+        None => Ok(Spanned::new(value.text.clone(), value.span)),
+        Some(reason) => Err(Problem::InvalidName {
+            span: value.span.into(),
+            name: value.text.clone(),
+            reason,
+        }),
+    }
+}
+
+fn name_problem(text: &str) -> Option<&'static str> {
+    if text.len() > 63 {
+        return Some("it is longer than 63 characters");
+    }
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Some("it has a character other than a lowercase letter, a digit or `-`");
+    }
+    if text.starts_with('-') || text.ends_with('-') {
+        return Some("it starts or ends with `-`");
+    }
+    None
+}
+
+/// A ZFS dataset name, checked against ZFS's own naming rules.
+pub fn dataset(value: &Value) -> Read<Spanned<String>> {
+    if value.kind != ValueKind::Word {
+        return Err(wrong_kind(value, "a dataset", "zpool1/data"));
+    }
+    match dataset_problem(&value.text) {
+        None => Ok(Spanned::new(value.text.clone(), value.span)),
+        Some(reason) => Err(Problem::InvalidDataset {
+            span: value.span.into(),
+            name: value.text.clone(),
+            reason,
+        }),
+    }
+}
+
+fn dataset_problem(text: &str) -> Option<&'static str> {
+    if text.len() > MAX_DATASET_LEN {
+        return Some("it is longer than 255 characters");
+    }
+    if text.contains(['@', '#']) {
+        return Some("`@` and `#` name snapshots and bookmarks, not datasets");
+    }
+    let mut components = text.split('/');
+    let pool = components.next().unwrap_or_default();
+    if !pool.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("a pool name starts with a letter");
+    }
+    if is_reserved_pool(pool) {
+        return Some("the pool name is reserved by ZFS");
+    }
+    for component in text.split('/') {
+        if component.is_empty() {
+            return Some("it has an empty component (`//` or a trailing `/`)");
+        }
+        if component == "." || component == ".." {
+            return Some("`.` and `..` are not dataset components");
+        }
+        if !component
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.:".contains(&b))
+        {
+            return Some("it has a character other than letters, digits and `_ - . :`");
+        }
+    }
+    None
+}
+
+fn is_reserved_pool(pool: &str) -> bool {
+    let device_like = pool.starts_with('c') && pool[1..].starts_with(|c: char| c.is_ascii_digit());
+    pool == "log"
+        || device_like
+        || RESERVED_POOL_PREFIXES
+            .iter()
+            .any(|prefix| pool.starts_with(prefix))
+}
+
+/// An absolute path that can appear in exports, fstab and unit names unescaped.
+pub fn path(value: &Value) -> Read<Spanned<String>> {
+    if value.kind != ValueKind::Path {
+        return Err(wrong_kind(value, "an absolute path", "/mnt/storage"));
+    }
+    match path_problem(&value.text) {
+        None => Ok(Spanned::new(value.text.clone(), value.span)),
+        Some(reason) => Err(Problem::InvalidPath {
+            span: value.span.into(),
+            text: value.text.clone(),
+            reason,
+        }),
+    }
+}
+
+/// Why a path cannot be used, if it cannot.
+pub fn path_problem(text: &str) -> Option<&'static str> {
+    if text == "/" {
+        return None;
+    }
+    if text.len() > 1024 {
+        return Some("it is longer than 1024 characters");
+    }
+    if text.ends_with('/') {
+        return Some("it ends with `/`");
+    }
+    for component in text[1..].split('/') {
+        if component.is_empty() {
+            return Some("it has an empty component (`//`)");
+        }
+        if component == "." || component == ".." {
+            return Some("it has a `.` or `..` component");
+        }
+        if !component
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.+@:".contains(&b))
+        {
+            return Some("it has a character other than letters, digits and `_ - . + @ :`");
+        }
+    }
+    None
+}
+
+/// A duration such as `10m`.
+pub fn duration(value: &Value) -> Read<Spanned<Duration>> {
+    if value.kind != ValueKind::Duration {
+        return Err(wrong_kind(value, "a duration", "10m"));
+    }
+    let (digits, unit) = value.text.split_at(value.text.len() - 1);
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => 7 * 86_400,
+    };
+    let seconds = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale));
+    match seconds {
+        Some(seconds) if seconds <= 100 * 365 * 86_400 => {
+            Ok(Spanned::new(Duration(seconds), value.span))
+        }
+        _ => Err(out_of_range(value, "duration", "1s to 100 years")),
+    }
+}
+
+fn out_of_range(value: &Value, what: &'static str, range: &'static str) -> Problem {
+    Problem::OutOfRange {
+        span: value.span.into(),
+        what,
+        text: value.text.clone(),
+        range,
+    }
+}
+
+/// A whole number within a range.
+pub fn number(
+    value: &Value,
+    what: &'static str,
+    min: u32,
+    max: u32,
+    range: &'static str,
+) -> Read<Spanned<u32>> {
+    if value.kind != ValueKind::Number {
+        return Err(wrong_kind(value, "a number", "24"));
+    }
+    match value.text.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Spanned::new(n, value.span)),
+        _ => Err(out_of_range(value, what, range)),
+    }
+}
+
+/// A percentage from 1 to 100.
+pub fn percent(value: &Value) -> Read<Spanned<u8>> {
+    if value.kind != ValueKind::Percent {
+        return Err(wrong_kind(value, "a percentage", "50%"));
+    }
+    match value.text.trim_end_matches('%').parse::<u8>() {
+        Ok(n) if (1..=100).contains(&n) => Ok(Spanned::new(n, value.span)),
+        _ => Err(out_of_range(value, "percentage", "1% to 100%")),
+    }
+}
+
+fn invalid_address(value: &Value, what: &'static str, example: &'static str) -> Problem {
+    Problem::InvalidAddress {
+        span: value.span.into(),
+        text: value.text.clone(),
+        what,
+        example,
+    }
+}
+
+/// A single IPv4 or IPv6 address.
+pub fn address(value: &Value) -> Read<Spanned<IpAddr>> {
+    let parsed = match value.kind {
+        ValueKind::Ipv4 => value.text.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+        ValueKind::Ipv6 => value.text.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+        _ => return Err(wrong_kind(value, "an IP address", "192.168.1.10")),
+    };
+    parsed
+        .map(|address| Spanned::new(address, value.span))
+        .ok_or_else(|| {
+            invalid_address(
+                value,
+                "IP address",
+                "four numbers from 0 to 255, such as `192.168.1.10`",
+            )
+        })
+}
+
+/// An address or a network in CIDR notation, as an export client.
+pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
+    match value.kind {
+        ValueKind::Ipv4 | ValueKind::Ipv6 if !value.text.contains('/') => {
+            address(value).map(|a| Spanned::new(ClientSpec::Address(a.value), a.span))
+        }
+        ValueKind::Ipv4Cidr | ValueKind::Ipv6 => network(value),
+        _ => Err(wrong_kind(value, "an address or network", "192.168.1.0/24")),
+    }
+}
+
+fn network(value: &Value) -> Read<Spanned<ClientSpec>> {
+    let invalid = || {
+        invalid_address(
+            value,
+            "network",
+            "an address and a prefix length, such as `192.168.1.0/24`",
+        )
+    };
+    let (address, prefix) = value.text.split_once('/').ok_or_else(invalid)?;
+    let address: IpAddr = address.parse().map_err(|_| invalid())?;
+    let prefix: u8 = prefix.parse().map_err(|_| invalid())?;
+    let max = if address.is_ipv4() { 32 } else { 128 };
+    if prefix > max || !host_bits_clear(address, prefix) {
+        return Err(invalid_address(
+            value,
+            "network",
+            "the network address with its host bits zero, such as `192.168.1.0/24`",
+        ));
+    }
+    Ok(Spanned::new(
+        ClientSpec::Network(address, prefix),
+        value.span,
+    ))
+}
+
+fn host_bits_clear(address: IpAddr, prefix: u8) -> bool {
+    match address {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            prefix >= 32 || bits & (u32::MAX >> prefix) == 0
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            prefix >= 128 || bits & (u128::MAX >> prefix) == 0
+        }
+    }
+}
+
+/// Which keyword from a list the user probably meant, for a "did you mean" help.
+pub fn did_you_mean<'a>(
+    typed: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(typed, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataset_rules() {
+        assert_eq!(dataset_problem("zpool1/data-nfs-share"), None);
+        assert_eq!(dataset_problem("zroot/bhyve/fedora:1.2_x"), None);
+        assert!(dataset_problem("zpool1/../etc").is_some());
+        assert!(dataset_problem("zpool1//a").is_some());
+        assert!(dataset_problem("zpool1/a/").is_some());
+        assert!(dataset_problem("1pool/a").is_some());
+        assert!(dataset_problem("mirror/a").is_some());
+        assert!(dataset_problem("c0t0/a").is_some());
+        assert!(dataset_problem("pool/a@snap").is_some());
+        assert!(dataset_problem(&format!("p/{}", "a".repeat(300))).is_some());
+    }
+
+    #[test]
+    fn path_rules() {
+        assert_eq!(path_problem("/mnt/storage"), None);
+        assert_eq!(path_problem("/"), None);
+        assert!(path_problem("/mnt/../etc").is_some());
+        assert!(path_problem("/mnt/").is_some());
+        assert!(path_problem("/mnt//x").is_some());
+    }
+
+    #[test]
+    fn name_rules() {
+        assert_eq!(name_problem("acemagician"), None);
+        assert_eq!(name_problem("docker-vm"), None);
+        assert!(name_problem("Elite").is_some());
+        assert!(name_problem("a.b").is_some());
+        assert!(name_problem("-a").is_some());
+    }
+
+    #[test]
+    fn network_host_bits() {
+        assert!(host_bits_clear("192.168.100.0".parse().unwrap(), 24));
+        assert!(!host_bits_clear("192.168.100.1".parse().unwrap(), 24));
+        assert!(host_bits_clear("fd00::".parse().unwrap(), 64));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("hourlys", ["hourly", "daily"]).as_deref(),
+            Some("did you mean `hourly`?")
+        );
+        assert_eq!(did_you_mean("zzz", ["hourly", "daily"]), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! A client's files: an fstab fragment for those who keep mounts in fstab, and the
+//! equivalent native `.mount` and `.automount` units.
+
+use std::net::IpAddr;
+
+use super::files::*;
+use super::systemd::{FILE_MODE, UNIT_DIR};
+use crate::model::{Client, Mount, OptionSetting, Policy};
+use crate::naming::mount_unit_stem;
+
+/// The fstab fragment, meant for a block of `/etc/fstab` (for example Ansible's blockinfile).
+pub const FSTAB_PATH: &str = "etc/fstab.d/zplan.fstab";
+
+/// Adds the fstab fragment and the mount units of one client.
+pub fn client_files(policy: &Policy, client: &Client, files: &mut Files) {
+    let host = &client.name.value;
+    let mut lines = Vec::new();
+    for mount in &client.mounts {
+        let what = source(policy, mount);
+        let options: Vec<String> = mount.options.iter().map(|o| o.value.to_string()).collect();
+        lines.push(FstabLine {
+            what: what.clone(),
+            at: mount.at.value.clone(),
+            options: options.join(","),
+        });
+        mount_units(host, &what, mount, files);
+    }
+    lines.sort_by(|a, b| a.at.cmp(&b.at));
+    files.add(
+        host,
+        FSTAB_PATH,
+        FILE_MODE,
+        Content::Fstab(Fstab { lines }),
+        vec![],
+    );
+}
+
+/// `address:/path`, with brackets around an IPv6 address.
+fn source(policy: &Policy, mount: &Mount) -> String {
+    let server = &policy.nfs_servers[mount.server];
+    let path = &server.exports[mount.export].path.value;
+    match server.address.value {
+        IpAddr::V4(v4) => format!("{v4}:{path}"),
+        IpAddr::V6(v6) => format!("[{v6}]:{path}"),
+    }
+}
+
+/// Options for the `.mount` unit: what mount(8) and the NFS client read; systemd's own
+/// `x-systemd.*` options become unit settings and `nofail` is the unit's dependency type.
+fn unit_options(options: &[&OptionSetting]) -> String {
+    let kept: Vec<String> = options
+        .iter()
+        .filter(|o| !o.name.starts_with("x-systemd.") && o.name != "nofail")
+        .map(|o| o.to_string())
+        .collect();
+    kept.join(",")
+}
+
+fn option_value<'m>(mount: &'m Mount, name: &str) -> Option<&'m str> {
+    mount
+        .options
+        .iter()
+        .find(|o| o.value.name == name)
+        .and_then(|o| o.value.value.as_deref())
+}
+
+fn mount_units(host: &str, what: &str, mount: &Mount, files: &mut Files) {
+    let at = &mount.at.value;
+    let stem = mount_unit_stem(at);
+    let options: Vec<&OptionSetting> = mount.options.iter().map(|o| &o.value).collect();
+    let mut mount_section = vec![
+        ("What", what.to_owned()),
+        ("Where", at.clone()),
+        ("Type", "nfs".to_owned()),
+        ("Options", unit_options(&options)),
+    ];
+    if let Some(seconds) = option_value(mount, "x-systemd.mount-timeout") {
+        mount_section.push(("TimeoutSec", seconds.to_owned()));
+    }
+    let mut unit = Unit::default()
+        .section(
+            "Unit",
+            vec![
+                ("Description", format!("NFS {what} at {at}")),
+                ("Wants", "network-online.target".to_owned()),
+                ("After", "network-online.target".to_owned()),
+            ],
+        )
+        .section("Mount", mount_section);
+    let mut mount_actions = vec![Action::DaemonReload];
+    if mount.automount {
+        automount_unit(host, &stem, mount, files);
+    } else {
+        unit = unit.section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
+        mount_actions.push(Action::EnableNow(format!("{stem}.mount")));
+    }
+    files.add(
+        host,
+        format!("{UNIT_DIR}/{stem}.mount"),
+        FILE_MODE,
+        Content::Unit(unit),
+        mount_actions,
+    );
+}
+
+fn automount_unit(host: &str, stem: &str, mount: &Mount, files: &mut Files) {
+    let at = &mount.at.value;
+    let mut automount = vec![("Where", at.clone())];
+    if let Some(seconds) = option_value(mount, "x-systemd.idle-timeout") {
+        automount.push(("TimeoutIdleSec", seconds.to_owned()));
+    }
+    let unit = Unit::default()
+        .section(
+            "Unit",
+            vec![("Description", format!("Mount {at} on first use"))],
+        )
+        .section("Automount", automount)
+        .section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
+    let actions = vec![
+        Action::DaemonReload,
+        Action::EnableNow(format!("{stem}.automount")),
+    ];
+    files.add(
+        host,
+        format!("{UNIT_DIR}/{stem}.automount"),
+        FILE_MODE,
+        Content::Unit(unit),
+        actions,
+    );
+}

@@ -1,0 +1,361 @@
+//! The files of a replicating pair on each of its nodes: per-role sanoid configs, the
+//! role-gated snapshot, prune and replication units, the role and guard scripts, and
+//! masks over the stock sanoid units so that nothing runs sanoid with the wrong config.
+
+use super::files::*;
+use super::systemd::{
+    self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR,
+};
+use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::naming::replication_unit_stem;
+use crate::schedule::{self, Schedule};
+
+/// How many times the role script must see the same role before a unit may act.
+const ROLE_CHECKS: u32 = 3;
+
+/// Seconds between two role checks.
+const ROLE_CHECK_PAUSE: u32 = 2;
+
+/// Seconds after each snapshot slot that replication starts, so it usually sends the
+/// snapshot just taken (the worst case does not count on it).
+const REPLICATION_OFFSET: u64 = 30;
+
+/// The stock Debian sanoid units, masked on every node zplan drives sanoid on.
+const STOCK_SANOID_UNITS: [&str; 3] = ["sanoid.timer", "sanoid.service", "sanoid-prune.service"];
+
+/// A role a node can hold in a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Active,
+    Standby,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Active => "active",
+            Role::Standby => "standby",
+        }
+    }
+}
+
+/// Everything one node needs to know to get its files for one pair.
+struct OnNode<'p> {
+    pair: &'p Pair,
+    node: &'p Node,
+    peer: &'p Node,
+    retention: &'p Retention,
+    schedule: Schedule,
+    roles: Vec<Role>,
+}
+
+/// Adds the files of one pair on both of its nodes.
+pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
+    let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
+    for slot in 0..2 {
+        let on = OnNode {
+            pair,
+            node: &policy.nodes[pair.nodes[slot]],
+            peer: &policy.nodes[pair.nodes[1 - slot]],
+            retention: &policy.retentions[pair.retention],
+            schedule,
+            roles: roles_of(pair, slot),
+        };
+        node_files(&on, files);
+    }
+}
+
+/// The roles a node may hold: both when the role follows a guest, else the fixed one.
+fn roles_of(pair: &Pair, slot: usize) -> Vec<Role> {
+    match (&pair.roles, slot) {
+        (Roles::FollowsGuest { .. }, _) => vec![Role::Active, Role::Standby],
+        (Roles::Static, 0) => vec![Role::Active],
+        (Roles::Static, _) => vec![Role::Standby],
+    }
+}
+
+fn node_files(on: &OnNode<'_>, files: &mut Files) {
+    let host = &on.node.name.value;
+    files.add(
+        host,
+        format!("{LIBEXEC_DIR}/role-{}", on.pair.name.value),
+        SCRIPT_MODE,
+        Content::Script(role_script(on)),
+        vec![],
+    );
+    for role in &on.roles {
+        sanoid_config(on, *role, files);
+        match role {
+            Role::Active => {
+                snapshot_units(on, files);
+                replication_units(on, files);
+            }
+            Role::Standby => prune_units(on, files),
+        }
+    }
+    for unit in STOCK_SANOID_UNITS {
+        let actions = vec![Action::DaemonReload, Action::Stop(unit.to_owned())];
+        files.add(
+            host,
+            format!("{UNIT_DIR}/{unit}"),
+            FILE_MODE,
+            Content::Link("/dev/null".to_owned()),
+            actions,
+        );
+    }
+}
+
+fn role_script(on: &OnNode<'_>) -> Script {
+    let pair = on.pair.name.value.clone();
+    let node = on.node.name.value.clone();
+    match &on.pair.roles {
+        Roles::FollowsGuest { guest } => Script::RoleFollowsGuest {
+            pair,
+            node,
+            guest: guest.value,
+            checks: ROLE_CHECKS,
+            pause_seconds: ROLE_CHECK_PAUSE,
+        },
+        Roles::Static => Script::RoleStatic {
+            pair,
+            node,
+            role: on.roles[0].as_str(),
+        },
+    }
+}
+
+/// The directory of a role's sanoid config on a node.
+fn config_dir(pair: &Pair, role: Role) -> String {
+    format!("etc/sanoid/zplan/{}-{}", pair.name.value, role.as_str())
+}
+
+fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
+    let dir = config_dir(on.pair, role);
+    let host = &on.node.name.value;
+    let toggle = |on: bool| if on { "yes" } else { "no" };
+    let datasets = sorted_datasets(on.pair)
+        .into_iter()
+        .map(|(name, recursive)| SanoidDataset {
+            name,
+            recursive: toggle(recursive),
+            autosnap: toggle(role == Role::Active),
+            autoprune: "yes",
+        })
+        .collect();
+    let template = SanoidTemplate {
+        name: on.retention.name.value.clone(),
+        frequent_period: on.schedule.frequent_period_minutes(),
+        counts: counts(on.retention, &on.schedule),
+    };
+    let conf = SanoidConf {
+        pair: on.pair.name.value.clone(),
+        role: role.as_str(),
+        datasets,
+        template,
+    };
+    files.add(
+        host,
+        format!("{dir}/sanoid.conf"),
+        FILE_MODE,
+        Content::SanoidConf(conf),
+        vec![],
+    );
+    files.add(
+        host,
+        format!("{dir}/sanoid.defaults.conf"),
+        FILE_MODE,
+        Content::SanoidDefaults,
+        vec![],
+    );
+}
+
+/// Datasets sorted so that a parent's section comes before its children's.
+fn sorted_datasets(pair: &Pair) -> Vec<(String, bool)> {
+    let mut datasets: Vec<(String, bool)> = pair
+        .datasets
+        .iter()
+        .map(|r| (r.dataset.value.clone(), r.recursive))
+        .collect();
+    datasets.sort();
+    datasets
+}
+
+fn counts(retention: &Retention, schedule: &Schedule) -> Vec<SanoidCount> {
+    SnapshotKind::ALL
+        .iter()
+        .map(|kind| SanoidCount {
+            kind: kind.keyword(),
+            count: match kind {
+                SnapshotKind::Frequently => schedule::frequent_count(retention, schedule),
+                other => retention.count(*other).map_or(0, |c| c.value),
+            },
+        })
+        .collect()
+}
+
+fn sanoid_service(on: &OnNode<'_>, role: Role, description: String, sanoid_args: &str) -> Unit {
+    let pair = &on.pair.name.value;
+    Unit::default()
+        .section(
+            "Unit",
+            vec![
+                ("Description", description),
+                ("Documentation", "man:sanoid(8)".to_owned()),
+                ("After", "zfs.target".to_owned()),
+            ],
+        )
+        .section(
+            "Service",
+            vec![
+                ("Type", "oneshot".to_owned()),
+                ("Environment", "TZ=UTC".to_owned()),
+                (
+                    "ExecCondition",
+                    format!("{} {}", systemd::role_script(pair), role.as_str()),
+                ),
+                (
+                    "ExecStart",
+                    format!(
+                        "/usr/sbin/sanoid --configdir=/{} {sanoid_args} --verbose",
+                        config_dir(on.pair, role)
+                    ),
+                ),
+            ],
+        )
+}
+
+fn rpo_comment(on: &OnNode<'_>) -> String {
+    format!(
+        "Worst-case loss of pair {}: {}, within its rpo of {}.",
+        on.pair.name.value,
+        on.schedule.arithmetic(),
+        on.pair.rpo.value
+    )
+}
+
+fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
+    let pair = &on.pair.name.value;
+    let stem = format!("zplan-snapshot-{pair}");
+    let service = sanoid_service(
+        on,
+        Role::Active,
+        format!("Take and prune the snapshots of pair {pair} while this node is active"),
+        "--take-snapshots --prune-snapshots",
+    );
+    let every = on.schedule.snapshot_every;
+    let timer = systemd::timer(
+        format!("Snapshot pair {pair} every {every}"),
+        calendar(every, 0),
+        &stem,
+    )
+    .comment(rpo_comment(on));
+    add_timed_service(files, &on.node.name.value, &stem, service, timer);
+}
+
+fn prune_units(on: &OnNode<'_>, files: &mut Files) {
+    let pair = &on.pair.name.value;
+    let stem = format!("zplan-prune-{pair}");
+    let service = sanoid_service(
+        on,
+        Role::Standby,
+        format!("Prune the replicated snapshots of pair {pair} while this node is standby"),
+        "--prune-snapshots",
+    );
+    let every = on.schedule.snapshot_every;
+    let timer = systemd::timer(
+        format!("Prune pair {pair} every {every}"),
+        calendar(every, 0),
+        &stem,
+    );
+    add_timed_service(files, &on.node.name.value, &stem, service, timer);
+}
+
+fn replication_units(on: &OnNode<'_>, files: &mut Files) {
+    let host = &on.node.name.value;
+    let pair = &on.pair.name.value;
+    if let Some(percent) = on.pair.guard_percent {
+        let guard = Script::Guard {
+            pair: pair.clone(),
+            peer: ssh_target(on.peer),
+            percent,
+        };
+        files.add(
+            host,
+            format!("{LIBEXEC_DIR}/guard-{pair}"),
+            SCRIPT_MODE,
+            Content::Script(guard),
+            vec![],
+        );
+    }
+    for replicated in &on.pair.datasets {
+        let dataset = &replicated.dataset.value;
+        let stem = replication_unit_stem(on.pair, dataset);
+        let service = replication_service(on, dataset, replicated.recursive);
+        let every = on.schedule.replicate_every;
+        let description = format!("Replicate {dataset} of pair {pair} every {every}");
+        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem)
+            .comment(rpo_comment(on));
+        add_timed_service(files, host, &stem, service, timer);
+    }
+}
+
+fn ssh_target(node: &Node) -> String {
+    format!("root@{}", node.address.value)
+}
+
+/// syncoid with the options that keep the incremental chain alive on syncoid 2.1.0:
+/// sanoid's snapshots only (`--no-sync-snap`), and a bookmark of the newest one sent so an
+/// incremental is still possible after the source prunes it during an outage.
+fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
+    let mut args = vec![
+        "/usr/sbin/syncoid".to_owned(),
+        "--no-sync-snap".to_owned(),
+        "--create-bookmark".to_owned(),
+        format!("--identifier={}-{}", on.pair.name.value, on.peer.name.value),
+    ];
+    if recursive {
+        args.push("--recursive".to_owned());
+    }
+    args.push("--sshoption=BatchMode=yes".to_owned());
+    args.push(dataset.to_owned());
+    args.push(format!("{}:{dataset}", ssh_target(on.peer)));
+    args.join(" ")
+}
+
+fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit {
+    let pair = &on.pair.name.value;
+    let mut service = vec![
+        ("Type", "oneshot".to_owned()),
+        ("Environment", "TZ=UTC".to_owned()),
+        (
+            "ExecCondition",
+            format!("{} active", systemd::role_script(pair)),
+        ),
+    ];
+    if on.pair.guard_percent.is_some() {
+        service.push((
+            "ExecStartPre",
+            format!("{} {dataset} {dataset}", systemd::guard_script(pair)),
+        ));
+    }
+    service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
+    service.push(("Nice", "10".to_owned()));
+    service.push(("IOSchedulingClass", "idle".to_owned()));
+    Unit::default()
+        .section(
+            "Unit",
+            vec![
+                (
+                    "Description",
+                    format!(
+                        "Replicate {dataset} of pair {pair} to {} while this node is active",
+                        on.peer.name.value
+                    ),
+                ),
+                ("Documentation", "man:syncoid(8)".to_owned()),
+                ("Wants", "network-online.target".to_owned()),
+                ("After", "network-online.target zfs.target".to_owned()),
+            ],
+        )
+        .section("Service", service)
+}

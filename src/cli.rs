@@ -78,10 +78,7 @@ impl Cli {
         match &self.command {
             Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
             Command::Build { file, output } => self.compile_and(file, |compilation| {
-                let tree = compilation
-                    .tree
-                    .as_ref()
-                    .expect("a policy without errors has a tree");
+                let tree = compilation.tree.as_ref().expect("a policy without errors has a tree");
                 match write_tree(tree, output) {
                     Ok(_) => EXIT_OK,
                     Err(error) => self.report_failure(&error),
@@ -94,17 +91,11 @@ impl Cli {
         let bytes = match std::fs::read(file) {
             Ok(bytes) => bytes,
             Err(error) => {
-                let error = ReadError {
-                    path: file.to_owned(),
-                    source: error,
-                };
+                let error = ReadError { path: file.to_owned(), source: error };
                 return self.report_failure(&error);
             }
         };
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
         let compilation = compile_bytes(&bytes, &name);
         let source = String::from_utf8_lossy(&bytes);
         self.report(&compilation.problems, &file.display().to_string(), &source);
@@ -118,9 +109,7 @@ impl Cli {
         let colour = match self.color {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => {
-                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
-            }
+            Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
         };
         if colour {
             Theme::Colour

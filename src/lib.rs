@@ -30,48 +30,28 @@ pub struct Compilation {
 pub fn compile(source: &str, policy_name: &str) -> Compilation {
     let file = match syntax::parse(source) {
         Ok(file) => file,
-        Err(problem) => {
-            return Compilation {
-                problems: vec![problem],
-                tree: None,
-            }
-        }
+        Err(problem) => return Compilation { problems: vec![problem], tree: None },
     };
     let (policy, model_problems) = model::build(&file);
     let mut problems = Problems::default();
     problems.extend(model_problems);
     problems.extend(check::check(&policy));
     let tree = (!problems.has_errors()).then(|| render::render(&plan::plan(&policy, policy_name)));
-    Compilation {
-        problems: problems.into_sorted(),
-        tree,
-    }
+    Compilation { problems: problems.into_sorted(), tree }
 }
 
 /// Compiles policy bytes as read from a file: refuses what is too large or not text.
 pub fn compile_bytes(bytes: &[u8], policy_name: &str) -> Compilation {
     if bytes.len() > syntax::MAX_INPUT_BYTES {
-        let problem = Problem::TooLarge {
-            span: (0, 0).into(),
-            size: bytes.len(),
-            limit: syntax::MAX_INPUT_BYTES,
-        };
-        return Compilation {
-            problems: vec![problem],
-            tree: None,
-        };
+        let problem = Problem::TooLarge { span: (0, 0).into(), size: bytes.len(), limit: syntax::MAX_INPUT_BYTES };
+        return Compilation { problems: vec![problem], tree: None };
     }
     match std::str::from_utf8(bytes) {
         Ok(source) => compile(source, policy_name),
         Err(error) => {
             let offset = error.valid_up_to();
-            let problem = Problem::NotText {
-                span: (offset, 1).into(),
-            };
-            Compilation {
-                problems: vec![problem],
-                tree: None,
-            }
+            let problem = Problem::NotText { span: (offset, 1).into() };
+            Compilation { problems: vec![problem], tree: None }
         }
     }
 }

@@ -5,27 +5,18 @@ use crate::model::{Export, Pair};
 
 /// The stem of the replication service and timer of one dataset of a pair.
 pub fn replication_unit_stem(pair: &Pair, dataset: &str) -> String {
-    format!(
-        "zplan-replicate-{}-{}",
-        pair.name.value,
-        dataset.replace('/', "-")
-    )
+    format!("zplan-replicate-{}-{}", pair.name.value, dataset.replace('/', "-"))
 }
 
 /// The fsid an export carries on every node that may serve it: explicit, or derived from
 /// its path so that it is stable across builds and unaffected by other exports.
 pub fn export_fsid(export: &Export) -> u32 {
-    export
-        .fsid
-        .as_ref()
-        .map_or_else(|| derived_fsid(&export.path.value), |fsid| fsid.value)
+    export.fsid.as_ref().map_or_else(|| derived_fsid(&export.path.value), |fsid| fsid.value)
 }
 
 /// FNV-1a of the path, folded into 1..=2^31-1 (fsid 0 means the NFSv4 root).
 fn derived_fsid(path: &str) -> u32 {
-    let hash = path.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    });
+    let hash = path.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
     1 + hash % 0x7fff_fffe
 }
 
@@ -61,10 +52,7 @@ mod tests {
 
     #[test]
     fn derived_fsids_are_stable_and_nonzero() {
-        assert_eq!(
-            derived_fsid("/data-nfs-share"),
-            derived_fsid("/data-nfs-share")
-        );
+        assert_eq!(derived_fsid("/data-nfs-share"), derived_fsid("/data-nfs-share"));
         assert_ne!(derived_fsid("/a"), derived_fsid("/b"));
         assert!(derived_fsid("") > 0);
     }

@@ -14,10 +14,7 @@ use crate::render::{Body, Tree};
 /// A file of the output tree that could not be written.
 #[derive(Debug, Error, Diagnostic)]
 #[error("cannot write {}", path.display())]
-#[diagnostic(
-    code(zplan::io),
-    help("check that the output directory is writable and the disk has room")
-)]
+#[diagnostic(code(zplan::io), help("check that the output directory is writable and the disk has room"))]
 pub struct WriteError {
     pub path: PathBuf,
     #[source]
@@ -40,10 +37,7 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteSummary, WriteError> {
             Body::Bytes(bytes) => write_file(&target, bytes, file.mode),
             Body::Link(link) => write_link(&target, link),
         }
-        .map_err(|source| WriteError {
-            path: target.clone(),
-            source,
-        })?;
+        .map_err(|source| WriteError { path: target.clone(), source })?;
         if changed {
             summary.written += 1;
         } else {
@@ -51,10 +45,8 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteSummary, WriteError> {
         }
     }
     let manifest = dir.join("manifest.json");
-    let changed = write_file(&manifest, &tree.manifest, 0o644).map_err(|source| WriteError {
-        path: manifest,
-        source,
-    })?;
+    let changed =
+        write_file(&manifest, &tree.manifest, 0o644).map_err(|source| WriteError { path: manifest, source })?;
     if changed {
         summary.written += 1;
     } else {
@@ -64,17 +56,13 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteSummary, WriteError> {
 }
 
 fn temporary_beside(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     target.with_file_name(format!(".{name}.zplan-tmp"))
 }
 
 fn write_file(target: &Path, bytes: &[u8], mode: u32) -> io::Result<bool> {
     if let Ok(existing) = fs::symlink_metadata(target) {
-        let same_mode =
-            existing.file_type().is_file() && existing.permissions().mode() & 0o7777 == mode;
+        let same_mode = existing.file_type().is_file() && existing.permissions().mode() & 0o7777 == mode;
         if same_mode && fs::read(target)? == bytes {
             return Ok(false);
         }

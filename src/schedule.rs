@@ -51,12 +51,7 @@ pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
         transfer: pair.transfer,
     };
     let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value;
-    HOUR_DIVISORS
-        .iter()
-        .rev()
-        .map(|minutes| candidate(*minutes))
-        .find(fits)
-        .ok_or_else(|| candidate(HOUR_DIVISORS[0]))
+    HOUR_DIVISORS.iter().rev().map(|minutes| candidate(*minutes)).find(fits).ok_or_else(|| candidate(HOUR_DIVISORS[0]))
 }
 
 /// How many frequent snapshots to keep: what the retention says, else an hour's worth.

@@ -13,9 +13,7 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
             let dataset = &export.dataset.value;
             let served = pair.datasets.iter().any(|r| {
                 let replicated = &r.dataset.value;
-                replicated == dataset
-                    || r.recursive && is_under(dataset, replicated)
-                    || is_under(replicated, dataset)
+                replicated == dataset || r.recursive && is_under(dataset, replicated) || is_under(replicated, dataset)
             });
             if !served {
                 problems.push(Problem::ExportNotReplicated {
@@ -31,9 +29,7 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
 }
 
 fn is_under(child: &str, parent: &str) -> bool {
-    child
-        .strip_prefix(parent)
-        .is_some_and(|rest| rest.starts_with('/'))
+    child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Two exports of one server never share an fsid, explicit or derived.
@@ -48,16 +44,8 @@ fn fsid_clashes(server: &NfsServer) -> Vec<Problem> {
         let fsid = export_fsid(export);
         match seen.iter().find(|(f, _)| *f == fsid) {
             Some((_, first)) => problems.push(Problem::FsidClash {
-                second: export
-                    .fsid
-                    .as_ref()
-                    .map_or(export.path.span, |f| f.span)
-                    .into(),
-                first: first
-                    .fsid
-                    .as_ref()
-                    .map_or(first.path.span, |f| f.span)
-                    .into(),
+                second: export.fsid.as_ref().map_or(export.path.span, |f| f.span).into(),
+                first: first.fsid.as_ref().map_or(first.path.span, |f| f.span).into(),
                 first_path: first.path.value.clone(),
                 second_path: export.path.value.clone(),
                 fsid,

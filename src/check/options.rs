@@ -17,10 +17,7 @@ pub fn option_lists_consistent(policy: &Policy) -> Vec<Problem> {
         .iter()
         .flat_map(|client| &client.mounts)
         .map(|mount| (mount.options.as_slice(), OptionContext::Mount));
-    exports
-        .chain(mounts)
-        .flat_map(|(options, context)| list_problems(options, context))
-        .collect()
+    exports.chain(mounts).flat_map(|(options, context)| list_problems(options, context)).collect()
 }
 
 fn list_problems(options: &[Spanned<OptionSetting>], context: OptionContext) -> Vec<Problem> {
@@ -28,9 +25,7 @@ fn list_problems(options: &[Spanned<OptionSetting>], context: OptionContext) -> 
     for (index, option) in options.iter().enumerate() {
         let name = option.value.name;
         if context == OptionContext::Mount && name == "intr" {
-            problems.push(Problem::IntrIgnored {
-                span: option.span.into(),
-            });
+            problems.push(Problem::IntrIgnored { span: option.span.into() });
         }
         for earlier in &options[..index] {
             if let Some(problem) = clash(earlier, option, context) {
@@ -41,11 +36,7 @@ fn list_problems(options: &[Spanned<OptionSetting>], context: OptionContext) -> 
     problems
 }
 
-fn clash(
-    first: &Spanned<OptionSetting>,
-    second: &Spanned<OptionSetting>,
-    context: OptionContext,
-) -> Option<Problem> {
+fn clash(first: &Spanned<OptionSetting>, second: &Spanned<OptionSetting>, context: OptionContext) -> Option<Problem> {
     let (a, b) = (first.value.name, second.value.name);
     if a == b {
         return Some(Problem::RepeatedOption {
@@ -54,10 +45,7 @@ fn clash(
             option: a.to_owned(),
         });
     }
-    let contradicts = context
-        .conflicts()
-        .iter()
-        .any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
+    let contradicts = context.conflicts().iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
     contradicts.then(|| Problem::ConflictingOptions {
         second: second.span.into(),
         first: first.span.into(),

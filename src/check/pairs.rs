@@ -13,8 +13,8 @@ pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {
         .map(|pair| {
             let node = &policy.nodes[pair.nodes[0]];
             Problem::SameNode {
-                second: pair.name.span.into(),
-                first: node.name.span.into(),
+                second: pair.node_spans[1].into(),
+                first: pair.node_spans[0].into(),
                 pair: pair.name.value.clone(),
                 node: node.name.value.clone(),
             }
@@ -23,11 +23,7 @@ pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {
 }
 
 fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
-    outer == inner
-        || recursive
-            && inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('/'))
+    outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Within a pair, no dataset is replicated twice, directly or under a recursive parent.
@@ -42,9 +38,7 @@ fn overlaps_in(pair: &Pair) -> Vec<Problem> {
     let mut covering: Vec<&crate::model::Replicated> = Vec::new();
     for replicated in sorted {
         covering.retain(|outer| covers(&outer.dataset.value, true, &replicated.dataset.value));
-        if let Some(outer) = covering
-            .iter()
-            .find(|o| covers(&o.dataset.value, o.recursive, &replicated.dataset.value))
+        if let Some(outer) = covering.iter().find(|o| covers(&o.dataset.value, o.recursive, &replicated.dataset.value))
         {
             problems.push(Problem::DatasetTwice {
                 second: replicated.dataset.span.into(),
@@ -66,10 +60,7 @@ pub fn unit_names_unique(policy: &Policy) -> Vec<Problem> {
         let mut seen: Vec<(String, &crate::model::Replicated)> = Vec::new();
         for replicated in &pair.datasets {
             let stem = replication_unit_stem(pair, &replicated.dataset.value);
-            match seen
-                .iter()
-                .find(|(s, r)| *s == stem && r.dataset.value != replicated.dataset.value)
-            {
+            match seen.iter().find(|(s, r)| *s == stem && r.dataset.value != replicated.dataset.value) {
                 Some((_, first)) => problems.push(Problem::UnitNameClash {
                     second: replicated.dataset.span.into(),
                     first: first.dataset.span.into(),

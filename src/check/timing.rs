@@ -21,11 +21,7 @@ pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
                 pair: pair.name.value.clone(),
                 rpo: pair.rpo.value.to_string(),
                 worst: over.worst_case().to_string(),
-                help: format!(
-                    "the {} schedule loses up to {}; {fix}",
-                    schedule_kind(pair),
-                    over.arithmetic()
-                ),
+                help: format!("the {} schedule loses up to {}; {fix}", schedule_kind(pair), over.arithmetic()),
             })
         })
         .collect()
@@ -48,10 +44,7 @@ pub fn retention_outlasts_outage(policy: &Policy) -> Vec<Problem> {
         let Ok(schedule) = schedule::choose(pair) else {
             continue;
         };
-        if let Some(count) = retention
-            .count(SnapshotKind::Frequently)
-            .filter(|c| c.value == 0)
-        {
+        if let Some(count) = retention.count(SnapshotKind::Frequently).filter(|c| c.value == 0) {
             problems.push(Problem::NoFrequentSnapshots {
                 span: count.span.into(),
                 retention: retention.name.value.clone(),

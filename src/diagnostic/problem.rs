@@ -20,10 +20,7 @@ pub enum Problem {
     },
 
     #[error("`=` does not belong between a setting and its value")]
-    #[diagnostic(
-        code(E0102),
-        help("write the setting and its value separated by a space, such as `hourly 24`")
-    )]
+    #[diagnostic(code(E0102), help("write the setting and its value separated by a space, such as `hourly 24`"))]
     EqualsSign {
         #[label("remove this `=`")]
         span: SourceSpan,
@@ -44,10 +41,7 @@ pub enum Problem {
     },
 
     #[error("blocks are nested more than {limit} deep")]
-    #[diagnostic(
-        code(E0105),
-        help("a policy needs at most three levels of blocks; close the blocks you opened")
-    )]
+    #[diagnostic(code(E0105), help("a policy needs at most three levels of blocks; close the blocks you opened"))]
     NestingTooDeep {
         #[label("too deep")]
         span: SourceSpan,
@@ -57,9 +51,7 @@ pub enum Problem {
     #[error("expected {expected}, found {found}")]
     #[diagnostic(
         code(E0106),
-        help(
-            "each line holds one statement: a keyword, its values and an optional `{{ … }}` block"
-        )
+        help("each line holds one statement: a keyword, its values and an optional `{{ … }}` block")
     )]
     Expected {
         #[label("expected {expected}")]
@@ -69,10 +61,7 @@ pub enum Problem {
     },
 
     #[error("the policy is not UTF-8 text")]
-    #[diagnostic(
-        code(E0107),
-        help("zplan reads UTF-8 text; check that the right file was given")
-    )]
+    #[diagnostic(code(E0107), help("zplan reads UTF-8 text; check that the right file was given"))]
     NotText {
         #[label("not text")]
         span: SourceSpan,
@@ -88,10 +77,7 @@ pub enum Problem {
     },
 
     #[error("values are written without quotes")]
-    #[diagnostic(
-        code(E0109),
-        help("remove the quotes; names, paths and addresses are written bare")
-    )]
+    #[diagnostic(code(E0109), help("remove the quotes; names, paths and addresses are written bare"))]
     Quoted {
         #[label("quote")]
         span: SourceSpan,
@@ -120,10 +106,7 @@ pub enum Problem {
     },
 
     #[error("{kind} `{name}` is defined twice")]
-    #[diagnostic(
-        code(E0203),
-        help("give each {kind} a name of its own, or merge the two")
-    )]
+    #[diagnostic(code(E0203), help("give each {kind} a name of its own, or merge the two"))]
     DuplicateDefinition {
         #[label("defined again here")]
         second: SourceSpan,
@@ -275,7 +258,7 @@ pub enum Problem {
     #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of pair `{pair}` plus one replication")]
     #[diagnostic(
         code(E0402),
-        help("keep snapshots longer (for example `daily 7`), or declare a shorter `outage`; otherwise the last common snapshot can be pruned while replication is down, forcing a full resend")
+        help("keep snapshots longer (for example with `weekly 4`), or declare a shorter `outage`; otherwise the last common snapshot can be pruned while replication is down, forcing a full resend")
     )]
     RetentionTooShort {
         #[label("outage {outage}")]
@@ -291,9 +274,7 @@ pub enum Problem {
     #[error("retention `{retention}` keeps no frequent snapshots, which pair `{pair}` needs for its rpo")]
     #[diagnostic(
         code(E0403),
-        help(
-            "remove `frequently 0` and zplan keeps an hour of them, or give a count of at least 1"
-        )
+        help("remove `frequently 0` and zplan keeps an hour of them, or give a count of at least 1")
     )]
     NoFrequentSnapshots {
         #[label("frequently 0")]
@@ -305,19 +286,16 @@ pub enum Problem {
     #[error("pair `{pair}` replicates node `{node}` to itself")]
     #[diagnostic(code(E0404), help("a pair names two different nodes"))]
     SameNode {
-        #[label("second")]
+        #[label("and again here")]
         second: SourceSpan,
-        #[label("first")]
+        #[label("named here")]
         first: SourceSpan,
         pair: String,
         node: String,
     },
 
     #[error("`{dataset}` is already replicated by `{other}`")]
-    #[diagnostic(
-        code(E0405),
-        help("replicate each dataset once: drop this line, or drop `recursive` from the other")
-    )]
+    #[diagnostic(code(E0405), help("replicate each dataset once: drop this line, or drop `recursive` from the other"))]
     DatasetTwice {
         #[label("replicated again here")]
         second: SourceSpan,
@@ -328,10 +306,7 @@ pub enum Problem {
     },
 
     #[error("datasets `{first_name}` and `{second_name}` would share the unit name `{unit}`")]
-    #[diagnostic(
-        code(E0406),
-        help("rename one of the datasets; unit names replace `/` with `-`")
-    )]
+    #[diagnostic(code(E0406), help("rename one of the datasets; unit names replace `/` with `-`"))]
     UnitNameClash {
         #[label("this one")]
         second: SourceSpan,
@@ -352,7 +327,7 @@ pub enum Problem {
         help: Option<String>,
     },
 
-    #[error("pair `{pair}` mixes a followed active node with a static source and target")]
+    #[error("{owner} mixes a followed active node with a static source and target")]
     #[diagnostic(
         code(E0408),
         help("either write `nodes A B` and `active follows proxmox-guest ID`, or `source A` and `target B`")
@@ -362,11 +337,14 @@ pub enum Problem {
         follows: SourceSpan,
         #[label("static here")]
         fixed: SourceSpan,
-        pair: String,
+        owner: String,
     },
 
     #[error("`{text}` does not divide an hour")]
-    #[diagnostic(code(E0409), help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that every hour has the same slots"))]
+    #[diagnostic(
+        code(E0409),
+        help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that every hour has the same slots")
+    )]
     PeriodNotDivisor {
         #[label("not a divisor of 60 minutes")]
         span: SourceSpan,
@@ -387,10 +365,7 @@ pub enum Problem {
     },
 
     #[error("options `{first_name}` and `{second_name}` contradict each other")]
-    #[diagnostic(
-        code(E0502),
-        help("keep one of them; the tools would silently use the last")
-    )]
+    #[diagnostic(code(E0502), help("keep one of them; the tools would silently use the last"))]
     ConflictingOptions {
         #[label("this one")]
         second: SourceSpan,
@@ -437,7 +412,9 @@ pub enum Problem {
     #[diagnostic(
         code(W0601),
         severity(Warning),
-        help("remove it: Linux ignores `intr` since 2.6.25, and a process blocked on a `hard` mount can still be killed")
+        help(
+            "remove it: Linux ignores `intr` since 2.6.25, and a process blocked on a `hard` mount can still be killed"
+        )
     )]
     IntrIgnored {
         #[label("ignored by Linux")]
@@ -448,16 +425,11 @@ pub enum Problem {
 impl Problem {
     /// Whether this problem stops the build (warnings do not).
     pub fn is_error(&self) -> bool {
-        !matches!(
-            self.severity(),
-            Some(miette::Severity::Warning | miette::Severity::Advice)
-        )
+        !matches!(self.severity(), Some(miette::Severity::Warning | miette::Severity::Advice))
     }
 
     /// Where the problem starts in the source, to report problems in source order.
     pub fn offset(&self) -> usize {
-        self.labels()
-            .and_then(|mut labels| labels.next())
-            .map_or(0, |label| label.offset())
+        self.labels().and_then(|mut labels| labels.next()).map_or(0, |label| label.offset())
     }
 }

@@ -22,9 +22,7 @@ pub fn render_human(problems: &[Problem], name: &str, source: &str, theme: Theme
     let mut out = String::new();
     for problem in problems {
         let report = miette::Report::new(problem.clone()).with_source_code(named.clone());
-        handler
-            .render_report(&mut out, report.as_ref())
-            .expect("writing to a String cannot fail");
+        handler.render_report(&mut out, report.as_ref()).expect("writing to a String cannot fail");
         out.push('\n');
     }
     out
@@ -35,11 +33,7 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = source.get(..offset).unwrap_or(source);
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |tail| tail.chars().count())
-        + 1;
+    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
     (line, column)
 }
 
@@ -87,10 +81,7 @@ pub fn render_github(problems: &[Problem], name: &str, source: &str) -> String {
     for problem in problems {
         let (line, column) = line_column(source, problem.offset());
         let code = problem.code().map(|c| c.to_string()).unwrap_or_default();
-        let help = problem
-            .help()
-            .map(|h| format!(" (help: {h})"))
-            .unwrap_or_default();
+        let help = problem.help().map(|h| format!(" (help: {h})")).unwrap_or_default();
         let message = escape_github(&format!("{problem}{help}"));
         let name = escape_github_property(name);
         out.push_str(&format!(
@@ -102,9 +93,7 @@ pub fn render_github(problems: &[Problem], name: &str, source: &str) -> String {
 }
 
 fn escape_github(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_github_property(text: &str) -> String {

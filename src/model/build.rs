@@ -7,27 +7,16 @@ use std::collections::BTreeMap;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::types::*;
-use super::values::{self, did_you_mean};
+use super::values::{self, closest, did_you_mean};
 use crate::diagnostic::Problem;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 
 const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
 
-const NODE: Schema = Schema {
-    kind: "node",
-    single: &["address", "os"],
-    repeated: &[],
-};
+const NODE: Schema = Schema { kind: "node", single: &["address", "os"], repeated: &[] };
 const RETENTION: Schema = Schema {
     kind: "retention",
-    single: &[
-        "frequently",
-        "hourly",
-        "daily",
-        "weekly",
-        "monthly",
-        "yearly",
-    ],
+    single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly"],
     repeated: &[],
 };
 const PAIR: Schema = Schema {
@@ -48,21 +37,9 @@ const PAIR: Schema = Schema {
     ],
     repeated: &["replicate"],
 };
-const NFS: Schema = Schema {
-    kind: "nfs",
-    single: &["on", "address", "failover"],
-    repeated: &["export"],
-};
-const EXPORT: Schema = Schema {
-    kind: "export",
-    single: &[],
-    repeated: &["client"],
-};
-const CLIENT: Schema = Schema {
-    kind: "client",
-    single: &[],
-    repeated: &["mount"],
-};
+const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export"] };
+const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
+const CLIENT: Schema = Schema { kind: "client", single: &[], repeated: &["mount"] };
 
 /// The default time allowed for one incremental transfer when a pair does not say.
 pub const DEFAULT_TRANSFER: Duration = Duration::minutes(1);
@@ -77,6 +54,9 @@ pub fn build(file: &File) -> (Policy, Vec<Problem>) {
     let policy = builder.resolve(&blocks);
     (policy, builder.problems)
 }
+
+/// A pair's two nodes, where they are named, and how their roles are decided.
+type NodesAndRoles = ([usize; 2], [Span; 2], Roles);
 
 /// A top-level block with its validated name.
 struct Declared<'f> {
@@ -97,26 +77,12 @@ impl Builder {
         let mut blocks: Vec<Declared<'f>> = Vec::new();
         for statement in &file.statements {
             let Some(kind) = TOP_LEVEL.iter().find(|k| **k == statement.name()).copied() else {
-                self.problems.push(Problem::UnknownKeyword {
-                    span: statement.keyword.span.into(),
-                    what: "block".to_owned(),
-                    keyword: statement.name().to_owned(),
-                    help: did_you_mean(statement.name(), TOP_LEVEL)
-                        .or_else(|| Some("a policy is made of `node`, `retention`, `pair`, `nfs` and `client` blocks".to_owned())),
-                });
+                self.unknown_block(statement);
                 continue;
             };
-            let Some(name) = self.block_name(statement, kind) else {
-                continue;
-            };
-            self.declared
-                .entry(kind)
-                .or_default()
-                .push(name.value.clone());
+            let Some(name) = self.block_name(statement, kind) else { continue };
             let namespace = host_namespace(kind);
-            let earlier = blocks
-                .iter()
-                .find(|b| host_namespace(b.kind) == namespace && b.name.value == name.value);
+            let earlier = blocks.iter().find(|b| host_namespace(b.kind) == namespace && b.name.value == name.value);
             if let Some(first) = earlier {
                 self.problems.push(Problem::DuplicateDefinition {
                     second: name.span.into(),
@@ -126,15 +92,34 @@ impl Builder {
                 });
                 continue;
             }
-            blocks.push(Declared {
-                kind,
-                name,
-                statement,
-            });
+            blocks.push(Declared { kind, name, statement });
         }
         blocks
     }
 
+    /// Reports a block with an unknown keyword; a likely misspelling still declares its name,
+    /// so that references to it are not reported as well.
+    fn unknown_block(&mut self, statement: &Statement) {
+        let meant = closest(statement.name(), TOP_LEVEL);
+        if let (Some(kind), Some(name)) = (meant, statement.values.first()) {
+            self.declare_name(kind, &name.text);
+        }
+        self.problems.push(Problem::UnknownKeyword {
+            span: statement.keyword.span.into(),
+            what: "block".to_owned(),
+            keyword: statement.name().to_owned(),
+            help: did_you_mean(statement.name(), TOP_LEVEL).or_else(|| {
+                Some("a policy is made of `node`, `retention`, `pair`, `nfs` and `client` blocks".to_owned())
+            }),
+        });
+    }
+
+    fn declare_name(&mut self, kind: &'static str, name: &str) {
+        self.declared.entry(kind).or_default().push(name.to_owned());
+    }
+
+    /// The validated name of a top-level block; the name is declared even when the block is
+    /// broken, so that what refers to it stays quiet.
     fn block_name(&mut self, statement: &Statement, kind: &'static str) -> Option<Spanned<String>> {
         let example = match kind {
             "node" => "node elitedesk { … }",
@@ -143,6 +128,12 @@ impl Builder {
             "nfs" => "nfs server { … }",
             _ => "client docker-vm { … }",
         };
+        let [value] = statement.values.as_slice() else {
+            self.problems.push(wrong_count(statement, "one name", example));
+            return None;
+        };
+        self.declare_name(kind, &value.text);
+        let name = self.take(values::name(value))?;
         if statement.block.is_none() {
             self.problems.push(Problem::BlockShape {
                 span: statement.head_span().into(),
@@ -152,12 +143,7 @@ impl Builder {
             });
             return None;
         }
-        let [value] = statement.values.as_slice() else {
-            self.problems
-                .push(wrong_count(statement, "one name", example));
-            return None;
-        };
-        self.take(values::name(value))
+        Some(name)
     }
 
     fn take<T>(&mut self, read: Result<T, Problem>) -> Option<T> {
@@ -168,18 +154,10 @@ impl Builder {
         let of_kind = |kind: &'static str| blocks.iter().filter(move |b| b.kind == kind);
         let mut policy = Policy::default();
         policy.nodes = of_kind("node").filter_map(|b| self.node(b)).collect();
-        policy.retentions = of_kind("retention")
-            .filter_map(|b| self.retention(b))
-            .collect();
-        policy.pairs = of_kind("pair")
-            .filter_map(|b| self.pair(b, &policy))
-            .collect();
-        policy.nfs_servers = of_kind("nfs")
-            .filter_map(|b| self.nfs(b, &policy))
-            .collect();
-        policy.clients = of_kind("client")
-            .filter_map(|b| self.client(b, &policy))
-            .collect();
+        policy.retentions = of_kind("retention").filter_map(|b| self.retention(b)).collect();
+        policy.pairs = of_kind("pair").filter_map(|b| self.pair(b, &policy)).collect();
+        policy.nfs_servers = of_kind("nfs").filter_map(|b| self.nfs(b, &policy)).collect();
+        policy.clients = of_kind("client").filter_map(|b| self.client(b, &policy)).collect();
         policy
     }
 
@@ -189,33 +167,18 @@ impl Builder {
     }
 
     /// Resolves a reference to a block of `kind`; a name declared but broken resolves quietly to nothing.
-    fn reference(
-        &mut self,
-        value: &Value,
-        kind: &'static str,
-        names: &[&Spanned<String>],
-    ) -> Option<usize> {
+    fn reference(&mut self, value: &Value, kind: &'static str, names: &[&Spanned<String>]) -> Option<usize> {
         if let Some(index) = names.iter().position(|name| name.value == value.text) {
             return Some(index);
         }
-        let declared = self
-            .declared
-            .get(kind)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let declared = self.declared.get(kind).map(Vec::as_slice).unwrap_or_default();
         if !declared.contains(&value.text) {
             self.problems.push(Problem::UnknownName {
                 span: value.span.into(),
-                kind,
+                kind: display_kind(kind),
                 name: value.text.clone(),
-                help: did_you_mean(&value.text, declared.iter().map(String::as_str)).or_else(
-                    || {
-                        Some(format!(
-                            "define it with a `{kind} {} {{ … }}` block",
-                            value.text
-                        ))
-                    },
-                ),
+                help: did_you_mean(&value.text, declared.iter().map(String::as_str))
+                    .or_else(|| Some(format!("define it with a `{kind} {} {{ … }}` block", value.text))),
             });
         }
         None
@@ -224,28 +187,17 @@ impl Builder {
     fn node(&mut self, block: &Declared<'_>) -> Option<Node> {
         let settings = self.settings(block, &NODE);
         let address = settings.require("address", "address 192.168.1.10", &mut self.problems);
-        let address = address.and_then(|s| {
-            single_value(s, "one address", "address 192.168.1.10", &mut self.problems)
-        });
+        let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.10", &mut self.problems));
         let address = address.and_then(|value| self.take(values::address(value)));
         let os = match settings.get("os") {
             None => Some(Os::Linux),
             Some(statement) => self.os(statement),
         };
-        Some(Node {
-            name: block.name.clone(),
-            address: address?,
-            os: os?,
-        })
+        Some(Node { name: block.name.clone(), address: address?, os: os? })
     }
 
     fn os(&mut self, statement: &Statement) -> Option<Os> {
-        let value = single_value(
-            statement,
-            "one operating system",
-            "os linux",
-            &mut self.problems,
-        )?;
+        let value = single_value(statement, "one operating system", "os linux", &mut self.problems)?;
         if value.text == "linux" {
             return Some(Os::Linux);
         }
@@ -267,18 +219,13 @@ impl Builder {
                 continue;
             };
             let value = single_value(statement, "one count", "hourly 24", &mut self.problems);
-            let count = value
-                .and_then(|v| self.take(values::number(v, "count", 0, 100_000, "0 to 100000")));
+            let count = value.and_then(|v| self.take(values::number(v, "count", 0, 100_000, "0 to 100000")));
             match count {
                 Some(count) => counts.push((kind, count)),
                 None => complete = false,
             }
         }
-        complete.then(|| Retention {
-            name: block.name.clone(),
-            counts,
-            span: block.statement.head_span(),
-        })
+        complete.then(|| Retention { name: block.name.clone(), counts, span: block.statement.head_span() })
     }
 
     fn pair(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Pair> {
@@ -289,15 +236,15 @@ impl Builder {
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
         let transfer = self.duration_setting(&settings, "transfer", "transfer 1m", false);
         let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m");
-        let replicate_every =
-            self.period_setting(&settings, "replicate-every", "replicate-every 5m");
+        let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m");
         let retention = self.retention_reference(&settings, policy);
         let datasets = self.replicated(&settings);
         let guard = self.guard(&settings);
-        let (nodes, roles) = roles?;
+        let (nodes, node_spans, roles) = roles?;
         Some(Pair {
             name: block.name.clone(),
             nodes,
+            node_spans,
             engine: engine?,
             roles,
             rpo: rpo??,
@@ -316,7 +263,7 @@ impl Builder {
         self.reference(value, "node", &names)
     }
 
-    fn roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<([usize; 2], Roles)> {
+    fn roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<NodesAndRoles> {
         let active = settings.get("active");
         let fixed = settings.get("source").or(settings.get("target"));
         match (active, fixed) {
@@ -324,25 +271,20 @@ impl Builder {
                 self.problems.push(Problem::MixedRoles {
                     follows: active.head_span().into(),
                     fixed: fixed.head_span().into(),
-                    pair: settings.owner_label.clone(),
+                    owner: settings.owner_label.clone(),
                 });
                 None
             }
             (None, Some(_)) => self.static_roles(settings, policy),
             (Some(active), None) => self.followed_roles(settings, active, policy),
             (None, None) => {
-                self.problems
-                    .push(settings.missing("active", "active follows proxmox-guest 103"));
+                settings.missing("active", "active follows proxmox-guest 103", &mut self.problems);
                 None
             }
         }
     }
 
-    fn static_roles(
-        &mut self,
-        settings: &Settings<'_>,
-        policy: &Policy,
-    ) -> Option<([usize; 2], Roles)> {
+    fn static_roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<NodesAndRoles> {
         if let Some(nodes) = settings.get("nodes") {
             self.problems.push(Problem::BlockShape {
                 span: nodes.head_span().into(),
@@ -354,11 +296,11 @@ impl Builder {
         let mut ends = [None, None];
         for (slot, keyword, example) in [(0, "source", "source f0"), (1, "target", "target f1")] {
             let statement = settings.require(keyword, example, &mut self.problems);
-            let value =
-                statement.and_then(|s| single_value(s, "one node", example, &mut self.problems));
-            ends[slot] = value.and_then(|v| self.node_reference(v, policy));
+            let value = statement.and_then(|s| single_value(s, "one node", example, &mut self.problems));
+            ends[slot] = value.and_then(|v| Some((self.node_reference(v, policy)?, v.span)));
         }
-        Some(([ends[0]?, ends[1]?], Roles::Static))
+        let [(source, source_span), (target, target_span)] = [ends[0]?, ends[1]?];
+        Some(([source, target], [source_span, target_span], Roles::Static))
     }
 
     fn followed_roles(
@@ -366,51 +308,32 @@ impl Builder {
         settings: &Settings<'_>,
         active: &Statement,
         policy: &Policy,
-    ) -> Option<([usize; 2], Roles)> {
+    ) -> Option<NodesAndRoles> {
         let example = "active follows proxmox-guest 103";
         let guest = if starts_with_words(active, &["follows", "proxmox-guest"], 1) {
-            self.take(values::number(
-                &active.values[2],
-                "Proxmox guest id",
-                100,
-                999_999_999,
-                "100 to 999999999",
-            ))
+            self.take(values::number(&active.values[2], "Proxmox guest id", 100, 999_999_999, "100 to 999999999"))
         } else {
-            self.problems.push(wrong_count(
-                active,
-                "`follows proxmox-guest` and a guest id",
-                example,
-            ));
+            self.problems.push(wrong_count(active, "`follows proxmox-guest` and a guest id", example));
             None
         };
         let nodes = settings.require("nodes", "nodes acemagician elitedesk", &mut self.problems);
-        let nodes = nodes.and_then(|statement| self.two_nodes(statement, policy));
-        Some((nodes?, Roles::FollowsGuest { guest: guest? }))
+        let (nodes, spans) = nodes.and_then(|statement| self.two_nodes(statement, policy))?;
+        Some((nodes, spans, Roles::FollowsGuest { guest: guest? }))
     }
 
-    fn two_nodes(&mut self, statement: &Statement, policy: &Policy) -> Option<[usize; 2]> {
+    fn two_nodes(&mut self, statement: &Statement, policy: &Policy) -> Option<([usize; 2], [Span; 2])> {
         let [first, second] = statement.values.as_slice() else {
-            self.problems.push(wrong_count(
-                statement,
-                "two nodes",
-                "nodes acemagician elitedesk",
-            ));
+            self.problems.push(wrong_count(statement, "two nodes", "nodes acemagician elitedesk"));
             return None;
         };
         let first_index = self.node_reference(first, policy);
         let second_index = self.node_reference(second, policy);
-        Some([first_index?, second_index?])
+        Some(([first_index?, second_index?], [first.span, second.span]))
     }
 
     fn engine(&mut self, settings: &Settings<'_>) -> Option<Engine> {
         let statement = settings.require("engine", "engine syncoid", &mut self.problems)?;
-        let value = single_value(
-            statement,
-            "one engine",
-            "engine syncoid",
-            &mut self.problems,
-        )?;
+        let value = single_value(statement, "one engine", "engine syncoid", &mut self.problems)?;
         if value.text == "syncoid" {
             return Some(Engine::Syncoid);
         }
@@ -418,11 +341,7 @@ impl Builder {
             "zrepl" => Some("this version of zplan compiles `engine syncoid` only".to_owned()),
             other => did_you_mean(other, ["syncoid"]),
         };
-        self.problems.push(Problem::UnsupportedEngine {
-            span: value.span.into(),
-            engine: value.text.clone(),
-            help,
-        });
+        self.problems.push(Problem::UnsupportedEngine { span: value.span.into(), engine: value.text.clone(), help });
         None
     }
 
@@ -436,7 +355,7 @@ impl Builder {
     ) -> Option<Option<Spanned<Duration>>> {
         let Some(statement) = settings.get(keyword) else {
             if required {
-                self.problems.push(settings.missing(keyword, example));
+                settings.missing(keyword, example, &mut self.problems);
                 return None;
             }
             return Some(None);
@@ -467,24 +386,15 @@ impl Builder {
         };
         let seconds = period.value.seconds();
         if seconds % 60 != 0 || !HOUR_DIVISORS.contains(&(seconds / 60)) {
-            self.problems.push(Problem::PeriodNotDivisor {
-                span: period.span.into(),
-                text: period.value.to_string(),
-            });
+            self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text: period.value.to_string() });
             return None;
         }
         Some(Some(period))
     }
 
     fn retention_reference(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
-        let statement =
-            settings.require("retention", "retention production", &mut self.problems)?;
-        let value = single_value(
-            statement,
-            "one retention name",
-            "retention production",
-            &mut self.problems,
-        )?;
+        let statement = settings.require("retention", "retention production", &mut self.problems)?;
+        let value = single_value(statement, "one retention name", "retention production", &mut self.problems)?;
         let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
         self.reference(value, "retention", &names)
     }
@@ -493,7 +403,7 @@ impl Builder {
         let example = "replicate zpool1/data recursive";
         let statements: Vec<&Statement> = settings.all("replicate").collect();
         if statements.is_empty() {
-            self.problems.push(settings.missing("replicate", example));
+            settings.missing("replicate", example, &mut self.problems);
             return None;
         }
         let mut datasets = Vec::new();
@@ -507,20 +417,12 @@ impl Builder {
         complete.then_some(datasets)
     }
 
-    fn one_replicated(
-        &mut self,
-        statement: &Statement,
-        example: &'static str,
-    ) -> Option<Replicated> {
+    fn one_replicated(&mut self, statement: &Statement, example: &'static str) -> Option<Replicated> {
         let (dataset, recursive) = match statement.values.as_slice() {
             [dataset] => (dataset, false),
             [dataset, flag] if flag.text == "recursive" => (dataset, true),
             _ => {
-                self.problems.push(wrong_count(
-                    statement,
-                    "a dataset and an optional `recursive`",
-                    example,
-                ));
+                self.problems.push(wrong_count(statement, "a dataset and an optional `recursive`", example));
                 return None;
             }
         };
@@ -548,14 +450,7 @@ impl Builder {
         let settings = self.settings(block, &NFS);
         let pair = self.nfs_pair(&settings, policy);
         let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
-        let address = address.and_then(|s| {
-            single_value(
-                s,
-                "one address",
-                "address 192.168.1.150",
-                &mut self.problems,
-            )
-        });
+        let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
         let address = address.and_then(|value| self.take(values::address(value)));
         let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
         let exports = self.exports(&settings);
@@ -572,8 +467,7 @@ impl Builder {
         let example = "on pair storage";
         let statement = settings.require("on", example, &mut self.problems)?;
         if !starts_with_words(statement, &["pair"], 1) {
-            self.problems
-                .push(wrong_count(statement, "`pair` and a pair name", example));
+            self.problems.push(wrong_count(statement, "`pair` and a pair name", example));
             return None;
         }
         let names: Vec<&Spanned<String>> = policy.pairs.iter().map(|p| &p.name).collect();
@@ -601,8 +495,7 @@ impl Builder {
             exports.push(export);
         }
         if exports.is_empty() && complete {
-            self.problems
-                .push(settings.missing("export", "export /data dataset zpool1/data { … }"));
+            settings.missing("export", "export /data dataset zpool1/data { … }", &mut self.problems);
             return None;
         }
         complete.then_some(exports)
@@ -612,9 +505,7 @@ impl Builder {
         let example = "export /data dataset zpool1/data fsid 7 { … }";
         let fsid = match statement.values.as_slice() {
             [_, word, _] if word.text == "dataset" => None,
-            [_, word, _, fsid, number] if word.text == "dataset" && fsid.text == "fsid" => {
-                Some(number)
-            }
+            [_, word, _, fsid, number] if word.text == "dataset" && fsid.text == "fsid" => Some(number),
             _ => {
                 self.problems.push(wrong_count(
                     statement,
@@ -627,51 +518,31 @@ impl Builder {
         let path = self.take(values::path(&statement.values[0]));
         let dataset = self.take(values::dataset(&statement.values[2]));
         let fsid = match fsid {
-            Some(value) => Some(self.take(values::number(
-                value,
-                "fsid",
-                1,
-                u32::MAX,
-                "1 to 4294967295",
-            ))?),
+            Some(value) => Some(self.take(values::number(value, "fsid", 1, u32::MAX, "1 to 4294967295"))?),
             None => None,
         };
         let label = format!("export `{}`", statement.values[0].text);
         let settings = Settings::read(statement, label, &EXPORT, &mut self.problems);
-        let clients: Vec<ExportClient> = settings
-            .all("client")
-            .filter_map(|c| self.export_client(c))
-            .collect();
+        let clients: Vec<ExportClient> = settings.all("client").filter_map(|c| self.export_client(c)).collect();
         if clients.len() != settings.all("client").count() {
             return None;
         }
         if clients.is_empty() {
-            self.problems
-                .push(settings.missing("client", "client 192.168.1.0/24 rw sync no_subtree_check"));
+            settings.missing("client", "client 192.168.1.0/24 rw sync no_subtree_check", &mut self.problems);
             return None;
         }
-        Some(Export {
-            path: path?,
-            dataset: dataset?,
-            fsid,
-            clients,
-        })
+        Some(Export { path: path?, dataset: dataset?, fsid, clients })
     }
 
     fn export_client(&mut self, statement: &Statement) -> Option<ExportClient> {
         let example = "client 192.168.1.0/24 rw sync no_subtree_check";
         let Some((who, options)) = statement.values.split_first() else {
-            self.problems.push(wrong_count(
-                statement,
-                "an address or network and its options",
-                example,
-            ));
+            self.problems.push(wrong_count(statement, "an address or network and its options", example));
             return None;
         };
         let who = self.take(values::client_spec(who));
-        let before = self.problems.len();
         let options = read_options(options, OptionContext::Export, &mut self.problems);
-        (self.problems.len() == before).then_some(ExportClient { who: who?, options })
+        Some(ExportClient { who: who?, options })
     }
 
     fn client(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Client> {
@@ -696,58 +567,32 @@ impl Builder {
             mounts.push(mount);
         }
         if mounts.is_empty() && complete {
-            self.problems
-                .push(settings.missing("mount", "mount server:/data at /mnt/data { hard }"));
+            settings.missing("mount", "mount server:/data at /mnt/data { hard }", &mut self.problems);
         }
-        (complete && !mounts.is_empty()).then(|| Client {
-            name: block.name.clone(),
-            mounts,
-        })
+        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), mounts })
     }
 
     fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {
         let example = "mount server:/data at /mnt/data { hard }";
         let [remote, at_word, at] = statement.values.as_slice() else {
-            self.problems.push(wrong_count(
-                statement,
-                "an export reference, `at` and a path",
-                example,
-            ));
+            self.problems.push(wrong_count(statement, "an export reference, `at` and a path", example));
             return None;
         };
         if at_word.text != "at" {
-            self.problems.push(wrong_count(
-                statement,
-                "an export reference, `at` and a path",
-                example,
-            ));
+            self.problems.push(wrong_count(statement, "an export reference, `at` and a path", example));
             return None;
         }
         let target = self.export_reference(remote, policy);
         let at = self.take(values::path(at));
-        let before = self.problems.len();
         let option_values: Vec<Value> = statement
             .children()
             .iter()
-            .flat_map(|line| {
-                std::iter::once(line.keyword.clone()).chain(line.values.iter().cloned())
-            })
+            .flat_map(|line| std::iter::once(line.keyword.clone()).chain(line.values.iter().cloned()))
             .collect();
         let options = read_options(&option_values, OptionContext::Mount, &mut self.problems);
-        if self.problems.len() != before {
-            return None;
-        }
-        let automount = options
-            .iter()
-            .any(|o| o.value.name == "x-systemd.automount");
+        let automount = options.iter().any(|o| o.value.name == "x-systemd.automount");
         let (server, export) = target?;
-        Some(Mount {
-            server,
-            export,
-            at: at?,
-            options,
-            automount,
-        })
+        Some(Mount { server, export, at: at?, options, automount })
     }
 
     fn export_reference(&mut self, remote: &Value, policy: &Policy) -> Option<(usize, usize)> {
@@ -760,16 +605,9 @@ impl Builder {
             });
             return None;
         }
-        let (server_name, path) = remote
-            .text
-            .split_once(':')
-            .expect("the grammar puts a `:` in a remote");
+        let (server_name, path) = remote.text.split_once(':').expect("the grammar puts a `:` in a remote");
         let server_span = Span::new(remote.span.start, remote.span.start + server_name.len());
-        let server_value = Value {
-            kind: ValueKind::Word,
-            text: server_name.to_owned(),
-            span: server_span,
-        };
+        let server_value = Value { kind: ValueKind::Word, text: server_name.to_owned(), span: server_span };
         let names: Vec<&Spanned<String>> = policy.nfs_servers.iter().map(|s| &s.name).collect();
         let server = self.reference(&server_value, "nfs", &names)?;
         let exports = &policy.nfs_servers[server].exports;
@@ -784,6 +622,14 @@ impl Builder {
             help: did_you_mean(path, exports.iter().map(|e| e.path.value.as_str())),
         });
         None
+    }
+}
+
+/// How a kind of block is called in messages.
+fn display_kind(kind: &'static str) -> &'static str {
+    match kind {
+        "nfs" => "nfs server",
+        other => other,
     }
 }
 

@@ -29,19 +29,11 @@ struct Known {
 }
 
 const fn flag(keyword: &'static str) -> Known {
-    Known {
-        keyword,
-        written: keyword,
-        takes: Takes::Nothing,
-    }
+    Known { keyword, written: keyword, takes: Takes::Nothing }
 }
 
 const fn valued(keyword: &'static str, takes: Takes) -> Known {
-    Known {
-        keyword,
-        written: keyword,
-        takes,
-    }
+    Known { keyword, written: keyword, takes }
 }
 
 const SECURITY_FLAVOURS: &[&str] = &["sys", "krb5", "krb5i", "krb5p"];
@@ -110,11 +102,7 @@ const MOUNT_OPTIONS: &[Known] = &[
     flag("nolock"),
     flag("cto"),
     flag("nocto"),
-    Known {
-        keyword: "automount",
-        written: "x-systemd.automount",
-        takes: Takes::Nothing,
-    },
+    Known { keyword: "automount", written: "x-systemd.automount", takes: Takes::Nothing },
     valued("timeo", Takes::Deciseconds),
     valued("retrans", Takes::Number(0, 1000, "0 to 1000")),
     valued("vers", Takes::OneOf(&["3", "4", "4.0", "4.1", "4.2"])),
@@ -125,16 +113,8 @@ const MOUNT_OPTIONS: &[Known] = &[
     valued("nconnect", Takes::Number(1, 16, "1 to 16")),
     valued("actimeo", Takes::Seconds),
     valued("sec", Takes::OneOf(SECURITY_FLAVOURS)),
-    Known {
-        keyword: "idle-timeout",
-        written: "x-systemd.idle-timeout",
-        takes: Takes::Seconds,
-    },
-    Known {
-        keyword: "mount-timeout",
-        written: "x-systemd.mount-timeout",
-        takes: Takes::Seconds,
-    },
+    Known { keyword: "idle-timeout", written: "x-systemd.idle-timeout", takes: Takes::Seconds },
+    Known { keyword: "mount-timeout", written: "x-systemd.mount-timeout", takes: Takes::Seconds },
 ];
 
 /// Pairs of mount options of which only one may be given.
@@ -190,19 +170,15 @@ pub fn read_options(
     let mut options = Vec::new();
     let mut rest = values.iter();
     while let Some(value) = rest.next() {
-        let Some(known) = context
-            .known()
-            .iter()
-            .find(|known| known.keyword == value.text)
-        else {
+        let Some(known) = context.known().iter().find(|known| known.keyword == value.text) else {
             problems.push(unknown_option(value, context));
+            if context == OptionContext::Export && value.text == "fsid" {
+                rest.next();
+            }
             continue;
         };
         let setting = match known.takes {
-            Takes::Nothing => Ok(OptionSetting {
-                name: known.written,
-                value: None,
-            }),
+            Takes::Nothing => Ok(OptionSetting { name: known.written, value: None }),
             takes => option_value(known, takes, value, rest.next()),
         };
         match setting {
@@ -215,64 +191,32 @@ pub fn read_options(
 
 fn unknown_option(value: &Value, context: OptionContext) -> Problem {
     let help = match (context, value.text.as_str()) {
-        (OptionContext::Export, "fsid") => Some(
-            "set `fsid` on the export itself: `export /path dataset pool/ds fsid 7`".to_owned(),
-        ),
-        _ => did_you_mean(
-            &value.text,
-            context.known().iter().map(|known| known.keyword),
-        ),
+        (OptionContext::Export, "fsid") => {
+            Some("set `fsid` on the export itself: `export /path dataset pool/ds fsid 7`".to_owned())
+        }
+        _ => did_you_mean(&value.text, context.known().iter().map(|known| known.keyword)),
     };
-    Problem::UnknownOption {
-        span: value.span.into(),
-        context: context.describe(),
-        option: value.text.clone(),
-        help,
-    }
+    Problem::UnknownOption { span: value.span.into(), context: context.describe(), option: value.text.clone(), help }
 }
 
-fn option_value(
-    known: &Known,
-    takes: Takes,
-    option: &Value,
-    value: Option<&Value>,
-) -> Result<OptionSetting, Problem> {
+fn option_value(known: &Known, takes: Takes, option: &Value, value: Option<&Value>) -> Result<OptionSetting, Problem> {
     let (expected, example) = expectation(known.keyword, takes);
-    let missing = || Problem::OptionValue {
-        span: option.span.into(),
-        option: known.keyword.to_owned(),
-        expected,
-        example,
-    };
+    let missing =
+        || Problem::OptionValue { span: option.span.into(), option: known.keyword.to_owned(), expected, example };
     let value = value.ok_or_else(missing)?;
     let written = match takes {
         Takes::Nothing => unreachable!("options without a value are read by the caller"),
-        Takes::Number(min, max, range) => values::number(value, "option value", min, max, range)?
-            .value
-            .to_string(),
+        Takes::Number(min, max, range) => values::number(value, "option value", min, max, range)?.value.to_string(),
         Takes::Deciseconds => deciseconds(values::duration(value)?.value).to_string(),
         Takes::Seconds => values::duration(value)?.value.seconds().to_string(),
         Takes::OneOf(words) if words.contains(&value.text.as_str()) => value.text.clone(),
         Takes::OneOf(_) => return Err(missing_at(value, known, expected, example)),
     };
-    Ok(OptionSetting {
-        name: known.written,
-        value: Some(written),
-    })
+    Ok(OptionSetting { name: known.written, value: Some(written) })
 }
 
-fn missing_at(
-    value: &Value,
-    known: &Known,
-    expected: &'static str,
-    example: &'static str,
-) -> Problem {
-    Problem::OptionValue {
-        span: value.span.into(),
-        option: known.keyword.to_owned(),
-        expected,
-        example,
-    }
+fn missing_at(value: &Value, known: &Known, expected: &'static str, example: &'static str) -> Problem {
+    Problem::OptionValue { span: value.span.into(), option: known.keyword.to_owned(), expected, example }
 }
 
 fn deciseconds(duration: Duration) -> u64 {

@@ -129,10 +129,7 @@ pub struct Retention {
 impl Retention {
     /// The declared count of a kind, if any.
     pub fn count(&self, kind: SnapshotKind) -> Option<&Spanned<u32>> {
-        self.counts
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, count)| count)
+        self.counts.iter().find(|(k, _)| *k == kind).map(|(_, count)| count)
     }
 }
 
@@ -164,6 +161,8 @@ pub struct Pair {
     pub name: Spanned<String>,
     /// Indices into [`Policy::nodes`]; for a static pair, source then target.
     pub nodes: [usize; 2],
+    /// Where the two nodes are named in the pair.
+    pub node_spans: [Span; 2],
     pub engine: Engine,
     pub roles: Roles,
     pub rpo: Spanned<Duration>,

@@ -16,12 +16,7 @@ const RESERVED_POOL_PREFIXES: [&str; 4] = ["mirror", "raidz", "draid", "spare"];
 type Read<T> = Result<T, Problem>;
 
 fn wrong_kind(value: &Value, expected: &'static str, example: &'static str) -> Problem {
-    Problem::WrongKind {
-        span: value.span.into(),
-        expected,
-        found: value.text.clone(),
-        example,
-    }
+    Problem::WrongKind { span: value.span.into(), expected, found: value.text.clone(), example }
 }
 
 /// A block or host name: it becomes a directory, part of unit and file names, an ssh target.
@@ -32,11 +27,7 @@ pub fn name(value: &Value) -> Read<Spanned<String>> {
     let reason = name_problem(&value.text);
     match reason {
         None => Ok(Spanned::new(value.text.clone(), value.span)),
-        Some(reason) => Err(Problem::InvalidName {
-            span: value.span.into(),
-            name: value.text.clone(),
-            reason,
-        }),
+        Some(reason) => Err(Problem::InvalidName { span: value.span.into(), name: value.text.clone(), reason }),
     }
 }
 
@@ -44,10 +35,7 @@ fn name_problem(text: &str) -> Option<&'static str> {
     if text.len() > 63 {
         return Some("it is longer than 63 characters");
     }
-    if !text
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Some("it has a character other than a lowercase letter, a digit or `-`");
     }
     if text.starts_with('-') || text.ends_with('-') {
@@ -63,11 +51,7 @@ pub fn dataset(value: &Value) -> Read<Spanned<String>> {
     }
     match dataset_problem(&value.text) {
         None => Ok(Spanned::new(value.text.clone(), value.span)),
-        Some(reason) => Err(Problem::InvalidDataset {
-            span: value.span.into(),
-            name: value.text.clone(),
-            reason,
-        }),
+        Some(reason) => Err(Problem::InvalidDataset { span: value.span.into(), name: value.text.clone(), reason }),
     }
 }
 
@@ -93,10 +77,7 @@ fn dataset_problem(text: &str) -> Option<&'static str> {
         if component == "." || component == ".." {
             return Some("`.` and `..` are not dataset components");
         }
-        if !component
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-.:".contains(&b))
-        {
+        if !component.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.:".contains(&b)) {
             return Some("it has a character other than letters, digits and `_ - . :`");
         }
     }
@@ -105,11 +86,7 @@ fn dataset_problem(text: &str) -> Option<&'static str> {
 
 fn is_reserved_pool(pool: &str) -> bool {
     let device_like = pool.starts_with('c') && pool[1..].starts_with(|c: char| c.is_ascii_digit());
-    pool == "log"
-        || device_like
-        || RESERVED_POOL_PREFIXES
-            .iter()
-            .any(|prefix| pool.starts_with(prefix))
+    pool == "log" || device_like || RESERVED_POOL_PREFIXES.iter().any(|prefix| pool.starts_with(prefix))
 }
 
 /// An absolute path that can appear in exports, fstab and unit names unescaped.
@@ -119,11 +96,7 @@ pub fn path(value: &Value) -> Read<Spanned<String>> {
     }
     match path_problem(&value.text) {
         None => Ok(Spanned::new(value.text.clone(), value.span)),
-        Some(reason) => Err(Problem::InvalidPath {
-            span: value.span.into(),
-            text: value.text.clone(),
-            reason,
-        }),
+        Some(reason) => Err(Problem::InvalidPath { span: value.span.into(), text: value.text.clone(), reason }),
     }
 }
 
@@ -145,10 +118,7 @@ pub fn path_problem(text: &str) -> Option<&'static str> {
         if component == "." || component == ".." {
             return Some("it has a `.` or `..` component");
         }
-        if !component
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-.+@:".contains(&b))
-        {
+        if !component.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.+@:".contains(&b)) {
             return Some("it has a character other than letters, digits and `_ - . + @ :`");
         }
     }
@@ -168,35 +138,19 @@ pub fn duration(value: &Value) -> Read<Spanned<Duration>> {
         "d" => 86_400,
         _ => 7 * 86_400,
     };
-    let seconds = digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale));
+    let seconds = digits.parse::<u64>().ok().and_then(|n| n.checked_mul(scale));
     match seconds {
-        Some(seconds) if seconds <= 100 * 365 * 86_400 => {
-            Ok(Spanned::new(Duration(seconds), value.span))
-        }
+        Some(seconds) if seconds <= 100 * 365 * 86_400 => Ok(Spanned::new(Duration(seconds), value.span)),
         _ => Err(out_of_range(value, "duration", "1s to 100 years")),
     }
 }
 
 fn out_of_range(value: &Value, what: &'static str, range: &'static str) -> Problem {
-    Problem::OutOfRange {
-        span: value.span.into(),
-        what,
-        text: value.text.clone(),
-        range,
-    }
+    Problem::OutOfRange { span: value.span.into(), what, text: value.text.clone(), range }
 }
 
 /// A whole number within a range.
-pub fn number(
-    value: &Value,
-    what: &'static str,
-    min: u32,
-    max: u32,
-    range: &'static str,
-) -> Read<Spanned<u32>> {
+pub fn number(value: &Value, what: &'static str, min: u32, max: u32, range: &'static str) -> Read<Spanned<u32>> {
     if value.kind != ValueKind::Number {
         return Err(wrong_kind(value, "a number", "24"));
     }
@@ -218,12 +172,7 @@ pub fn percent(value: &Value) -> Read<Spanned<u8>> {
 }
 
 fn invalid_address(value: &Value, what: &'static str, example: &'static str) -> Problem {
-    Problem::InvalidAddress {
-        span: value.span.into(),
-        text: value.text.clone(),
-        what,
-        example,
-    }
+    Problem::InvalidAddress { span: value.span.into(), text: value.text.clone(), what, example }
 }
 
 /// A single IPv4 or IPv6 address.
@@ -235,13 +184,7 @@ pub fn address(value: &Value) -> Read<Spanned<IpAddr>> {
     };
     parsed
         .map(|address| Spanned::new(address, value.span))
-        .ok_or_else(|| {
-            invalid_address(
-                value,
-                "IP address",
-                "four numbers from 0 to 255, such as `192.168.1.10`",
-            )
-        })
+        .ok_or_else(|| invalid_address(value, "IP address", "four numbers from 0 to 255, such as `192.168.1.10`"))
 }
 
 /// An address or a network in CIDR notation, as an export client.
@@ -256,13 +199,7 @@ pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
 }
 
 fn network(value: &Value) -> Read<Spanned<ClientSpec>> {
-    let invalid = || {
-        invalid_address(
-            value,
-            "network",
-            "an address and a prefix length, such as `192.168.1.0/24`",
-        )
-    };
+    let invalid = || invalid_address(value, "network", "an address and a prefix length, such as `192.168.1.0/24`");
     let (address, prefix) = value.text.split_once('/').ok_or_else(invalid)?;
     let address: IpAddr = address.parse().map_err(|_| invalid())?;
     let prefix: u8 = prefix.parse().map_err(|_| invalid())?;
@@ -274,10 +211,7 @@ fn network(value: &Value) -> Read<Spanned<ClientSpec>> {
             "the network address with its host bits zero, such as `192.168.1.0/24`",
         ));
     }
-    Ok(Spanned::new(
-        ClientSpec::Network(address, prefix),
-        value.span,
-    ))
+    Ok(Spanned::new(ClientSpec::Network(address, prefix), value.span))
 }
 
 fn host_bits_clear(address: IpAddr, prefix: u8) -> bool {
@@ -293,17 +227,19 @@ fn host_bits_clear(address: IpAddr, prefix: u8) -> bool {
     }
 }
 
-/// Which keyword from a list the user probably meant, for a "did you mean" help.
-pub fn did_you_mean<'a>(
-    typed: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+/// Which keyword from a list the user probably meant.
+pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(typed, candidate), candidate))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+        .map(|(_, candidate)| candidate)
+}
+
+/// A "did you mean" help line for the closest candidate, if one is close.
+pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(typed, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
 }
 
 #[cfg(test)]
@@ -351,10 +287,7 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            did_you_mean("hourlys", ["hourly", "daily"]).as_deref(),
-            Some("did you mean `hourly`?")
-        );
+        assert_eq!(did_you_mean("hourlys", ["hourly", "daily"]).as_deref(), Some("did you mean `hourly`?"));
         assert_eq!(did_you_mean("zzz", ["hourly", "daily"]), None);
     }
 }

@@ -18,21 +18,11 @@ pub fn client_files(policy: &Policy, client: &Client, files: &mut Files) {
     for mount in &client.mounts {
         let what = source(policy, mount);
         let options: Vec<String> = mount.options.iter().map(|o| o.value.to_string()).collect();
-        lines.push(FstabLine {
-            what: what.clone(),
-            at: mount.at.value.clone(),
-            options: options.join(","),
-        });
+        lines.push(FstabLine { what: what.clone(), at: mount.at.value.clone(), options: options.join(",") });
         mount_units(host, &what, mount, files);
     }
     lines.sort_by(|a, b| a.at.cmp(&b.at));
-    files.add(
-        host,
-        FSTAB_PATH,
-        FILE_MODE,
-        Content::Fstab(Fstab { lines }),
-        vec![],
-    );
+    files.add(host, FSTAB_PATH, FILE_MODE, Content::Fstab(Fstab { lines }), vec![]);
 }
 
 /// `address:/path`, with brackets around an IPv6 address.
@@ -57,11 +47,7 @@ fn unit_options(options: &[&OptionSetting]) -> String {
 }
 
 fn option_value<'m>(mount: &'m Mount, name: &str) -> Option<&'m str> {
-    mount
-        .options
-        .iter()
-        .find(|o| o.value.name == name)
-        .and_then(|o| o.value.value.as_deref())
+    mount.options.iter().find(|o| o.value.name == name).and_then(|o| o.value.value.as_deref())
 }
 
 fn mount_units(host: &str, what: &str, mount: &Mount, files: &mut Files) {
@@ -94,13 +80,7 @@ fn mount_units(host: &str, what: &str, mount: &Mount, files: &mut Files) {
         unit = unit.section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
         mount_actions.push(Action::EnableNow(format!("{stem}.mount")));
     }
-    files.add(
-        host,
-        format!("{UNIT_DIR}/{stem}.mount"),
-        FILE_MODE,
-        Content::Unit(unit),
-        mount_actions,
-    );
+    files.add(host, format!("{UNIT_DIR}/{stem}.mount"), FILE_MODE, Content::Unit(unit), mount_actions);
 }
 
 fn automount_unit(host: &str, stem: &str, mount: &Mount, files: &mut Files) {
@@ -110,21 +90,9 @@ fn automount_unit(host: &str, stem: &str, mount: &Mount, files: &mut Files) {
         automount.push(("TimeoutIdleSec", seconds.to_owned()));
     }
     let unit = Unit::default()
-        .section(
-            "Unit",
-            vec![("Description", format!("Mount {at} on first use"))],
-        )
+        .section("Unit", vec![("Description", format!("Mount {at} on first use"))])
         .section("Automount", automount)
         .section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
-    let actions = vec![
-        Action::DaemonReload,
-        Action::EnableNow(format!("{stem}.automount")),
-    ];
-    files.add(
-        host,
-        format!("{UNIT_DIR}/{stem}.automount"),
-        FILE_MODE,
-        Content::Unit(unit),
-        actions,
-    );
+    let actions = vec![Action::DaemonReload, Action::EnableNow(format!("{stem}.automount"))];
+    files.add(host, format!("{UNIT_DIR}/{stem}.automount"), FILE_MODE, Content::Unit(unit), actions);
 }

@@ -53,21 +53,8 @@ pub struct Files(pub BTreeMap<(String, String), PlannedFile>);
 
 impl Files {
     /// Adds a file; a file that several parts of the policy need (a mask) is added once.
-    pub fn add(
-        &mut self,
-        host: &str,
-        path: impl Into<String>,
-        mode: u32,
-        content: Content,
-        actions: Vec<Action>,
-    ) {
-        self.0
-            .entry((host.to_owned(), path.into()))
-            .or_insert(PlannedFile {
-                mode,
-                content,
-                actions,
-            });
+    pub fn add(&mut self, host: &str, path: impl Into<String>, mode: u32, content: Content, actions: Vec<Action>) {
+        self.0.entry((host.to_owned(), path.into())).or_insert(PlannedFile { mode, content, actions });
     }
 }
 
@@ -101,10 +88,7 @@ impl Unit {
 
     /// Adds a section with its entries in order.
     pub fn section(mut self, name: &'static str, entries: Vec<(&'static str, String)>) -> Self {
-        let entries = entries
-            .into_iter()
-            .map(|(key, value)| Entry { key, value })
-            .collect();
+        let entries = entries.into_iter().map(|(key, value)| Entry { key, value }).collect();
         self.sections.push(Section { name, entries });
         self
     }
@@ -148,25 +132,11 @@ pub struct SanoidCount {
 #[serde(tag = "script")]
 pub enum Script {
     /// Decides the role from the Proxmox guest a node hosts, checked several times.
-    RoleFollowsGuest {
-        pair: String,
-        node: String,
-        guest: u32,
-        checks: u32,
-        pause_seconds: u32,
-    },
+    RoleFollowsGuest { pair: String, node: String, guest: u32, checks: u32, pause_seconds: u32 },
     /// Answers a role fixed by the policy.
-    RoleStatic {
-        pair: String,
-        node: String,
-        role: &'static str,
-    },
+    RoleStatic { pair: String, node: String, role: &'static str },
     /// Refuses replication when the source is far smaller than the target.
-    Guard {
-        pair: String,
-        peer: String,
-        percent: u8,
-    },
+    Guard { pair: String, peer: String, percent: u8 },
 }
 
 /// An exports file: one line per exported path.

@@ -29,8 +29,5 @@ pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
     }
-    Plan {
-        policy_name: policy_name.to_owned(),
-        files,
-    }
+    Plan { policy_name: policy_name.to_owned(), files }
 }

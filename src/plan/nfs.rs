@@ -18,12 +18,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
         for host in serving_hosts(policy, server) {
-            by_host.entry(host).or_default().extend(
-                server
-                    .exports
-                    .iter()
-                    .map(|e| export_line(server, e, policy)),
-            );
+            by_host.entry(host).or_default().extend(server.exports.iter().map(|e| export_line(server, e, policy)));
             if matches!(pair.roles, Roles::FollowsGuest { .. }) {
                 gates.entry(host).or_default().push(pair.name.value.clone());
             }
@@ -31,13 +26,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     }
     for (host, mut lines) in by_host {
         lines.sort_by(|a, b| a.path.cmp(&b.path));
-        files.add(
-            host,
-            EXPORTS_PATH,
-            FILE_MODE,
-            Content::Exports(Exports { lines }),
-            vec![Action::ExportfsReload],
-        );
+        files.add(host, EXPORTS_PATH, FILE_MODE, Content::Exports(Exports { lines }), vec![Action::ExportfsReload]);
     }
     for (host, mut pairs) in gates {
         pairs.sort();
@@ -60,10 +49,7 @@ fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<&'p str> {
         Roles::FollowsGuest { .. } => &pair.nodes,
         Roles::Static => &pair.nodes[..1],
     };
-    nodes
-        .iter()
-        .map(|n| policy.nodes[*n].name.value.as_str())
-        .collect()
+    nodes.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect()
 }
 
 fn export_line(server: &NfsServer, export: &Export, policy: &Policy) -> ExportLine {
@@ -72,13 +58,9 @@ fn export_line(server: &NfsServer, export: &Export, policy: &Policy) -> ExportLi
         .clients
         .iter()
         .map(|client| {
-            let mut options: Vec<String> =
-                client.options.iter().map(|o| o.value.to_string()).collect();
+            let mut options: Vec<String> = client.options.iter().map(|o| o.value.to_string()).collect();
             options.push(format!("fsid={fsid}"));
-            ExportClientLine {
-                who: client.who.value.to_string(),
-                options: options.join(","),
-            }
+            ExportClientLine { who: client.who.value.to_string(), options: options.join(",") }
         })
         .collect();
     let pair = &policy.pairs[server.pair];
@@ -94,10 +76,7 @@ fn export_line(server: &NfsServer, export: &Export, policy: &Policy) -> ExportLi
 
 /// Starts the NFS server only where the pair is active, once the cluster is up.
 fn server_gate(pairs: &[String]) -> Unit {
-    let conditions = pairs
-        .iter()
-        .map(|pair| ("ExecCondition", format!("{} active", role_script(pair))))
-        .collect();
+    let conditions = pairs.iter().map(|pair| ("ExecCondition", format!("{} active", role_script(pair)))).collect();
     Unit::default()
         .comment("Serve exports only while this node holds the active role.")
         .section("Unit", vec![("After", "pve-cluster.service".to_owned())])

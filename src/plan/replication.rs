@@ -3,9 +3,7 @@
 //! masks over the stock sanoid units so that nothing runs sanoid with the wrong config.
 
 use super::files::*;
-use super::systemd::{
-    self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR,
-};
+use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::replication_unit_stem;
 use crate::schedule::{self, Schedule};
@@ -95,13 +93,7 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
     }
     for unit in STOCK_SANOID_UNITS {
         let actions = vec![Action::DaemonReload, Action::Stop(unit.to_owned())];
-        files.add(
-            host,
-            format!("{UNIT_DIR}/{unit}"),
-            FILE_MODE,
-            Content::Link("/dev/null".to_owned()),
-            actions,
-        );
+        files.add(host, format!("{UNIT_DIR}/{unit}"), FILE_MODE, Content::Link("/dev/null".to_owned()), actions);
     }
 }
 
@@ -116,11 +108,7 @@ fn role_script(on: &OnNode<'_>) -> Script {
             checks: ROLE_CHECKS,
             pause_seconds: ROLE_CHECK_PAUSE,
         },
-        Roles::Static => Script::RoleStatic {
-            pair,
-            node,
-            role: on.roles[0].as_str(),
-        },
+        Roles::Static => Script::RoleStatic { pair, node, role: on.roles[0].as_str() },
     }
 }
 
@@ -147,35 +135,15 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(on.retention, &on.schedule),
     };
-    let conf = SanoidConf {
-        pair: on.pair.name.value.clone(),
-        role: role.as_str(),
-        datasets,
-        template,
-    };
-    files.add(
-        host,
-        format!("{dir}/sanoid.conf"),
-        FILE_MODE,
-        Content::SanoidConf(conf),
-        vec![],
-    );
-    files.add(
-        host,
-        format!("{dir}/sanoid.defaults.conf"),
-        FILE_MODE,
-        Content::SanoidDefaults,
-        vec![],
-    );
+    let conf = SanoidConf { pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
+    files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);
+    files.add(host, format!("{dir}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
 }
 
 /// Datasets sorted so that a parent's section comes before its children's.
 fn sorted_datasets(pair: &Pair) -> Vec<(String, bool)> {
-    let mut datasets: Vec<(String, bool)> = pair
-        .datasets
-        .iter()
-        .map(|r| (r.dataset.value.clone(), r.recursive))
-        .collect();
+    let mut datasets: Vec<(String, bool)> =
+        pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
     datasets.sort();
     datasets
 }
@@ -209,16 +177,10 @@ fn sanoid_service(on: &OnNode<'_>, role: Role, description: String, sanoid_args:
             vec![
                 ("Type", "oneshot".to_owned()),
                 ("Environment", "TZ=UTC".to_owned()),
-                (
-                    "ExecCondition",
-                    format!("{} {}", systemd::role_script(pair), role.as_str()),
-                ),
+                ("ExecCondition", format!("{} {}", systemd::role_script(pair), role.as_str())),
                 (
                     "ExecStart",
-                    format!(
-                        "/usr/sbin/sanoid --configdir=/{} {sanoid_args} --verbose",
-                        config_dir(on.pair, role)
-                    ),
+                    format!("/usr/sbin/sanoid --configdir=/{} {sanoid_args} --verbose", config_dir(on.pair, role)),
                 ),
             ],
         )
@@ -243,12 +205,8 @@ fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
         "--take-snapshots --prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(
-        format!("Snapshot pair {pair} every {every}"),
-        calendar(every, 0),
-        &stem,
-    )
-    .comment(rpo_comment(on));
+    let timer = systemd::timer(format!("Snapshot pair {pair} every {every}"), calendar(every, 0), &stem)
+        .comment(rpo_comment(on));
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
 
@@ -262,11 +220,7 @@ fn prune_units(on: &OnNode<'_>, files: &mut Files) {
         "--prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(
-        format!("Prune pair {pair} every {every}"),
-        calendar(every, 0),
-        &stem,
-    );
+    let timer = systemd::timer(format!("Prune pair {pair} every {every}"), calendar(every, 0), &stem);
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
 
@@ -274,18 +228,8 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     let host = &on.node.name.value;
     let pair = &on.pair.name.value;
     if let Some(percent) = on.pair.guard_percent {
-        let guard = Script::Guard {
-            pair: pair.clone(),
-            peer: ssh_target(on.peer),
-            percent,
-        };
-        files.add(
-            host,
-            format!("{LIBEXEC_DIR}/guard-{pair}"),
-            SCRIPT_MODE,
-            Content::Script(guard),
-            vec![],
-        );
+        let guard = Script::Guard { pair: pair.clone(), peer: ssh_target(on.peer), percent };
+        files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard), vec![]);
     }
     for replicated in &on.pair.datasets {
         let dataset = &replicated.dataset.value;
@@ -293,8 +237,7 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
         let service = replication_service(on, dataset, replicated.recursive);
         let every = on.schedule.replicate_every;
         let description = format!("Replicate {dataset} of pair {pair} every {every}");
-        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem)
-            .comment(rpo_comment(on));
+        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(rpo_comment(on));
         add_timed_service(files, host, &stem, service, timer);
     }
 }
@@ -327,16 +270,10 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
     let mut service = vec![
         ("Type", "oneshot".to_owned()),
         ("Environment", "TZ=UTC".to_owned()),
-        (
-            "ExecCondition",
-            format!("{} active", systemd::role_script(pair)),
-        ),
+        ("ExecCondition", format!("{} active", systemd::role_script(pair))),
     ];
     if on.pair.guard_percent.is_some() {
-        service.push((
-            "ExecStartPre",
-            format!("{} {dataset} {dataset}", systemd::guard_script(pair)),
-        ));
+        service.push(("ExecStartPre", format!("{} {dataset} {dataset}", systemd::guard_script(pair))));
     }
     service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
     service.push(("Nice", "10".to_owned()));
@@ -347,10 +284,7 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
             vec![
                 (
                     "Description",
-                    format!(
-                        "Replicate {dataset} of pair {pair} to {} while this node is active",
-                        on.peer.name.value
-                    ),
+                    format!("Replicate {dataset} of pair {pair} to {} while this node is active", on.peer.name.value),
                 ),
                 ("Documentation", "man:syncoid(8)".to_owned()),
                 ("Wants", "network-online.target".to_owned()),

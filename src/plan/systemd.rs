@@ -37,24 +37,9 @@ pub fn calendar(period: Duration, offset_seconds: u64) -> String {
 /// Adds a service and the timer that starts it, enabled by the deployer.
 pub fn add_timed_service(files: &mut Files, host: &str, stem: &str, service: Unit, timer: Unit) {
     let reload = vec![Action::DaemonReload];
-    files.add(
-        host,
-        format!("{UNIT_DIR}/{stem}.service"),
-        FILE_MODE,
-        Content::Unit(service),
-        reload,
-    );
-    let timer_actions = vec![
-        Action::DaemonReload,
-        Action::EnableNow(format!("{stem}.timer")),
-    ];
-    files.add(
-        host,
-        format!("{UNIT_DIR}/{stem}.timer"),
-        FILE_MODE,
-        Content::Unit(timer),
-        timer_actions,
-    );
+    files.add(host, format!("{UNIT_DIR}/{stem}.service"), FILE_MODE, Content::Unit(service), reload);
+    let timer_actions = vec![Action::DaemonReload, Action::EnableNow(format!("{stem}.timer"))];
+    files.add(host, format!("{UNIT_DIR}/{stem}.timer"), FILE_MODE, Content::Unit(timer), timer_actions);
 }
 
 /// A timer that starts `stem.service` on a calendar, never late by more than a second.
@@ -63,11 +48,7 @@ pub fn timer(description: String, on_calendar: String, stem: &str) -> Unit {
         .section("Unit", vec![("Description", description)])
         .section(
             "Timer",
-            vec![
-                ("OnCalendar", on_calendar),
-                ("AccuracySec", "1s".to_owned()),
-                ("Unit", format!("{stem}.service")),
-            ],
+            vec![("OnCalendar", on_calendar), ("AccuracySec", "1s".to_owned()), ("Unit", format!("{stem}.service"))],
         )
         .section("Install", vec![("WantedBy", "timers.target".to_owned())])
 }

@@ -46,11 +46,7 @@ pub fn manifest(policy_name: &str, files: &BTreeMap<(String, String), OutputFile
             }
         })
         .collect();
-    let manifest = Manifest {
-        generated_by: "zplan",
-        policy: policy_name,
-        files: entries,
-    };
+    let manifest = Manifest { generated_by: "zplan", policy: policy_name, files: entries };
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
     bytes.push(b'\n');
     bytes

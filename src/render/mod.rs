@@ -45,14 +45,7 @@ pub fn render(plan: &Plan) -> Tree {
                 content => Body::Bytes(templates.render(content).into_bytes()),
             };
             let actions = planned.actions.iter().map(ToString::to_string).collect();
-            (
-                key.clone(),
-                OutputFile {
-                    mode: planned.mode,
-                    body,
-                    actions,
-                },
-            )
+            (key.clone(), OutputFile { mode: planned.mode, body, actions })
         })
         .collect();
     let manifest = manifest(&plan.policy_name, &files);

@@ -84,9 +84,7 @@ impl Statement {
 
     /// The span of the keyword and its values, without the block.
     pub fn head_span(&self) -> Span {
-        self.values
-            .last()
-            .map_or(self.keyword.span, |last| self.keyword.span.join(last.span))
+        self.values.last().map_or(self.keyword.span, |last| self.keyword.span.join(last.span))
     }
 
     /// The statements of the block, or none.

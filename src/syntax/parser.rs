@@ -15,14 +15,9 @@ struct PolicyParser;
 /// Parses a whole policy, or returns the first syntax problem.
 pub fn parse(source: &str) -> Result<File, Problem> {
     scan(source)?;
-    let mut pairs =
-        PolicyParser::parse(Rule::file, source).map_err(|error| syntax_problem(source, &error))?;
+    let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| syntax_problem(source, &error))?;
     let file = pairs.next().expect("the grammar always yields a file");
-    let statements = file
-        .into_inner()
-        .filter(|pair| pair.as_rule() == Rule::statement)
-        .map(statement)
-        .collect();
+    let statements = file.into_inner().filter(|pair| pair.as_rule() == Rule::statement).map(statement).collect();
     Ok(File { statements })
 }
 
@@ -43,30 +38,17 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             values.push(value(part));
         }
     }
-    Statement {
-        keyword,
-        values,
-        block,
-        span,
-    }
+    Statement { keyword, values, block, span }
 }
 
 fn nested_block(pair: Pair<'_, Rule>) -> Block {
     let span = span_of(&pair);
-    let statements = pair
-        .into_inner()
-        .filter(|part| part.as_rule() == Rule::statement)
-        .map(statement)
-        .collect();
+    let statements = pair.into_inner().filter(|part| part.as_rule() == Rule::statement).map(statement).collect();
     Block { statements, span }
 }
 
 fn value(pair: Pair<'_, Rule>) -> Value {
-    Value {
-        kind: value_kind(pair.as_rule()),
-        text: pair.as_str().to_owned(),
-        span: span_of(&pair),
-    }
+    Value { kind: value_kind(pair.as_rule()), text: pair.as_str().to_owned(), span: span_of(&pair) }
 }
 
 fn value_kind(rule: Rule) -> ValueKind {
@@ -115,17 +97,11 @@ fn syntax_problem(source: &str, error: &pest::error::Error<Rule>) -> Problem {
     };
     let rest = &source[offset..];
     let token_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-    let odd = rest[..token_end]
-        .char_indices()
-        .find(|(_, ch)| !is_language_char(*ch) || *ch == '=');
+    let odd = rest[..token_end].char_indices().find(|(_, ch)| !is_language_char(*ch) || *ch == '=');
     match odd {
         Some((at, ch)) => odd_character(offset + at, ch),
         None => Problem::Expected {
-            span: Span::new(
-                offset,
-                offset + rest.chars().next().map_or(0, char::len_utf8),
-            )
-            .into(),
+            span: Span::new(offset, offset + rest.chars().next().map_or(0, char::len_utf8)).into(),
             expected: expected_list(error),
             found: describe_found(rest),
         },
@@ -138,10 +114,7 @@ fn odd_character(offset: usize, ch: char) -> Problem {
     match ch {
         '=' => Problem::EqualsSign { span },
         '"' | '\'' => Problem::Quoted { span },
-        _ => Problem::UnexpectedCharacter {
-            span,
-            found: ch.escape_debug().to_string(),
-        },
+        _ => Problem::UnexpectedCharacter { span, found: ch.escape_debug().to_string() },
     }
 }
 
@@ -173,10 +146,9 @@ fn fold_values(name: &'static str) -> &'static str {
 
 fn expected_list(error: &pest::error::Error<Rule>) -> String {
     let mut names: Vec<&str> = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives
-            .iter()
-            .map(|rule| fold_values(rule_name(*rule)))
-            .collect(),
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().map(|rule| fold_values(rule_name(*rule))).collect()
+        }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     names.sort_unstable();
@@ -189,11 +161,7 @@ fn expected_list(error: &pest::error::Error<Rule>) -> String {
 }
 
 fn describe_found(rest: &str) -> String {
-    let token: String = rest
-        .chars()
-        .take_while(|ch| !ch.is_whitespace())
-        .take(24)
-        .collect();
+    let token: String = rest.chars().take_while(|ch| !ch.is_whitespace()).take(24).collect();
     match token.as_str() {
         "" if rest.is_empty() => "the end of the file".to_owned(),
         "" => "a line end".to_owned(),
@@ -207,12 +175,9 @@ mod tests {
 
     #[test]
     fn values_get_their_kinds() {
-        let file = parse("pair p {\n rpo 10m\n x 10.0.0.1 10.0.0.0/8 fd00::1 /a/b 500M 50% 12 srv:/x zpool1/a-b\n}\n").unwrap();
-        let kinds: Vec<ValueKind> = file.statements[0].children()[1]
-            .values
-            .iter()
-            .map(|v| v.kind)
-            .collect();
+        let file = parse("pair p {\n rpo 10m\n x 10.0.0.1 10.0.0.0/8 fd00::1 /a/b 500M 50% 12 srv:/x zpool1/a-b\n}\n")
+            .unwrap();
+        let kinds: Vec<ValueKind> = file.statements[0].children()[1].values.iter().map(|v| v.kind).collect();
         assert_eq!(
             kinds,
             vec![
@@ -245,23 +210,11 @@ mod tests {
 
     #[test]
     fn slips_are_named() {
-        assert!(matches!(
-            parse("retention r {\n hourly = 24\n}\n"),
-            Err(Problem::EqualsSign { .. })
-        ));
+        assert!(matches!(parse("retention r {\n hourly = 24\n}\n"), Err(Problem::EqualsSign { .. })));
         assert!(matches!(parse("node \"a\"\n"), Err(Problem::Quoted { .. })));
-        assert!(matches!(
-            parse("node a$b\n"),
-            Err(Problem::UnexpectedCharacter { .. })
-        ));
-        assert!(matches!(
-            parse("node a {\n"),
-            Err(Problem::UnclosedBrace { .. })
-        ));
+        assert!(matches!(parse("node a$b\n"), Err(Problem::UnexpectedCharacter { .. })));
+        assert!(matches!(parse("node a {\n"), Err(Problem::UnclosedBrace { .. })));
         assert!(matches!(parse("}\n"), Err(Problem::UnmatchedBrace { .. })));
-        assert!(matches!(
-            parse(&"{".repeat(100_000)),
-            Err(Problem::NestingTooDeep { .. })
-        ));
+        assert!(matches!(parse(&"{".repeat(100_000)), Err(Problem::NestingTooDeep { .. })));
     }
 }

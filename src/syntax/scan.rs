@@ -13,11 +13,7 @@ pub fn scan(source: &str) -> Result<(), Problem> {
             '\n' => in_comment = false,
             _ if in_comment => {}
             '#' => in_comment = true,
-            '\0' => {
-                return Err(Problem::NotText {
-                    span: Span::new(offset, offset + 1).into(),
-                })
-            }
+            '\0' => return Err(Problem::NotText { span: Span::new(offset, offset + 1).into() }),
             '{' => {
                 open.push(offset);
                 if open.len() > MAX_NESTING {
@@ -28,17 +24,13 @@ pub fn scan(source: &str) -> Result<(), Problem> {
                 }
             }
             '}' if open.pop().is_none() => {
-                return Err(Problem::UnmatchedBrace {
-                    span: Span::new(offset, offset + 1).into(),
-                });
+                return Err(Problem::UnmatchedBrace { span: Span::new(offset, offset + 1).into() });
             }
             _ => {}
         }
     }
     match open.last() {
-        Some(&offset) => Err(Problem::UnclosedBrace {
-            span: Span::new(offset, offset + 1).into(),
-        }),
+        Some(&offset) => Err(Problem::UnclosedBrace { span: Span::new(offset, offset + 1).into() }),
         None => Ok(()),
     }
 }

@@ -1,0 +1,135 @@
+//! The `zplan` binary: exit codes, what it writes, and that a failing policy writes nothing.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/proxmox-homelab.zplan");
+
+fn zplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zplan")).args(args).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && !path.is_symlink() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn check_accepts_the_example() {
+    let output = zplan(&["check", EXAMPLE]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn check_refuses_a_broken_policy_with_exit_1() {
+    let dir = scratch("check-broken");
+    let policy = dir.join("broken.zplan");
+    fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
+    let output = zplan(&["check", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("E0201") && stderr.contains("did you mean `address`?"), "{stderr}");
+}
+
+#[test]
+fn a_usage_error_exits_2_and_an_unreadable_policy_4() {
+    assert_eq!(zplan(&["check"]).status.code(), Some(2));
+    assert_eq!(zplan(&["check", "/nonexistent/policy.zplan"]).status.code(), Some(4));
+}
+
+#[test]
+fn build_writes_exactly_the_compiled_tree() {
+    let dir = scratch("build-tree");
+    let output = zplan(&["build", EXAMPLE, "-o", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let tree = zplan::compile(&fs::read_to_string(EXAMPLE).unwrap(), "proxmox-homelab.zplan").tree.unwrap();
+    let written = files_under(&dir);
+    assert_eq!(written.len(), tree.files.len() + 1, "every file plus manifest.json");
+    for ((host, path), file) in &tree.files {
+        let on_disk = dir.join(host).join(path);
+        match &file.body {
+            zplan::render::Body::Bytes(bytes) => {
+                assert_eq!(&fs::read(&on_disk).unwrap(), bytes, "{}", on_disk.display());
+                let mode = fs::metadata(&on_disk).unwrap().permissions().mode() & 0o7777;
+                assert_eq!(mode, file.mode, "{}", on_disk.display());
+            }
+            zplan::render::Body::Link(target) => {
+                assert_eq!(fs::read_link(&on_disk).unwrap(), Path::new(target));
+            }
+        }
+    }
+    assert_eq!(fs::read(dir.join("manifest.json")).unwrap(), tree.manifest);
+}
+
+#[test]
+fn rebuilding_leaves_unchanged_files_untouched() {
+    let dir = scratch("build-twice");
+    assert_eq!(zplan(&["build", EXAMPLE, "-o", dir.to_str().unwrap()]).status.code(), Some(0));
+    let conf = dir.join("acemagician/etc/exports.d/zplan.exports");
+    let before = fs::metadata(&conf).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(zplan(&["build", EXAMPLE, "-o", dir.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(fs::metadata(&conf).unwrap().modified().unwrap(), before);
+}
+
+#[test]
+fn a_policy_with_errors_writes_nothing() {
+    let dir = scratch("build-broken");
+    let policy = dir.join("broken.zplan");
+    let source = fs::read_to_string(EXAMPLE).unwrap().replace("rpo       10m", "rpo       1m");
+    fs::write(&policy, source).unwrap();
+    let out = dir.join("out");
+    let output = zplan(&["build", policy.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!out.exists());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E0401"));
+}
+
+#[test]
+fn binary_and_oversized_input_are_refused() {
+    let dir = scratch("hostile");
+    let binary = dir.join("binary.zplan");
+    fs::write(&binary, b"node a {\n  address \xff\xfe\n}\n").unwrap();
+    let output = zplan(&["check", binary.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E0107"));
+    let nul = dir.join("nul.zplan");
+    fs::write(&nul, b"node a {\n  address 10.0.0.1\0\n}\n").unwrap();
+    assert!(String::from_utf8_lossy(&zplan(&["check", nul.to_str().unwrap()]).stderr).contains("E0107"));
+}
+
+#[test]
+fn json_and_github_formats_carry_code_line_and_column() {
+    let dir = scratch("formats");
+    let policy = dir.join("p.zplan");
+    fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
+    let json = zplan(&["--message-format", "json", "check", policy.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&json.stderr);
+    let line: serde_json::Value = serde_json::from_str(stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(line["code"], "E0201");
+    assert_eq!((line["line"].as_u64(), line["column"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(line["severity"], "error");
+    let github = zplan(&["--message-format", "github", "check", policy.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&github.stderr);
+    assert!(text.starts_with("::error file="), "{text}");
+    assert!(text.contains(",line=2,col=3,title=E0201::"), "{text}");
+}

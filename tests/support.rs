@@ -1,0 +1,38 @@
+//! Helpers shared by the integration tests.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use zplan::render::{Body, Tree};
+
+/// Runs `body` with snapshots stored in the top-level `snapshots/` folder.
+pub fn with_snapshots(body: impl FnOnce()) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(body);
+}
+
+/// The whole tree as one text: every file under a `--- host/path (mode) ---` heading.
+pub fn tree_text(tree: &Tree) -> String {
+    let mut text = String::new();
+    for ((host, path), file) in &tree.files {
+        match &file.body {
+            Body::Bytes(bytes) => {
+                let _ = writeln!(text, "--- {host}/{path} ({:04o}) ---", file.mode);
+                text.push_str(&String::from_utf8_lossy(bytes));
+            }
+            Body::Link(target) => {
+                let _ = writeln!(text, "--- {host}/{path} -> {target} ---");
+            }
+        }
+    }
+    text.push_str("--- manifest.json ---\n");
+    text.push_str(&String::from_utf8_lossy(&tree.manifest));
+    text
+}
+
+/// The file name of a path, for the name a compilation reports.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}

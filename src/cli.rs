@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{render_github, render_human, render_json, Problem, Theme};
+use crate::diagnostic::{catalogue, render_github, render_human, render_json, render_sarif, Problem, Theme};
 use crate::output::write_tree;
 use crate::{compile_bytes, Compilation};
 
@@ -32,6 +32,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
 
+    /// Treat warnings as errors: the policy fails and nothing is written.
+    #[arg(long, global = true, value_enum)]
+    deny: Vec<Deny>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +55,16 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Explain a diagnostic code, with a failing and a fixed example; without a code, list them.
+    Explain {
+        /// A code such as E0401.
+        code: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    Warnings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +79,7 @@ enum MessageFormat {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 /// Parses the arguments, runs the command and returns the process exit status.
@@ -77,6 +92,7 @@ impl Cli {
     fn execute(&self) -> u8 {
         match &self.command {
             Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
+            Command::Explain { code } => explain(code.as_deref()),
             Command::Build { file, output } => self.compile_and(file, |compilation| {
                 let tree = compilation.tree.as_ref().expect("a policy without errors has a tree");
                 match write_tree(tree, output) {
@@ -99,7 +115,8 @@ impl Cli {
         let compilation = compile_bytes(&bytes, &name);
         let source = String::from_utf8_lossy(&bytes);
         self.report(&compilation.problems, &file.display().to_string(), &source);
-        if compilation.tree.is_none() {
+        let denied = self.deny.contains(&Deny::Warnings) && !compilation.problems.is_empty();
+        if compilation.tree.is_none() || denied {
             return EXIT_INVALID_POLICY;
         }
         then(&compilation)
@@ -119,13 +136,14 @@ impl Cli {
     }
 
     fn report(&self, problems: &[Problem], name: &str, source: &str) {
-        if problems.is_empty() {
+        if problems.is_empty() && self.message_format != MessageFormat::Sarif {
             return;
         }
         let text = match self.message_format {
             MessageFormat::Human => render_human(problems, name, source, self.theme()),
             MessageFormat::Json => render_json(problems, name, source),
             MessageFormat::Github => render_github(problems, name, source),
+            MessageFormat::Sarif => render_sarif(problems, name, source),
         };
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
@@ -139,6 +157,25 @@ impl Cli {
         let _ = handler.render_report(&mut text, error);
         let _ = std::io::stderr().write_all(text.as_bytes());
         EXIT_IO
+    }
+}
+
+/// Prints the catalogue entry of a code, or the list of codes.
+fn explain(code: Option<&str>) -> u8 {
+    let Some(code) = code else {
+        let list: String = catalogue::entries().iter().map(|e| format!("{}  {}\n", e.code, e.summary)).collect();
+        print!("{list}");
+        return EXIT_OK;
+    };
+    match catalogue::lookup(code) {
+        Some(entry) => {
+            print!("{}", catalogue::explain(entry));
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: no diagnostic has the code `{code}`; `zplan explain` lists them all");
+            EXIT_USAGE
+        }
     }
 }
 

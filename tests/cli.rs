@@ -133,3 +133,50 @@ fn json_and_github_formats_carry_code_line_and_column() {
     assert!(text.starts_with("::error file="), "{text}");
     assert!(text.contains(",line=2,col=3,title=E0201::"), "{text}");
 }
+
+#[test]
+fn an_oversized_policy_is_refused_before_parsing() {
+    let dir = scratch("oversized");
+    let policy = dir.join("huge.zplan");
+    let line = "# padding padding padding padding padding padding padding padding padding padding\n";
+    fs::write(&policy, line.repeat(33 * 1024 * 1024 / line.len() + 1)).unwrap();
+    let output = zplan(&["check", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E0108"));
+}
+
+#[test]
+fn explain_prints_an_entry_and_refuses_an_unknown_code() {
+    let output = zplan(&["explain", "e0401"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("E0401: an RPO the schedule cannot meet"), "{text}");
+    assert!(text.contains("Fixed:"));
+    assert_eq!(zplan(&["explain", "E9999"]).status.code(), Some(2));
+}
+
+#[test]
+fn deny_warnings_fails_a_policy_with_only_warnings() {
+    let dir = scratch("deny");
+    let policy = dir.join("p.zplan");
+    let source = fs::read_to_string(EXAMPLE).unwrap().replace("hard timeo", "hard intr timeo");
+    fs::write(&policy, source).unwrap();
+    assert_eq!(zplan(&["check", policy.to_str().unwrap()]).status.code(), Some(0));
+    let denied = zplan(&["--deny", "warnings", "check", policy.to_str().unwrap()]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("W0601"));
+}
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_0_log_with_rules() {
+    let dir = scratch("sarif");
+    let policy = dir.join("p.zplan");
+    fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
+    let output = zplan(&["--message-format", "sarif", "check", policy.to_str().unwrap()]);
+    let log: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "E0201");
+    assert_eq!(run["results"][0]["ruleId"], "E0201");
+    assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+}

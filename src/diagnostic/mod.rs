@@ -1,10 +1,11 @@
 //! Diagnostics: the problems of a policy, in source order, and how they are shown.
 
+pub mod catalogue;
 mod problem;
 mod report;
 
 pub use problem::Problem;
-pub use report::{line_column, render_github, render_human, render_json, Theme};
+pub use report::{line_column, render_github, render_human, render_json, render_sarif, Theme};
 
 /// All problems found in one policy, sorted by where they start and without repeats.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -60,8 +60,8 @@ pub enum Problem {
         found: String,
     },
 
-    #[error("the policy is not UTF-8 text")]
-    #[diagnostic(code(E0107), help("zplan reads UTF-8 text; check that the right file was given"))]
+    #[error("the policy is not text")]
+    #[diagnostic(code(E0107), help("zplan reads UTF-8 text without NUL bytes; check that the right file was given"))]
     NotText {
         #[label("not text")]
         span: SourceSpan,

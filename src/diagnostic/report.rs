@@ -99,3 +99,45 @@ fn escape_github(text: &str) -> String {
 fn escape_github_property(text: &str) -> String {
     escape_github(text).replace(':', "%3A").replace(',', "%2C")
 }
+
+/// A SARIF 2.1.0 log with one rule per code, for code-scanning dashboards.
+pub fn render_sarif(problems: &[Problem], name: &str, source: &str) -> String {
+    let mut codes: Vec<String> = problems.iter().filter_map(|p| p.code().map(|c| c.to_string())).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|code| {
+            let summary = super::catalogue::lookup(code).map_or("", |entry| entry.summary.as_str());
+            serde_json::json!({ "id": code, "shortDescription": { "text": summary } })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = problems.iter().map(|problem| sarif_result(problem, name, source)).collect();
+    let log = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "zplan", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).expect("a SARIF log serialises");
+    text.push('\n');
+    text
+}
+
+fn sarif_result(problem: &Problem, name: &str, source: &str) -> serde_json::Value {
+    let (line, column) = line_column(source, problem.offset());
+    let help = problem.help().map(|h| format!(" (help: {h})")).unwrap_or_default();
+    serde_json::json!({
+        "ruleId": problem.code().map(|c| c.to_string()),
+        "level": severity_word(problem),
+        "message": { "text": format!("{problem}{help}") },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": name },
+                "region": { "startLine": line, "startColumn": column },
+            }
+        }],
+    })
+}

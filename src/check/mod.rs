@@ -1,17 +1,19 @@
 //! Checks: the rules a resolved policy must obey. Every rule runs and returns its
 //! problems; none stops the others.
 
+mod mounts;
 mod nfs;
 mod options;
 mod pairs;
 mod timing;
+mod writers;
 
 use crate::diagnostic::Problem;
 use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 7] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 12] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         pairs::nodes_differ,
@@ -19,6 +21,11 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         pairs::unit_names_unique,
         nfs::exports_are_replicated,
         nfs::fsids_unique,
+        nfs::exports_are_guarded,
+        writers::one_writer_per_dataset,
+        writers::exports_are_not_received,
+        mounts::soft_mounts_outlast_failover,
+        mounts::mounts_say_netdev,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -1,7 +1,7 @@
 //! Rules on NFS exports: they serve replicated data, and fsids are unique per server.
 
 use crate::diagnostic::Problem;
-use crate::model::{Export, NfsServer, Policy};
+use crate::model::{allows, ClientSpec, Export, ExportClient, NfsServer, Policy};
 use crate::naming::export_fsid;
 
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
@@ -51,6 +51,45 @@ fn fsid_clashes(server: &NfsServer) -> Vec<Problem> {
                 fsid,
             }),
             None => seen.push((fsid, export)),
+        }
+    }
+    problems
+}
+
+/// Root access and unprivileged ports for whole networks are warnings unless the server
+/// allows them; so is an export to every address.
+pub fn exports_are_guarded(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        for export in &server.exports {
+            for client in &export.clients {
+                problems.extend(guard_problems(export, client).into_iter().filter(|p| !allowed(server, p)));
+            }
+        }
+    }
+    problems
+}
+
+fn allowed(server: &NfsServer, problem: &Problem) -> bool {
+    use miette::Diagnostic;
+    problem.code().is_some_and(|code| allows(&server.allowed, &code.to_string()))
+}
+
+fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let prefix = match client.who.value {
+        ClientSpec::Network(_, prefix) => Some(prefix),
+        ClientSpec::Address(_) => None,
+    };
+    if prefix == Some(0) {
+        problems.push(Problem::WorldExport { span: client.who.span.into(), path: export.path.value.clone() });
+    }
+    for option in &client.options {
+        match option.value.name {
+            "no_root_squash" if prefix.is_some() => problems
+                .push(Problem::NoRootSquashNetwork { span: option.span.into(), who: client.who.value.to_string() }),
+            "insecure" => problems.push(Problem::InsecurePorts { span: option.span.into() }),
+            _ => {}
         }
     }
     problems

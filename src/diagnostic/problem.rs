@@ -156,6 +156,15 @@ pub enum Problem {
         example: &'static str,
     },
 
+    #[error("`allow {code}` cannot be honoured: {reason}")]
+    #[diagnostic(code(E0208), help("`allow` takes warning codes (W…) that `zplan explain` lists"))]
+    InvalidAllow {
+        #[label("not a warning code")]
+        span: SourceSpan,
+        code: String,
+        reason: &'static str,
+    },
+
     #[error("expected {expected}, found `{found}`")]
     #[diagnostic(code(E0301), help("write it as `{example}`"))]
     WrongKind {
@@ -351,6 +360,24 @@ pub enum Problem {
         text: String,
     },
 
+    #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
+    #[diagnostic(
+        code(E0410),
+        help("give every dataset one writer per node: no node may receive a dataset that another pair also snapshots or receives there")
+    )]
+    TwoWriters {
+        #[label("{second_role} here")]
+        second: SourceSpan,
+        #[label("{first_role} here")]
+        first: SourceSpan,
+        dataset: String,
+        node: String,
+        first_pair: String,
+        second_pair: String,
+        first_role: &'static str,
+        second_role: &'static str,
+    },
+
     #[error("export `{path}` serves `{dataset}`, which pair `{pair}` does not replicate")]
     #[diagnostic(
         code(E0501),
@@ -408,6 +435,36 @@ pub enum Problem {
         help: Option<String>,
     },
 
+    #[error("this soft mount gives up after {budget}, before the {failover} failover of nfs server `{server}`")]
+    #[diagnostic(code(E0506))]
+    SoftMountGivesUp {
+        #[label("gives up after {budget}")]
+        soft: SourceSpan,
+        #[label("failover {failover}")]
+        failover_span: SourceSpan,
+        budget: String,
+        failover: String,
+        server: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("export `{path}` serves `{dataset}` on node `{node}`, which receives it from pair `{pair}`")]
+    #[diagnostic(
+        code(E0507),
+        help("a replication target is overwritten by every receive: export the dataset from the node that writes it, or export another dataset")
+    )]
+    ExportOfReceivedData {
+        #[label("exported here")]
+        export: SourceSpan,
+        #[label("received here")]
+        receive: SourceSpan,
+        path: String,
+        dataset: String,
+        node: String,
+        pair: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),
@@ -419,6 +476,52 @@ pub enum Problem {
     IntrIgnored {
         #[label("ignored by Linux")]
         span: SourceSpan,
+    },
+
+    #[error("network mount without `_netdev`")]
+    #[diagnostic(
+        code(W0602),
+        severity(Warning),
+        help("add `_netdev` so that systemd orders the mount after the network, whatever the mount helper says")
+    )]
+    NoNetdev {
+        #[label("mount without `_netdev`")]
+        span: SourceSpan,
+    },
+
+    #[error("`no_root_squash` is given to a whole network, {who}")]
+    #[diagnostic(
+        code(W0603),
+        severity(Warning),
+        help("every host of the network acts as root on the export; give `no_root_squash` to single addresses, or write `allow W0603` in the nfs block to accept it")
+    )]
+    NoRootSquashNetwork {
+        #[label("root on every host of {who}")]
+        span: SourceSpan,
+        who: String,
+    },
+
+    #[error("`insecure` lets unprivileged ports mount the export")]
+    #[diagnostic(
+        code(W0604),
+        severity(Warning),
+        help("any local user of a client can then speak NFS as any uid; drop `insecure`, or write `allow W0604` in the nfs block to accept it")
+    )]
+    InsecurePorts {
+        #[label("any source port")]
+        span: SourceSpan,
+    },
+
+    #[error("export `{path}` is open to every address")]
+    #[diagnostic(
+        code(W0605),
+        severity(Warning),
+        help("export to the networks that need it, or write `allow W0605` in the nfs block to accept it")
+    )]
+    WorldExport {
+        #[label("every address")]
+        span: SourceSpan,
+        path: String,
     },
 }
 

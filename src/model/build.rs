@@ -37,9 +37,9 @@ const PAIR: Schema = Schema {
     ],
     repeated: &["replicate"],
 };
-const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export"] };
+const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export", "allow"] };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
-const CLIENT: Schema = Schema { kind: "client", single: &[], repeated: &["mount"] };
+const CLIENT: Schema = Schema { kind: "client", single: &[], repeated: &["mount", "allow"] };
 
 /// The default time allowed for one incremental transfer when a pair does not say.
 pub const DEFAULT_TRANSFER: Duration = Duration::minutes(1);
@@ -460,7 +460,25 @@ impl Builder {
             address: address?,
             failover: failover??,
             exports: exports?,
+            allowed: self.allowed(&settings),
         })
+    }
+
+    /// The warning codes a block acknowledges: `allow W0603 W0604`.
+    fn allowed(&mut self, settings: &Settings<'_>) -> Vec<Spanned<String>> {
+        let mut allowed = Vec::new();
+        for statement in settings.all("allow") {
+            if statement.values.is_empty() {
+                self.problems.push(wrong_count(statement, "one or more warning codes", "allow W0603"));
+            }
+            for value in &statement.values {
+                match values::warning_code(value) {
+                    Ok(code) => allowed.push(code),
+                    Err(problem) => self.problems.push(problem),
+                }
+            }
+        }
+        allowed
     }
 
     fn nfs_pair(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
@@ -569,7 +587,8 @@ impl Builder {
         if mounts.is_empty() && complete {
             settings.missing("mount", "mount server:/data at /mnt/data { hard }", &mut self.problems);
         }
-        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), mounts })
+        let allowed = self.allowed(&settings);
+        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), mounts, allowed })
     }
 
     fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {

@@ -234,6 +234,8 @@ pub struct NfsServer {
     pub address: Spanned<IpAddr>,
     pub failover: Spanned<Duration>,
     pub exports: Vec<Export>,
+    /// Warning codes the policy acknowledges for this server (`allow W0603`).
+    pub allowed: Vec<Spanned<String>>,
 }
 
 /// A client's mount of an export.
@@ -253,6 +255,13 @@ pub struct Mount {
 pub struct Client {
     pub name: Spanned<String>,
     pub mounts: Vec<Mount>,
+    /// Warning codes the policy acknowledges for this client.
+    pub allowed: Vec<Spanned<String>>,
+}
+
+/// Whether a list of acknowledged codes holds a code.
+pub fn allows(allowed: &[Spanned<String>], code: &str) -> bool {
+    allowed.iter().any(|a| a.value == code)
 }
 
 /// A whole resolved policy.

@@ -227,6 +227,18 @@ fn host_bits_clear(address: IpAddr, prefix: u8) -> bool {
     }
 }
 
+/// A warning code that a block acknowledges; errors cannot be acknowledged.
+pub fn warning_code(value: &Value) -> Read<Spanned<String>> {
+    let code = value.text.to_ascii_uppercase();
+    let known = crate::diagnostic::catalogue::lookup(&code).is_some();
+    let reason = match (known, code.starts_with('W')) {
+        (true, true) => return Ok(Spanned::new(code, value.span)),
+        (true, false) => "it is an error, and errors cannot be allowed",
+        (false, _) => "no diagnostic has this code",
+    };
+    Err(Problem::InvalidAllow { span: value.span.into(), code: value.text.clone(), reason })
+}
+
 /// Which keyword from a list the user probably meant.
 pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates

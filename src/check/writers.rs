@@ -1,0 +1,143 @@
+//! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
+//! also snapshots or receives there (which also rules out cycles), and no export serves data
+//! that its node receives from another pair. Writes are sorted and swept once, so the rule is
+//! O(n log n) in the number of replicated datasets, never pairwise.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Problem;
+use crate::model::{Policy, Roles};
+use crate::syntax::Span;
+
+/// What a pair does to a dataset on a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Snapshots,
+    Receives,
+}
+
+impl Role {
+    fn describe(self) -> &'static str {
+        match self {
+            Role::Snapshots => "snapshotted",
+            Role::Receives => "received",
+        }
+    }
+}
+
+/// One pair writing one dataset tree on one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Write<'p> {
+    node: usize,
+    dataset: &'p str,
+    recursive: bool,
+    pair: usize,
+    role: Role,
+    span: Span,
+}
+
+fn writes(policy: &Policy) -> Vec<Write<'_>> {
+    let mut writes = Vec::new();
+    for (index, pair) in policy.pairs.iter().enumerate() {
+        let (active, standby): (&[usize], &[usize]) = match pair.roles {
+            Roles::FollowsGuest { .. } => (&pair.nodes, &pair.nodes),
+            Roles::Static => (&pair.nodes[..1], &pair.nodes[1..]),
+        };
+        for replicated in &pair.datasets {
+            let write = |node: usize, role: Role| Write {
+                node,
+                dataset: &replicated.dataset.value,
+                recursive: replicated.recursive,
+                pair: index,
+                role,
+                span: replicated.dataset.span,
+            };
+            writes.extend(active.iter().map(|node| write(*node, Role::Snapshots)));
+            writes.extend(standby.iter().map(|node| write(*node, Role::Receives)));
+        }
+    }
+    writes.sort();
+    writes
+}
+
+/// Whether `outer` writes `inner`: the same dataset, or a parent written recursively.
+fn covers(outer: &Write<'_>, inner: &str) -> bool {
+    outer.dataset == inner || outer.recursive && is_under(inner, outer.dataset)
+}
+
+fn is_under(child: &str, parent: &str) -> bool {
+    child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// No dataset has writers from two pairs on one node.
+pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
+    let writes = writes(policy);
+    let mut problems = Vec::new();
+    let mut reported = BTreeSet::new();
+    let mut open: Vec<&Write<'_>> = Vec::new();
+    for write in &writes {
+        open.retain(|earlier| {
+            earlier.node == write.node && (earlier.dataset == write.dataset || is_under(write.dataset, earlier.dataset))
+        });
+        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && covers(earlier, write.dataset)) {
+            if reported.insert((write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset))
+            {
+                problems.push(two_writers(policy, earlier, write));
+            }
+        }
+        open.push(write);
+    }
+    problems
+}
+
+fn two_writers(policy: &Policy, first: &Write<'_>, second: &Write<'_>) -> Problem {
+    Problem::TwoWriters {
+        second: second.span.into(),
+        first: first.span.into(),
+        dataset: second.dataset.to_owned(),
+        node: policy.nodes[second.node].name.value.clone(),
+        first_pair: policy.pairs[first.pair].name.value.clone(),
+        second_pair: policy.pairs[second.pair].name.value.clone(),
+        first_role: first.role.describe(),
+        second_role: second.role.describe(),
+    }
+}
+
+/// No NFS server exports a dataset that its node receives from another pair.
+pub fn exports_are_not_received(policy: &Policy) -> Vec<Problem> {
+    let receives: Vec<Write<'_>> = writes(policy).into_iter().filter(|w| w.role == Role::Receives).collect();
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        let pair = &policy.pairs[server.pair];
+        let serving: &[usize] = match pair.roles {
+            Roles::FollowsGuest { .. } => &pair.nodes,
+            Roles::Static => &pair.nodes[..1],
+        };
+        for export in &server.exports {
+            for node in serving {
+                let received =
+                    receiving_write(&receives, *node, &export.dataset.value).filter(|w| w.pair != server.pair);
+                if let Some(write) = received {
+                    problems.push(Problem::ExportOfReceivedData {
+                        export: export.dataset.span.into(),
+                        receive: write.span.into(),
+                        path: export.path.value.clone(),
+                        dataset: export.dataset.value.clone(),
+                        node: policy.nodes[*node].name.value.clone(),
+                        pair: policy.pairs[write.pair].name.value.clone(),
+                    });
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The receive on `node` that writes `dataset`, looked up by each ancestor in the sorted list.
+fn receiving_write<'w, 'p>(receives: &'w [Write<'p>], node: usize, dataset: &str) -> Option<&'w Write<'p>> {
+    let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]).chain(std::iter::once(dataset));
+    ancestors.into_iter().find_map(|candidate| {
+        let start = receives.partition_point(|w| (w.node, w.dataset) < (node, candidate));
+        receives[start..].iter().take_while(|w| w.node == node && w.dataset == candidate).find(|w| covers(w, dataset))
+    })
+}

@@ -78,3 +78,19 @@ pub fn horizon(retention: &Retention, schedule: &Schedule) -> Duration {
         .max()
         .unwrap_or_default()
 }
+
+/// How many times a role script must see the same role before a unit may act.
+pub const ROLE_CHECKS: u32 = 3;
+
+/// Seconds between two role checks.
+pub const ROLE_CHECK_PAUSE_SECONDS: u32 = 2;
+
+/// How often a node checks whether the NFS server of a followed pair should run on it.
+pub const NFS_FOLLOW_PERIOD: Duration = Duration(15);
+
+/// The longest zplan's own part of an NFS failover takes: the follow timer's period and
+/// accuracy, then the role checks, before the server starts on the new active node.
+pub fn nfs_follow_delay() -> Duration {
+    let checks = Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS));
+    NFS_FOLLOW_PERIOD + TIMER_ACCURACY + checks
+}

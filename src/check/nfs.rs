@@ -1,8 +1,9 @@
 //! Rules on NFS exports: they serve replicated data, and fsids are unique per server.
 
 use crate::diagnostic::Problem;
-use crate::model::{allows, ClientSpec, Export, ExportClient, NfsServer, Policy};
+use crate::model::{allows, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles};
 use crate::naming::export_fsid;
+use crate::schedule::{nfs_follow_delay, NFS_FOLLOW_PERIOD, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS, TIMER_ACCURACY};
 
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
@@ -93,4 +94,26 @@ fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// A followed server's declared failover covers zplan's own part of moving it.
+pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
+    let delay = nfs_follow_delay();
+    policy
+        .nfs_servers
+        .iter()
+        .filter(|server| matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. }))
+        .filter(|server| server.failover.value < delay)
+        .map(|server| Problem::FailoverTooShort {
+            span: server.failover.span.into(),
+            server: server.name.value.clone(),
+            failover: server.failover.value.to_string(),
+            delay: delay.to_string(),
+            help: format!(
+                "the server is started by a timer every {NFS_FOLLOW_PERIOD} ({TIMER_ACCURACY} accuracy) after {ROLE_CHECKS} role checks {} apart: {NFS_FOLLOW_PERIOD} + {TIMER_ACCURACY} + {} = {delay}; declare a `failover` of at least {delay}",
+                Duration(u64::from(ROLE_CHECK_PAUSE_SECONDS)),
+                Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS)),
+            ),
+        })
+        .collect()
 }

@@ -465,6 +465,18 @@ pub enum Problem {
         pair: String,
     },
 
+    #[error("nfs server `{server}` declares a {failover} failover, but moving it to the new active node takes up to {delay}")]
+    #[diagnostic(code(E0508))]
+    FailoverTooShort {
+        #[label("failover {failover}")]
+        span: SourceSpan,
+        server: String,
+        failover: String,
+        delay: String,
+        #[help]
+        help: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),

@@ -137,6 +137,8 @@ pub enum Script {
     RoleStatic { pair: String, node: String, role: &'static str },
     /// Refuses replication when the source is far smaller than the target.
     Guard { pair: String, peer: String, percent: u8 },
+    /// Starts the NFS server where the pair is active and stops it elsewhere.
+    NfsFollow { pair: String, role_script: String },
 }
 
 /// An exports file: one line per exported path.

@@ -1,12 +1,14 @@
 //! The NFS server's files on every node that may serve it: an exports file with the same
-//! explicit fsid everywhere, and a gate that keeps the NFS server off a standby node.
+//! explicit fsid everywhere, a gate that keeps the NFS server off a standby node, and a
+//! timer that starts it on the node that becomes active and stops it on the one that stops.
 
 use std::collections::BTreeMap;
 
 use super::files::*;
-use super::systemd::{role_script, FILE_MODE, UNIT_DIR};
+use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Export, NfsServer, Policy, Roles};
 use crate::naming::export_fsid;
+use crate::schedule::NFS_FOLLOW_PERIOD;
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";
@@ -31,6 +33,9 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     for (host, mut pairs) in gates {
         pairs.sort();
         pairs.dedup();
+        for pair in &pairs {
+            follow_units(host, pair, files);
+        }
         let gate = server_gate(&pairs);
         files.add(
             host,
@@ -72,6 +77,36 @@ fn export_line(server: &NfsServer, export: &Export, policy: &Policy) -> ExportLi
         ),
         clients,
     }
+}
+
+/// The script and timer that move the NFS server with the pair's active role.
+fn follow_units(host: &str, pair: &str, files: &mut Files) {
+    let script = Script::NfsFollow { pair: pair.to_owned(), role_script: role_script(pair) };
+    let script_path = format!("{LIBEXEC_DIR}/nfs-follow-{pair}");
+    files.add(host, script_path.clone(), SCRIPT_MODE, Content::Script(script), vec![]);
+    let stem = format!("zplan-nfs-follow-{pair}");
+    let service = Unit::default()
+        .section(
+            "Unit",
+            vec![
+                ("Description", format!("Run the NFS server where pair {pair} is active")),
+                ("After", "pve-cluster.service network-online.target".to_owned()),
+            ],
+        )
+        .section("Service", vec![("Type", "oneshot".to_owned()), ("ExecStart", format!("/{script_path}"))]);
+    let timer = Unit::default()
+        .section("Unit", vec![("Description", format!("Check every {NFS_FOLLOW_PERIOD} where pair {pair} is active"))])
+        .section(
+            "Timer",
+            vec![
+                ("OnBootSec", NFS_FOLLOW_PERIOD.to_string()),
+                ("OnUnitActiveSec", NFS_FOLLOW_PERIOD.to_string()),
+                ("AccuracySec", "1s".to_owned()),
+                ("Unit", format!("{stem}.service")),
+            ],
+        )
+        .section("Install", vec![("WantedBy", "timers.target".to_owned())]);
+    add_timed_service(files, host, &stem, service, timer);
 }
 
 /// Starts the NFS server only where the pair is active, once the cluster is up.

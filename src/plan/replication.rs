@@ -6,13 +6,7 @@ use super::files::*;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::replication_unit_stem;
-use crate::schedule::{self, Schedule};
-
-/// How many times the role script must see the same role before a unit may act.
-const ROLE_CHECKS: u32 = 3;
-
-/// Seconds between two role checks.
-const ROLE_CHECK_PAUSE: u32 = 2;
+use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -106,7 +100,7 @@ fn role_script(on: &OnNode<'_>) -> Script {
             node,
             guest: guest.value,
             checks: ROLE_CHECKS,
-            pause_seconds: ROLE_CHECK_PAUSE,
+            pause_seconds: ROLE_CHECK_PAUSE_SECONDS,
         },
         Roles::Static => Script::RoleStatic { pair, node, role: on.roles[0].as_str() },
     }

@@ -6,13 +6,14 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
     ("systemd.unit", include_str!("../../templates/systemd.unit.j2")),
     ("role-follows-guest.sh", include_str!("../../templates/role-follows-guest.sh.j2")),
     ("role-static.sh", include_str!("../../templates/role-static.sh.j2")),
     ("guard.sh", include_str!("../../templates/guard.sh.j2")),
+    ("nfs-follow.sh", include_str!("../../templates/nfs-follow.sh.j2")),
     ("exports", include_str!("../../templates/exports.j2")),
     ("fstab", include_str!("../../templates/fstab.j2")),
 ];
@@ -45,6 +46,7 @@ impl Templates {
             Content::Script(script @ Script::RoleFollowsGuest { .. }) => self.fill("role-follows-guest.sh", script),
             Content::Script(script @ Script::RoleStatic { .. }) => self.fill("role-static.sh", script),
             Content::Script(script @ Script::Guard { .. }) => self.fill("guard.sh", script),
+            Content::Script(script @ Script::NfsFollow { .. }) => self.fill("nfs-follow.sh", script),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
             Content::Link(_) => unreachable!("links have no text"),

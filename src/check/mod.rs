@@ -13,7 +13,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 13] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 14] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         pairs::nodes_differ,
@@ -23,6 +23,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         nfs::fsids_unique,
         nfs::exports_are_guarded,
         nfs::failover_covers_follow_delay,
+        nfs::one_followed_pair_per_nfs_node,
         writers::one_writer_per_dataset,
         writers::exports_are_not_received,
         mounts::soft_mounts_outlast_failover,

@@ -117,3 +117,32 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
         })
         .collect()
 }
+
+/// On each node, the NFS servers of followed pairs all follow one pair: one `nfs-server`
+/// cannot be active for one pair and standby for another.
+pub fn one_followed_pair_per_nfs_node(policy: &Policy) -> Vec<Problem> {
+    let mut following: std::collections::BTreeMap<usize, &NfsServer> = std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        let pair = &policy.pairs[server.pair];
+        if !matches!(pair.roles, Roles::FollowsGuest { .. }) {
+            continue;
+        }
+        for node in pair.nodes {
+            match following.get(&node) {
+                Some(first) if first.pair != server.pair => problems.push(Problem::SharedNfsServer {
+                    second: server.name.span.into(),
+                    first: first.name.span.into(),
+                    node: policy.nodes[node].name.value.clone(),
+                    first_pair: policy.pairs[first.pair].name.value.clone(),
+                    second_pair: pair.name.value.clone(),
+                }),
+                Some(_) => {}
+                None => {
+                    following.insert(node, server);
+                }
+            }
+        }
+    }
+    problems
+}

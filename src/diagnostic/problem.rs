@@ -477,6 +477,21 @@ pub enum Problem {
         help: String,
     },
 
+    #[error("node `{node}` would run the NFS server for pairs `{first_pair}` and `{second_pair}`")]
+    #[diagnostic(
+        code(E0509),
+        help("one NFS server per node follows one pair, because the pairs may be active on different nodes; serve the second pair's exports from its own nodes, or replicate both sets of datasets in one pair")
+    )]
+    SharedNfsServer {
+        #[label("follows pair `{second_pair}`")]
+        second: SourceSpan,
+        #[label("follows pair `{first_pair}`")]
+        first: SourceSpan,
+        node: String,
+        first_pair: String,
+        second_pair: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::compile_bytes;
 use crate::diagnostic::{catalogue, render_github, render_human, render_json, render_sarif, Problem, Theme};
-use crate::output::write_tree;
-use crate::{compile_bytes, Compilation};
+use crate::output::{pending, write_tree, Entry, Pending, WriteOptions};
+use crate::render::Tree;
 
 /// Exit status: the policy compiled (warnings allowed).
 pub const EXIT_OK: u8 = 0;
@@ -16,6 +17,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID_POLICY: u8 = 1;
 /// Exit status: the command line was wrong (set by the argument parser).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status: the output directory (or a formatted file) is not what zplan would write.
+pub const EXIT_STALE: u8 = 3;
 /// Exit status: a file could not be read or written.
 pub const EXIT_IO: u8 = 4;
 
@@ -48,7 +51,29 @@ enum Command {
         file: PathBuf,
     },
     /// Compile a policy into one directory per host and a manifest.
+    ///
+    /// The new tree is built beside the output directory and swapped in at once; files
+    /// whose bytes and mode did not change keep their mtime, files the previous build
+    /// generated and this one does not are removed, and files no zplan manifest lists are
+    /// never touched.
     Build {
+        /// The policy file.
+        file: PathBuf,
+        /// The output directory.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Build into a non-empty directory that has no zplan manifest, replacing files of
+        /// the same name; other files are left alone.
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
+        /// Write nothing; exit 3 when the output directory is not what a build would write.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a unified diff from the output directory to what the policy compiles to.
+    ///
+    /// Exits 3 when they differ, 0 when the directory is up to date.
+    Diff {
         /// The policy file.
         file: PathBuf,
         /// The output directory.
@@ -93,17 +118,64 @@ impl Cli {
         match &self.command {
             Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
             Command::Explain { code } => explain(code.as_deref()),
-            Command::Build { file, output } => self.compile_and(file, |compilation| {
-                let tree = compilation.tree.as_ref().expect("a policy without errors has a tree");
-                match write_tree(tree, output) {
-                    Ok(_) => EXIT_OK,
-                    Err(error) => self.report_failure(&error),
-                }
-            }),
+            Command::Build { file, output, force, check: false } => {
+                self.compile_and(file, |tree| self.build(tree, output, *force))
+            }
+            Command::Build { file, output, check: true, .. } => {
+                self.compile_and(file, |tree| self.check_stale(tree, output))
+            }
+            Command::Diff { file, output } => self.compile_and(file, |tree| self.diff(tree, output)),
         }
     }
 
-    fn compile_and(&self, file: &Path, then: impl FnOnce(&Compilation) -> u8) -> u8 {
+    fn build(&self, tree: &Tree, output: &Path, force: bool) -> u8 {
+        let abort_after = test_abort_after();
+        let on_file_staged = |count: usize| {
+            if abort_after == Some(count) {
+                std::process::abort();
+            }
+        };
+        let options = WriteOptions { force, on_file_staged: abort_after.is_some().then_some(&on_file_staged as _) };
+        match write_tree(tree, output, &options) {
+            Ok(_) => EXIT_OK,
+            Err(error) => self.report_failure(&error),
+        }
+    }
+
+    fn check_stale(&self, tree: &Tree, output: &Path) -> u8 {
+        self.with_pending(tree, output, |pending| {
+            let mut text =
+                format!("{} is stale: a build would change {} paths\n", output.display(), pending.changes().len());
+            for change in pending.changes() {
+                text.push_str(&format!(
+                    "  {} {}\n",
+                    change_word(change.old.as_ref(), change.new.as_ref()),
+                    change.path
+                ));
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        })
+    }
+
+    fn diff(&self, tree: &Tree, output: &Path) -> u8 {
+        self.with_pending(tree, output, |pending| {
+            let _ = std::io::stdout().write_all(pending.unified_diff().as_bytes());
+        })
+    }
+
+    /// Runs `report` on the changes a build would make, and exits 3 when there are any.
+    fn with_pending(&self, tree: &Tree, output: &Path, report: impl FnOnce(&Pending)) -> u8 {
+        match pending(tree, output) {
+            Ok(pending) if pending.is_empty() => EXIT_OK,
+            Ok(pending) => {
+                report(&pending);
+                EXIT_STALE
+            }
+            Err(error) => self.report_failure(&error),
+        }
+    }
+
+    fn compile_and(&self, file: &Path, then: impl FnOnce(&Tree) -> u8) -> u8 {
         let bytes = match std::fs::read(file) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -116,10 +188,10 @@ impl Cli {
         let source = String::from_utf8_lossy(&bytes);
         self.report(&compilation.problems, &file.display().to_string(), &source);
         let denied = self.deny.contains(&Deny::Warnings) && !compilation.problems.is_empty();
-        if compilation.tree.is_none() || denied {
-            return EXIT_INVALID_POLICY;
+        match &compilation.tree {
+            Some(tree) if !denied => then(tree),
+            _ => EXIT_INVALID_POLICY,
         }
-        then(&compilation)
     }
 
     fn theme(&self) -> Theme {
@@ -177,6 +249,21 @@ fn explain(code: Option<&str>) -> u8 {
             EXIT_USAGE
         }
     }
+}
+
+/// How a stale path would change, in the words of `--check`.
+fn change_word(old: Option<&Entry>, new: Option<&Entry>) -> &'static str {
+    match (old, new) {
+        (None, _) => "add   ",
+        (Some(_), None) => "remove",
+        (Some(_), Some(_)) => "change",
+    }
+}
+
+/// The number of staged files after which a build aborts, from `ZPLAN_TEST_ABORT_AFTER`:
+/// the tests use it to kill a build between two files.
+fn test_abort_after() -> Option<usize> {
+    std::env::var("ZPLAN_TEST_ABORT_AFTER").ok()?.parse().ok()
 }
 
 /// A policy file that could not be read.

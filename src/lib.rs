@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod output;

@@ -77,7 +77,7 @@ fn build_writes_exactly_the_compiled_tree() {
             }
         }
     }
-    assert_eq!(fs::read(dir.join("manifest.json")).unwrap(), tree.manifest);
+    assert_eq!(fs::read(dir.join("manifest.json")).unwrap(), tree.manifest.to_bytes());
 }
 
 #[test]

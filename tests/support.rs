@@ -28,7 +28,7 @@ pub fn tree_text(tree: &Tree) -> String {
         }
     }
     text.push_str("--- manifest.json ---\n");
-    text.push_str(&String::from_utf8_lossy(&tree.manifest));
+    text.push_str(&String::from_utf8_lossy(&tree.manifest.to_bytes()));
     text
 }
 

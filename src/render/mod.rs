@@ -1,14 +1,12 @@
 //! Render: the plan's typed files through the templates into an in-memory tree, with the
 //! manifest that tells a deployer what each file is and what to do when it changes.
 
-mod manifest;
 mod templates;
 
 use std::collections::BTreeMap;
 
-use crate::plan::{Content, Plan};
-
-pub use manifest::manifest;
+use crate::manifest::Manifest;
+use crate::plan::{Action, Content, Owner, Plan};
 
 /// What one output path holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,15 +19,17 @@ pub enum Body {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub mode: u32,
+    pub owner: Owner,
     pub body: Body,
-    pub actions: Vec<String>,
+    pub actions: Vec<Action>,
 }
 
-/// The whole output: files by host and path, plus `manifest.json` at the root.
+/// The whole output: files by host and path (relative to the host's root), plus the
+/// manifest that goes at the top.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tree {
     pub files: BTreeMap<(String, String), OutputFile>,
-    pub manifest: Vec<u8>,
+    pub manifest: Manifest,
 }
 
 /// Renders every planned file; templates and plans are ours, so a failure is a bug.
@@ -44,10 +44,10 @@ pub fn render(plan: &Plan) -> Tree {
                 Content::Link(target) => Body::Link(target.clone()),
                 content => Body::Bytes(templates.render(content).into_bytes()),
             };
-            let actions = planned.actions.iter().map(ToString::to_string).collect();
-            (key.clone(), OutputFile { mode: planned.mode, body, actions })
+            let file = OutputFile { mode: planned.mode, owner: planned.owner, body, actions: planned.actions.clone() };
+            (key.clone(), file)
         })
         .collect();
-    let manifest = manifest(&plan.policy_name, &files);
+    let manifest = Manifest::of(&plan.policy_name, &files);
     Tree { files, manifest }
 }

@@ -7,6 +7,8 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod format;
+pub mod graph;
 pub mod manifest;
 pub mod model;
 pub mod naming;
@@ -19,11 +21,12 @@ pub mod syntax;
 use diagnostic::{Problem, Problems};
 use render::Tree;
 
-/// The result of compiling one policy: its problems in source order, and the output tree
-/// when there is no error among them.
+/// The result of compiling one policy: its problems in source order, and the model and
+/// output tree when there is no error among them.
 #[derive(Debug)]
 pub struct Compilation {
     pub problems: Vec<Problem>,
+    pub policy: Option<model::Policy>,
     pub tree: Option<Tree>,
 }
 
@@ -31,28 +34,29 @@ pub struct Compilation {
 pub fn compile(source: &str, policy_name: &str) -> Compilation {
     let file = match syntax::parse(source) {
         Ok(file) => file,
-        Err(problem) => return Compilation { problems: vec![problem], tree: None },
+        Err(problem) => return Compilation::failed(problem),
     };
     let (policy, model_problems) = model::build(&file);
     let mut problems = Problems::default();
     problems.extend(model_problems);
     problems.extend(check::check(&policy));
-    let tree = (!problems.has_errors()).then(|| render::render(&plan::plan(&policy, policy_name)));
-    Compilation { problems: problems.into_sorted(), tree }
+    if problems.has_errors() {
+        return Compilation { problems: problems.into_sorted(), policy: None, tree: None };
+    }
+    let tree = render::render(&plan::plan(&policy, policy_name));
+    Compilation { problems: problems.into_sorted(), policy: Some(policy), tree: Some(tree) }
 }
 
 /// Compiles policy bytes as read from a file: refuses what is too large or not text.
 pub fn compile_bytes(bytes: &[u8], policy_name: &str) -> Compilation {
-    if bytes.len() > syntax::MAX_INPUT_BYTES {
-        let problem = Problem::TooLarge { span: (0, 0).into(), size: bytes.len(), limit: syntax::MAX_INPUT_BYTES };
-        return Compilation { problems: vec![problem], tree: None };
-    }
-    match std::str::from_utf8(bytes) {
+    match syntax::decode(bytes) {
         Ok(source) => compile(source, policy_name),
-        Err(error) => {
-            let offset = error.valid_up_to();
-            let problem = Problem::NotText { span: (offset, 1).into() };
-            Compilation { problems: vec![problem], tree: None }
-        }
+        Err(problem) => Compilation::failed(problem),
+    }
+}
+
+impl Compilation {
+    fn failed(problem: Problem) -> Compilation {
+        Compilation { problems: vec![problem], policy: None, tree: None }
     }
 }

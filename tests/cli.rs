@@ -180,3 +180,37 @@ fn sarif_output_is_a_sarif_2_1_0_log_with_rules() {
     assert_eq!(run["results"][0]["ruleId"], "E0201");
     assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
 }
+
+#[test]
+fn completions_are_valid_shell_and_know_every_subcommand() {
+    let bash = zplan(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    let script = String::from_utf8(bash.stdout).unwrap();
+    for sub in ["check", "build", "diff", "fmt", "graph", "completions", "man"] {
+        assert!(script.contains(sub), "{sub} is completed");
+    }
+    let mut check = Command::new("bash").arg("-n").stdin(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    assert!(check.wait().unwrap().success(), "bash parses the completion script");
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let output = zplan(&["completions", shell]);
+        assert!(output.status.success() && !output.stdout.is_empty(), "{shell}");
+    }
+}
+
+#[test]
+fn the_manual_documents_every_subcommand_and_exit_status() {
+    let page = String::from_utf8(zplan(&["man"]).stdout).unwrap();
+    assert!(page.contains(".TH zplan 1"), "{page}");
+    for sub in ["zplan\\-build(1)", "zplan\\-diff(1)", "zplan\\-fmt(1)", "zplan\\-graph(1)"] {
+        assert!(page.contains(sub), "{sub} is listed");
+    }
+    for (code, _) in zplan::cli::EXIT_STATUSES {
+        assert!(page.contains(&format!(".TP\n\\fB{code}\\fR\n")), "exit status {code}");
+    }
+    let dir = scratch("man");
+    assert_eq!(zplan(&["man", "--dir", dir.to_str().unwrap()]).status.code(), Some(0));
+    let build = fs::read_to_string(dir.join("zplan-build.1")).unwrap();
+    let title = format!(".TH zplan-build 1  \"zplan {}\"", env!("CARGO_PKG_VERSION"));
+    assert!(build.contains(&title) && build.contains("\\-\\-force"), "{build}");
+}

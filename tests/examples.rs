@@ -2,21 +2,8 @@
 //! output tree is snapshotted. (`.ci/run` also runs the real tools over each tree.)
 
 use std::fs;
-use std::path::PathBuf;
 
-use crate::support::{file_name, tree_text, with_snapshots};
-
-fn examples() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "zplan"))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty());
-    paths
-}
+use crate::support::{examples, file_name, tree_text, with_snapshots};
 
 #[test]
 fn examples_compile_cleanly_and_match_their_snapshots() {

@@ -4,5 +4,7 @@ mod build;
 mod catalogue;
 mod cli;
 mod examples;
+mod fmt;
+mod graph;
 mod support;
 mod ui;

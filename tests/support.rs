@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use zplan::render::{Body, Tree};
 
@@ -35,4 +36,24 @@ pub fn tree_text(tree: &Tree) -> String {
 /// The file name of a path, for the name a compilation reports.
 pub fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// The `*.zplan` files of a folder of the repository whose names start with one of
+/// `prefixes` (any name when there are none), sorted.
+pub fn policies_in(folder: &str, prefixes: &[&str]) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "zplan"))
+        .filter(|path| prefixes.is_empty() || prefixes.iter().any(|prefix| file_name(path).starts_with(prefix)))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no policies in {folder}");
+    paths
+}
+
+/// Every policy in `examples/`.
+pub fn examples() -> Vec<PathBuf> {
+    policies_in("examples", &[])
 }

@@ -1,4 +1,9 @@
-//! The command line: read a policy, report its problems, write its output tree.
+//! The command line: read a policy, report its problems, and build, check, diff, format or
+//! draw it. stdout carries data (diffs, graphs, formatted text); stderr carries diagnostics.
+
+mod build;
+mod docs;
+mod fmt;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -8,7 +13,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::compile_bytes;
 use crate::diagnostic::{catalogue, render_github, render_human, render_json, render_sarif, Problem, Theme};
-use crate::output::{pending, write_tree, Entry, Pending, WriteOptions};
+use crate::graph::{graph, GraphFormat};
+use crate::model::Policy;
 use crate::render::Tree;
 
 /// Exit status: the policy compiled (warnings allowed).
@@ -19,13 +25,28 @@ pub const EXIT_INVALID_POLICY: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status: the output directory (or a formatted file) is not what zplan would write.
 pub const EXIT_STALE: u8 = 3;
-/// Exit status: a file could not be read or written.
+/// Exit status: a file could not be read or written, or the output directory is not one
+/// zplan may write to.
 pub const EXIT_IO: u8 = 4;
+
+/// Every exit status and what it means, for `--help`, the manual page and the README.
+pub const EXIT_STATUSES: [(u8, &str); 5] = [
+    (EXIT_OK, "success: the policy compiled (warnings allowed); the output or file is up to date"),
+    (EXIT_INVALID_POLICY, "the policy has errors; nothing was written"),
+    (EXIT_USAGE, "the command line is wrong"),
+    (EXIT_STALE, "stale: `build --check` or `diff` found the output directory differs, or `fmt --check` found a file that is not formatted"),
+    (EXIT_IO, "a file could not be read or written, or the output directory is not one zplan may write to"),
+];
+
+fn exit_statuses_help() -> String {
+    let lines: Vec<String> = EXIT_STATUSES.iter().map(|(code, meaning)| format!("  {code}  {meaning}")).collect();
+    format!("Exit status:\n{}", lines.join("\n"))
+}
 
 /// Compile a ZFS replication and HA NFS policy into sanoid, syncoid, systemd, exports and
 /// fstab configuration.
 #[derive(Debug, Parser)]
-#[command(name = "zplan", version, about)]
+#[command(name = "zplan", version, about, disable_help_subcommand = true, after_long_help = exit_statuses_help())]
 pub struct Cli {
     /// When to colour diagnostics.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
@@ -85,11 +106,47 @@ enum Command {
         /// A code such as E0401.
         code: Option<String>,
     },
+    /// Rewrite policy files in the one canonical layout, comments kept.
+    Fmt {
+        /// Write nothing; print a diff and exit 3 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// The policy files; `-` formats standard input to standard output.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Draw the nodes, pairs, NFS servers and clients of a policy.
+    Graph {
+        /// The policy file.
+        file: PathBuf,
+        /// The language of the drawing.
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
+        format: GraphFormatArg,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff, or write a page per command to a directory.
+    Man {
+        /// Write `zplan.1` and `zplan-COMMAND.1` here instead of printing `zplan.1`.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Deny {
     Warnings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormatArg {
+    /// Graphviz DOT, for `dot -Tsvg`.
+    Dot,
+    /// A Mermaid flowchart, drawn inline by GitHub.
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,78 +176,46 @@ impl Cli {
             Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
             Command::Explain { code } => explain(code.as_deref()),
             Command::Build { file, output, force, check: false } => {
-                self.compile_and(file, |tree| self.build(tree, output, *force))
+                self.compile_and(file, |compiled| self.build(compiled.tree, output, *force))
             }
             Command::Build { file, output, check: true, .. } => {
-                self.compile_and(file, |tree| self.check_stale(tree, output))
+                self.compile_and(file, |compiled| self.check_stale(compiled.tree, output))
             }
-            Command::Diff { file, output } => self.compile_and(file, |tree| self.diff(tree, output)),
+            Command::Diff { file, output } => self.compile_and(file, |compiled| self.diff(compiled.tree, output)),
+            Command::Fmt { check, files } => self.fmt(files, *check),
+            Command::Graph { file, format } => self.compile_and(file, |compiled| {
+                let format = match format {
+                    GraphFormatArg::Dot => GraphFormat::Dot,
+                    GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+                };
+                write_stdout(graph(compiled.policy, format).as_bytes())
+            }),
+            Command::Completions { shell } => docs::completions(*shell),
+            Command::Man { dir } => self.man(dir.as_deref()),
         }
     }
 
-    fn build(&self, tree: &Tree, output: &Path, force: bool) -> u8 {
-        let abort_after = test_abort_after();
-        let on_file_staged = |count: usize| {
-            if abort_after == Some(count) {
-                std::process::abort();
-            }
-        };
-        let options = WriteOptions { force, on_file_staged: abort_after.is_some().then_some(&on_file_staged as _) };
-        match write_tree(tree, output, &options) {
-            Ok(_) => EXIT_OK,
-            Err(error) => self.report_failure(&error),
-        }
-    }
-
-    fn check_stale(&self, tree: &Tree, output: &Path) -> u8 {
-        self.with_pending(tree, output, |pending| {
-            let mut text =
-                format!("{} is stale: a build would change {} paths\n", output.display(), pending.changes().len());
-            for change in pending.changes() {
-                text.push_str(&format!(
-                    "  {} {}\n",
-                    change_word(change.old.as_ref(), change.new.as_ref()),
-                    change.path
-                ));
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
-        })
-    }
-
-    fn diff(&self, tree: &Tree, output: &Path) -> u8 {
-        self.with_pending(tree, output, |pending| {
-            let _ = std::io::stdout().write_all(pending.unified_diff().as_bytes());
-        })
-    }
-
-    /// Runs `report` on the changes a build would make, and exits 3 when there are any.
-    fn with_pending(&self, tree: &Tree, output: &Path, report: impl FnOnce(&Pending)) -> u8 {
-        match pending(tree, output) {
-            Ok(pending) if pending.is_empty() => EXIT_OK,
-            Ok(pending) => {
-                report(&pending);
-                EXIT_STALE
-            }
-            Err(error) => self.report_failure(&error),
-        }
-    }
-
-    fn compile_and(&self, file: &Path, then: impl FnOnce(&Tree) -> u8) -> u8 {
-        let bytes = match std::fs::read(file) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                let error = ReadError { path: file.to_owned(), source: error };
-                return self.report_failure(&error);
-            }
-        };
-        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let compilation = compile_bytes(&bytes, &name);
+    /// Reads and compiles a policy, reports its problems, and runs `then` when it has no error.
+    fn compile_and(&self, file: &Path, then: impl FnOnce(Compiled<'_>) -> u8) -> u8 {
+        let Some(bytes) = self.read(file) else { return EXIT_IO };
+        let compilation = compile_bytes(&bytes, &file_name(file));
         let source = String::from_utf8_lossy(&bytes);
         self.report(&compilation.problems, &file.display().to_string(), &source);
         let denied = self.deny.contains(&Deny::Warnings) && !compilation.problems.is_empty();
-        match &compilation.tree {
-            Some(tree) if !denied => then(tree),
+        match (&compilation.policy, &compilation.tree) {
+            (Some(policy), Some(tree)) if !denied => then(Compiled { policy, tree }),
             _ => EXIT_INVALID_POLICY,
+        }
+    }
+
+    /// The bytes of a file, or `None` once the failure is reported.
+    fn read(&self, file: &Path) -> Option<Vec<u8>> {
+        match std::fs::read(file) {
+            Ok(bytes) => Some(bytes),
+            Err(source) => {
+                self.report_failure(&ReadError { path: file.to_owned(), source });
+                None
+            }
         }
     }
 
@@ -251,19 +276,21 @@ fn explain(code: Option<&str>) -> u8 {
     }
 }
 
-/// How a stale path would change, in the words of `--check`.
-fn change_word(old: Option<&Entry>, new: Option<&Entry>) -> &'static str {
-    match (old, new) {
-        (None, _) => "add   ",
-        (Some(_), None) => "remove",
-        (Some(_), Some(_)) => "change",
-    }
+/// A policy that compiled without errors: its model and its output tree.
+struct Compiled<'a> {
+    policy: &'a Policy,
+    tree: &'a Tree,
 }
 
-/// The number of staged files after which a build aborts, from `ZPLAN_TEST_ABORT_AFTER`:
-/// the tests use it to kill a build between two files.
-fn test_abort_after() -> Option<usize> {
-    std::env::var("ZPLAN_TEST_ABORT_AFTER").ok()?.parse().ok()
+/// The name generated files give a policy: its file name.
+fn file_name(file: &Path) -> String {
+    file.file_name().map_or_else(|| file.display().to_string(), |name| name.to_string_lossy().into_owned())
+}
+
+/// Writes data to stdout; a closed pipe is not an error worth a report.
+fn write_stdout(bytes: &[u8]) -> u8 {
+    let _ = std::io::stdout().write_all(bytes);
+    EXIT_OK
 }
 
 /// A policy file that could not be read.

@@ -100,11 +100,15 @@ impl<'a> Source<'a> {
     }
 
     /// The items of a block whose inside is `inside`: its statements and the own-line
-    /// comments that are not inside one of them.
+    /// comments that are not inside one of them. Comments and statements are in source
+    /// order, so both are found by binary search: a huge policy formats in n log n.
     fn items(&self, statements: &'a [Statement], inside: Range<usize>) -> Vec<Spaced<'a>> {
-        let comments = self.comments.iter().filter(|comment| {
-            let in_child = statements.iter().any(|s| s.span.start <= comment.offset && comment.offset < s.span.end);
-            comment.own_line && inside.contains(&comment.offset) && !in_child
+        let first = self.comments.partition_point(|comment| comment.offset < inside.start);
+        let last = self.comments.partition_point(|comment| comment.offset < inside.end);
+        let comments = self.comments[first..last.max(first)].iter().filter(|comment| {
+            let before = statements.partition_point(|s| s.span.start <= comment.offset);
+            let in_child = before > 0 && comment.offset < statements[before - 1].span.end;
+            comment.own_line && !in_child
         });
         let mut positioned: Vec<(usize, usize, Item<'a>)> = comments
             .map(|comment| (comment.offset, comment.line, Item::Comment(comment.text)))

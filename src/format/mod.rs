@@ -57,6 +57,15 @@ mod tests {
     }
 
     #[test]
+    fn a_large_policy_with_many_comments_formats_quickly() {
+        let block = "node n {  # a node\n  # about its address\n  address 10.0.0.1  # where\n}\n\n";
+        let source = block.repeat(20_000);
+        let started = std::time::Instant::now();
+        assert_eq!(format(&source).unwrap(), format!("{}\n", source.trim_end()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+
+    #[test]
     fn syntax_errors_are_reported_not_formatted() {
         assert!(format("node a {\n").is_err());
     }

@@ -5,7 +5,8 @@ set -euo pipefail
 oracles=$1 out=$2
 checked=0 failed=0
 while IFS= read -r line; do
-  read -r -a words <<<"${line#*=}"
+  # split like systemd does: on blanks, keeping a "quoted argument" whole
+  mapfile -t words < <(xargs -n1 printf '%s\n' <<<"${line#*=}")
   tool=$(basename "${words[0]}")
   if bash "$oracles/cli-flags-check.sh" "$tool" "${words[@]:1}"; then
     checked=$((checked + 1))

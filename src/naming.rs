@@ -8,6 +8,16 @@ pub fn replication_unit_stem(pair: &Pair, dataset: &str) -> String {
     format!("zplan-replicate-{}-{}", pair.name.value, dataset.replace('/', "-"))
 }
 
+/// The stem of the service and timer that take and prune a pair's snapshots on its active node.
+pub fn snapshot_unit_stem(pair: &Pair) -> String {
+    format!("zplan-snapshot-{}", pair.name.value)
+}
+
+/// The stem of the service and timer that prune a pair's copies on its standby node.
+pub fn prune_unit_stem(pair: &Pair) -> String {
+    format!("zplan-prune-{}", pair.name.value)
+}
+
 /// The fsid an export carries on every node that may serve it: explicit, or derived from
 /// its path so that it is stable across builds and unaffected by other exports.
 pub fn export_fsid(export: &Export) -> u32 {

@@ -1,37 +1,82 @@
 //! The arithmetic of recovery points: how often to snapshot and replicate so that the
 //! worst-case loss stays within a pair's RPO, and how long a retention keeps a common
-//! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers.
+//! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
+//! zrepl's intervals.
 
-use crate::model::{Duration, Pair, Retention, SnapshotKind, HOUR_DIVISORS};
+use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, HOUR_DIVISORS};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
+
+/// How replication follows the snapshots, which decides the terms of the worst case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// sanoid snapshots and syncoid replicates, each on its own systemd timer.
+    Timers,
+    /// zrepl push: the source replicates right after each snapshot it takes.
+    AfterEachSnapshot,
+    /// zrepl pull: the source snapshots on its interval, the target pulls on its own.
+    Polled,
+}
+
+impl Cadence {
+    /// The cadence of a pair's engine and mode.
+    pub fn of(pair: &Pair) -> Cadence {
+        match (pair.engine.value, pair.mode()) {
+            (Engine::Syncoid, _) => Cadence::Timers,
+            (Engine::Zrepl, Mode::Push) => Cadence::AfterEachSnapshot,
+            (Engine::Zrepl, Mode::Pull) => Cadence::Polled,
+        }
+    }
+}
 
 /// When a pair snapshots and replicates, and what that costs in the worst case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
     pub snapshot_every: Duration,
+    /// For [`Cadence::AfterEachSnapshot`], the snapshot interval itself.
     pub replicate_every: Duration,
     pub transfer: Duration,
+    pub cadence: Cadence,
 }
 
 impl Schedule {
-    /// Data written just after a snapshot waits for the next snapshot, then for the next
-    /// replication, each timer late by up to its accuracy, then for the transfer.
+    /// Data written just after a snapshot waits for the next snapshot, then for the
+    /// replication that sends it, then for the transfer.
     pub fn worst_case(&self) -> Duration {
-        self.snapshot_every + self.replicate_every + TIMER_ACCURACY + TIMER_ACCURACY + self.transfer
+        self.terms().iter().fold(Duration(0), |sum, (term, _)| sum + *term)
+    }
+
+    /// The terms of the worst case, each with what it is.
+    fn terms(&self) -> Vec<(Duration, &'static str)> {
+        match self.cadence {
+            Cadence::Timers => vec![
+                (self.snapshot_every, "snapshot gap"),
+                (self.replicate_every, "replication gap"),
+                (TIMER_ACCURACY + TIMER_ACCURACY, "timer accuracy"),
+                (self.transfer, "transfer allowance"),
+            ],
+            Cadence::AfterEachSnapshot => {
+                vec![(self.snapshot_every, "snapshot interval"), (self.transfer, "transfer allowance")]
+            }
+            Cadence::Polled => vec![
+                (self.snapshot_every, "snapshot interval"),
+                (self.replicate_every, "pull interval"),
+                (self.transfer, "transfer allowance"),
+            ],
+        }
     }
 
     /// The worst case term by term, as diagnostics and generated files show it.
     pub fn arithmetic(&self) -> String {
-        format!(
-            "{} snapshot gap + {} replication gap + {} timer accuracy + {} transfer allowance = {}",
-            self.snapshot_every,
-            self.replicate_every,
-            TIMER_ACCURACY + TIMER_ACCURACY,
-            self.transfer,
-            self.worst_case()
-        )
+        let terms: Vec<String> = self.terms().iter().map(|(term, what)| format!("{term} {what}")).collect();
+        format!("{} = {}", terms.join(" + "), self.worst_case())
+    }
+
+    /// zrepl discards the wake-up of a snapshot taken while the previous replication still
+    /// runs, so a push pair's interval must leave room for one transfer.
+    fn leaves_room_for_transfer(&self) -> bool {
+        self.cadence != Cadence::AfterEachSnapshot || self.snapshot_every >= self.transfer
     }
 
     /// The sanoid `frequent_period`, in minutes.
@@ -43,15 +88,21 @@ impl Schedule {
 /// The least frequent schedule that meets the pair's RPO, or, when none does, the
 /// fastest one it could have, to show how far off the RPO is.
 pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
+    let cadence = Cadence::of(pair);
     let pinned_snapshot = pair.snapshot_every.as_ref().map(|s| s.value);
     let pinned_replication = pair.replicate_every.as_ref().map(|s| s.value);
-    let candidate = |minutes: u64| Schedule {
-        snapshot_every: pinned_snapshot.unwrap_or(Duration::minutes(minutes)),
-        replicate_every: pinned_replication.unwrap_or(Duration::minutes(minutes)),
-        transfer: pair.transfer,
+    let candidate = |minutes: u64| {
+        let snapshot_every = pinned_snapshot.unwrap_or(Duration::minutes(minutes));
+        let replicate_every = match cadence {
+            Cadence::AfterEachSnapshot => snapshot_every,
+            _ => pinned_replication.unwrap_or(Duration::minutes(minutes)),
+        };
+        Schedule { snapshot_every, replicate_every, transfer: pair.transfer, cadence }
     };
+    let candidates =
+        || HOUR_DIVISORS.iter().map(|minutes| candidate(*minutes)).filter(Schedule::leaves_room_for_transfer);
     let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value;
-    HOUR_DIVISORS.iter().rev().map(|minutes| candidate(*minutes)).find(fits).ok_or_else(|| candidate(HOUR_DIVISORS[0]))
+    candidates().rfind(fits).ok_or_else(|| candidates().next().unwrap_or_else(|| candidate(HOUR_DIVISORS[0])))
 }
 
 /// How many frequent snapshots to keep: what the retention says, else an hour's worth.
@@ -93,4 +144,40 @@ pub const NFS_FOLLOW_PERIOD: Duration = Duration(15);
 pub fn nfs_follow_delay() -> Duration {
     let checks = Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS));
     NFS_FOLLOW_PERIOD + TIMER_ACCURACY + checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule(snapshot: u64, replicate: u64, transfer: u64, cadence: Cadence) -> Schedule {
+        Schedule {
+            snapshot_every: Duration::minutes(snapshot),
+            replicate_every: Duration::minutes(replicate),
+            transfer: Duration::minutes(transfer),
+            cadence,
+        }
+    }
+
+    #[test]
+    fn timers_add_both_gaps_and_their_accuracy() {
+        let timers = schedule(4, 4, 1, Cadence::Timers);
+        assert_eq!(
+            timers.arithmetic(),
+            "4m snapshot gap + 4m replication gap + 2s timer accuracy + 1m transfer allowance = 9m2s"
+        );
+    }
+
+    #[test]
+    fn a_zrepl_push_replicates_after_each_snapshot() {
+        let push = schedule(1, 1, 1, Cadence::AfterEachSnapshot);
+        assert_eq!(push.arithmetic(), "1m snapshot interval + 1m transfer allowance = 2m");
+        assert!(!schedule(1, 1, 2, Cadence::AfterEachSnapshot).leaves_room_for_transfer());
+    }
+
+    #[test]
+    fn a_zrepl_pull_adds_its_interval() {
+        let pull = schedule(6, 6, 1, Cadence::Polled);
+        assert_eq!(pull.arithmetic(), "6m snapshot interval + 6m pull interval + 1m transfer allowance = 13m");
+    }
 }

@@ -8,3 +8,4 @@ mod fmt;
 mod graph;
 mod support;
 mod ui;
+mod zrepl;

@@ -1,10 +1,14 @@
 //! Checks: the rules a resolved policy must obey. Every rule runs and returns its
 //! problems; none stops the others.
 
+mod engines;
+mod freebsd;
+mod jobs;
 mod mounts;
 mod nfs;
 mod options;
 mod pairs;
+mod targets;
 mod timing;
 mod writers;
 
@@ -13,7 +17,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 14] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 26] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         pairs::nodes_differ,
@@ -28,6 +32,18 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         writers::exports_are_not_received,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
+        engines::zrepl_pairs_are_static,
+        engines::zrepl_pairs_are_complete,
+        engines::settings_apply,
+        engines::zrepl_can_express,
+        engines::retention_expressible,
+        engines::zrepl_grid_grows,
+        engines::transport_fits_nodes,
+        targets::sender_keeps_what_target_needs,
+        targets::target_exports_are_mounted,
+        jobs::jobs_are_disjoint,
+        jobs::listeners_are_unique,
+        freebsd::freebsd_hosts_get_freebsd_output,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

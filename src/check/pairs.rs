@@ -1,15 +1,16 @@
 //! Rules on pairs: two distinct nodes, each dataset replicated once, unit names unique.
 
 use crate::diagnostic::Problem;
-use crate::model::{Pair, Policy};
+use crate::model::{Engine, Pair, Policy, Transport};
 use crate::naming::replication_unit_stem;
+use crate::zrepl::covers;
 
 /// A pair replicates between two different nodes.
 pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {
     policy
         .pairs
         .iter()
-        .filter(|pair| pair.nodes[0] == pair.nodes[1])
+        .filter(|pair| pair.nodes[0] == pair.nodes[1] && !is_local(pair))
         .map(|pair| {
             let node = &policy.nodes[pair.nodes[0]];
             Problem::SameNode {
@@ -22,8 +23,9 @@ pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {
         .collect()
 }
 
-fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
-    outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+/// A zrepl pair whose jobs meet in one daemon: its source and target are one node.
+fn is_local(pair: &Pair) -> bool {
+    pair.engine.value == Engine::Zrepl && pair.transport.as_ref().is_some_and(|t| t.value == Transport::Local)
 }
 
 /// Within a pair, no dataset is replicated twice, directly or under a recursive parent.
@@ -56,7 +58,7 @@ fn overlaps_in(pair: &Pair) -> Vec<Problem> {
 /// Each replicated dataset gets its own units; their names must not collide.
 pub fn unit_names_unique(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for pair in &policy.pairs {
+    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
         let mut seen: Vec<(String, &crate::model::Replicated)> = Vec::new();
         for replicated in &pair.datasets {
             let stem = replication_unit_stem(pair, &replicated.dataset.value);
@@ -73,17 +75,4 @@ pub fn unit_names_unique(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::covers;
-
-    #[test]
-    fn recursive_covers_children_only() {
-        assert!(covers("a/b", true, "a/b/c"));
-        assert!(!covers("a/b", false, "a/b/c"));
-        assert!(!covers("a/b", true, "a/bc"));
-        assert!(covers("a/b", false, "a/b"));
-    }
 }

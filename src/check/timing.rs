@@ -1,8 +1,8 @@
 //! Rules on time: the RPO can be met, and retention outlasts the declared outage.
 
 use crate::diagnostic::Problem;
-use crate::model::{Policy, SnapshotKind};
-use crate::schedule;
+use crate::model::{Engine, Pair, Policy, Retention, SnapshotKind};
+use crate::schedule::{self, Schedule};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer.
 pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
@@ -36,33 +36,43 @@ fn schedule_kind(pair: &crate::model::Pair) -> &'static str {
 }
 
 /// Retention must keep a common snapshot for longer than the outage plus one replication,
-/// and a pair that needs frequent snapshots must keep some.
+/// and a pair that needs frequent snapshots must keep some. zrepl needs neither: its sender
+/// keeps every snapshot not yet replicated, and a cursor bookmark of the last one sent.
 pub fn retention_outlasts_outage(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for pair in &policy.pairs {
-        let retention = &policy.retentions[pair.retention];
+    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
         let Ok(schedule) = schedule::choose(pair) else {
             continue;
         };
-        if let Some(count) = retention.count(SnapshotKind::Frequently).filter(|c| c.value == 0) {
-            problems.push(Problem::NoFrequentSnapshots {
-                span: count.span.into(),
-                retention: retention.name.value.clone(),
-                pair: pair.name.value.clone(),
-            });
+        let mut retentions = vec![pair.retention, pair.receiver_retention()];
+        retentions.dedup();
+        for retention in retentions.into_iter().map(|index| &policy.retentions[index]) {
+            problems.extend(keeps_through_outage(pair, retention, &schedule));
         }
-        let Some(outage) = &pair.outage else { continue };
-        let horizon = schedule::horizon(retention, &schedule);
-        if horizon <= outage.value + schedule.replicate_every {
-            problems.push(Problem::RetentionTooShort {
-                outage_span: outage.span.into(),
-                retention_span: retention.name.span.into(),
-                retention: retention.name.value.clone(),
-                pair: pair.name.value.clone(),
-                horizon: horizon.to_string(),
-                outage: outage.value.to_string(),
-            });
-        }
+    }
+    problems
+}
+
+fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if let Some(count) = retention.count(SnapshotKind::Frequently).filter(|c| c.value == 0) {
+        problems.push(Problem::NoFrequentSnapshots {
+            span: count.span.into(),
+            retention: retention.name.value.clone(),
+            pair: pair.name.value.clone(),
+        });
+    }
+    let Some(outage) = &pair.outage else { return problems };
+    let horizon = schedule::horizon(retention, schedule);
+    if horizon <= outage.value + schedule.replicate_every {
+        problems.push(Problem::RetentionTooShort {
+            outage_span: outage.span.into(),
+            retention_span: retention.name.span.into(),
+            retention: retention.name.value.clone(),
+            pair: pair.name.value.clone(),
+            horizon: horizon.to_string(),
+            outage: outage.value.to_string(),
+        });
     }
     problems
 }

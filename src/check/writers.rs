@@ -3,11 +3,13 @@
 //! that its node receives from another pair. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
 use crate::model::{Policy, Roles};
 use crate::syntax::Span;
+use crate::zrepl::landing;
 
 /// What a pair does to a dataset on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,10 +28,11 @@ impl Role {
 }
 
 /// One pair writing one dataset tree on one node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Write<'p> {
     node: usize,
-    dataset: &'p str,
+    /// The source's name, or where the copy lands (under a static target's `under`).
+    dataset: Cow<'p, str>,
     recursive: bool,
     pair: usize,
     role: Role,
@@ -44,9 +47,13 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
             Roles::Static => (&pair.nodes[..1], &pair.nodes[1..]),
         };
         for replicated in &pair.datasets {
+            let source = replicated.dataset.value.as_str();
             let write = |node: usize, role: Role| Write {
                 node,
-                dataset: &replicated.dataset.value,
+                dataset: match role {
+                    Role::Snapshots => Cow::Borrowed(source),
+                    Role::Receives => Cow::Owned(landing(policy, pair, source)),
+                },
                 recursive: replicated.recursive,
                 pair: index,
                 role,
@@ -62,7 +69,7 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
 
 /// Whether `outer` writes `inner`: the same dataset, or a parent written recursively.
 fn covers(outer: &Write<'_>, inner: &str) -> bool {
-    outer.dataset == inner || outer.recursive && is_under(inner, outer.dataset)
+    outer.dataset == inner || outer.recursive && is_under(inner, &outer.dataset)
 }
 
 fn is_under(child: &str, parent: &str) -> bool {
@@ -77,11 +84,12 @@ pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
     let mut open: Vec<&Write<'_>> = Vec::new();
     for write in &writes {
         open.retain(|earlier| {
-            earlier.node == write.node && (earlier.dataset == write.dataset || is_under(write.dataset, earlier.dataset))
+            earlier.node == write.node
+                && (earlier.dataset == write.dataset || is_under(&write.dataset, &earlier.dataset))
         });
-        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && covers(earlier, write.dataset)) {
-            if reported.insert((write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset))
-            {
+        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && covers(earlier, &write.dataset)) {
+            let key = (write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset.clone());
+            if reported.insert(key) {
                 problems.push(two_writers(policy, earlier, write));
             }
         }
@@ -94,7 +102,7 @@ fn two_writers(policy: &Policy, first: &Write<'_>, second: &Write<'_>) -> Proble
     Problem::TwoWriters {
         second: second.span.into(),
         first: first.span.into(),
-        dataset: second.dataset.to_owned(),
+        dataset: second.dataset.to_string(),
         node: policy.nodes[second.node].name.value.clone(),
         first_pair: policy.pairs[first.pair].name.value.clone(),
         second_pair: policy.pairs[second.pair].name.value.clone(),
@@ -137,7 +145,7 @@ pub fn exports_are_not_received(policy: &Policy) -> Vec<Problem> {
 fn receiving_write<'w, 'p>(receives: &'w [Write<'p>], node: usize, dataset: &str) -> Option<&'w Write<'p>> {
     let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]).chain(std::iter::once(dataset));
     ancestors.into_iter().find_map(|candidate| {
-        let start = receives.partition_point(|w| (w.node, w.dataset) < (node, candidate));
+        let start = receives.partition_point(|w| (w.node, w.dataset.as_ref()) < (node, candidate));
         receives[start..].iter().take_while(|w| w.node == node && w.dataset == candidate).find(|w| covers(w, dataset))
     })
 }

@@ -5,7 +5,8 @@ use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// A problem in a policy. Codes are stable: `E01xx` syntax, `E02xx` structure and names,
-/// `E03xx` values, `E04xx` replication, `E05xx` NFS, `W06xx` warnings.
+/// `E03xx` values, `E04xx` replication, `E05xx` NFS, `W06xx` warnings, `E07xx` zrepl, static
+/// pairs and FreeBSD.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum Problem {
     #[error("unexpected character `{found}`")]
@@ -490,6 +491,159 @@ pub enum Problem {
         node: String,
         first_pair: String,
         second_pair: String,
+    },
+
+    #[error("engine `zrepl` cannot follow a role decided at run time")]
+    #[diagnostic(
+        code(E0701),
+        help("zrepl runs every job of its config all the time; name the pair's ends with `source A` and `target B`")
+    )]
+    ZreplFollows {
+        #[label("zrepl pair")]
+        engine: SourceSpan,
+        #[label("role decided at run time")]
+        follows: SourceSpan,
+    },
+
+    #[error("`{keyword}` does not apply to {context}")]
+    #[diagnostic(code(E0702))]
+    NotApplicable {
+        #[label("not used here")]
+        span: SourceSpan,
+        keyword: String,
+        context: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("zrepl cannot express {what} `{text}`")]
+    #[diagnostic(code(E0703))]
+    NotExpressible {
+        #[label("{reason}")]
+        span: SourceSpan,
+        what: &'static str,
+        text: String,
+        reason: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("{engine} cannot keep the `{keyword}` snapshots of retention `{retention}`")]
+    #[diagnostic(code(E0704))]
+    RetentionNotExpressible {
+        #[label("not expressible in {engine}")]
+        span: SourceSpan,
+        #[label("used by pair `{pair}`")]
+        pair_span: SourceSpan,
+        engine: &'static str,
+        keyword: &'static str,
+        retention: String,
+        pair: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("the zrepl grid of pair `{pair}` shrinks: {earlier} buckets come before {later} ones")]
+    #[diagnostic(
+        code(E0705),
+        help("zrepl refuses a grid whose intervals get shorter; snapshot at most every {later} (`snapshot-every`), or drop the `{later_kind}` count")
+    )]
+    GridShrinks {
+        #[label("snapshots every {earlier}")]
+        interval: SourceSpan,
+        #[label("{later_kind} buckets of {later}")]
+        kind: SourceSpan,
+        pair: String,
+        earlier: String,
+        later: String,
+        later_kind: &'static str,
+    },
+
+    #[error("target retention `{target}` keeps {kind} snapshots that the source of pair `{pair}` can prune before they are sent")]
+    #[diagnostic(code(E0706))]
+    SenderUnprotected {
+        #[label("kept on the target")]
+        target_span: SourceSpan,
+        #[label("{source_keeps} on the source")]
+        source_span: SourceSpan,
+        target: String,
+        pair: String,
+        kind: &'static str,
+        source_keeps: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("zrepl jobs `{first_job}` and `{second_job}` on `{host}` both cover `{dataset}`")]
+    #[diagnostic(
+        code(E0707),
+        help("zrepl needs every root a host receives into to be apart from the datasets of its other jobs; receive under a dataset that no other job sends or receives into")
+    )]
+    JobsOverlap {
+        #[label("here")]
+        second: SourceSpan,
+        #[label("overlaps this")]
+        first: SourceSpan,
+        host: String,
+        first_job: String,
+        second_job: String,
+        dataset: String,
+    },
+
+    #[error("pairs `{first_pair}` and `{second_pair}` both use {listener} on `{host}`")]
+    #[diagnostic(code(E0708))]
+    SharedListener {
+        #[label("this one")]
+        second: SourceSpan,
+        #[label("and this one")]
+        first: SourceSpan,
+        host: String,
+        listener: String,
+        first_pair: String,
+        second_pair: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("FreeBSD host `{host}` cannot have {feature}")]
+    #[diagnostic(code(E0709))]
+    LinuxOnly {
+        #[label("Linux only")]
+        span: SourceSpan,
+        #[label("`{host}` runs FreeBSD")]
+        os: SourceSpan,
+        host: String,
+        feature: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("transport `{transport}` {needs}")]
+    #[diagnostic(code(E0710))]
+    TransportNodes {
+        #[label("transport `{transport}`")]
+        span: SourceSpan,
+        #[label("nodes here")]
+        nodes: SourceSpan,
+        transport: &'static str,
+        needs: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("export `{path}` is served read-only on target `{target}`, where the copy of `{dataset}` is {mounted}")]
+    #[diagnostic(code(E0711))]
+    TargetExportUnmounted {
+        #[label("exported here")]
+        span: SourceSpan,
+        #[label("replicated here")]
+        replicated: SourceSpan,
+        path: String,
+        target: String,
+        dataset: String,
+        mounted: String,
+        #[help]
+        help: String,
     },
 
     #[error("mount option `intr` has no effect")]

@@ -6,7 +6,7 @@
 mod dot;
 mod mermaid;
 
-use crate::model::{Engine, Policy, Roles};
+use crate::model::{Policy, Roles};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,12 +77,6 @@ fn id(kind: Kind, name: &str) -> String {
     format!("{prefix}_{}", name.replace('-', "_"))
 }
 
-fn engine_name(engine: Engine) -> &'static str {
-    match engine {
-        Engine::Syncoid => "syncoid",
-    }
-}
-
 impl Graph {
     fn of(policy: &Policy) -> Graph {
         let mut graph = Graph::default();
@@ -91,7 +85,9 @@ impl Graph {
         graph.add_servers(policy);
         graph.add_clients(policy);
         graph.vertices.sort_by(|a, b| (a.kind as u8, &a.id).cmp(&(b.kind as u8, &b.id)));
-        graph.edges.sort_by(|a, b| (&a.from, &a.to, a.line as u8).cmp(&(&b.from, &b.to, b.line as u8)));
+        graph
+            .edges
+            .sort_by(|a, b| (&a.from, &a.to, a.line as u8, &a.label).cmp(&(&b.from, &b.to, b.line as u8, &b.label)));
         graph
     }
 
@@ -117,7 +113,7 @@ impl Graph {
                 true => format!("{} (recursive)", replicated.dataset.value),
                 false => replicated.dataset.value.clone(),
             }));
-            label.push(format!("rpo {}, {}", pair.rpo.value, engine_name(pair.engine)));
+            label.push(format!("rpo {}, {}", pair.rpo.value, pair.engine.value.keyword()));
             self.edges.push(Edge { from, to, line, label });
         }
     }
@@ -132,13 +128,17 @@ impl Graph {
             ];
             self.vertices.push(Vertex { id: server_id.clone(), kind: Kind::NfsServer, label });
             let pair = &policy.pairs[server.pair];
-            let hosts: &[usize] = match pair.roles {
-                Roles::FollowsGuest { .. } => &pair.nodes,
-                Roles::Static => &pair.nodes[..1],
+            let hosts: &[(usize, &str)] = match pair.roles {
+                Roles::FollowsGuest { .. } => {
+                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves while active")]
+                }
+                Roles::Static => {
+                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves its copy read-only")]
+                }
             };
-            for &host in hosts {
+            for &(host, role) in hosts {
                 let from = id(Kind::Storage, &policy.nodes[host].name.value);
-                let label = vec!["serves while active".to_owned()];
+                let label = vec![role.to_owned()];
                 self.edges.push(Edge { from, to: server_id.clone(), line: Line::Dotted, label });
             }
         }

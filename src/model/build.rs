@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
+use super::transfer;
 use super::types::*;
 use super::values::{self, closest, did_you_mean};
 use crate::diagnostic::Problem;
@@ -13,10 +14,10 @@ use crate::syntax::{File, Span, Statement, Value, ValueKind};
 
 const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
 
-const NODE: Schema = Schema { kind: "node", single: &["address", "os"], repeated: &[] };
+const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl"], repeated: &[] };
 const RETENTION: Schema = Schema {
     kind: "retention",
-    single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly"],
+    single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly", "last"],
     repeated: &[],
 };
 const PAIR: Schema = Schema {
@@ -33,13 +34,18 @@ const PAIR: Schema = Schema {
         "snapshot-every",
         "replicate-every",
         "retention",
+        "target-retention",
         "guard",
+        "transport",
+        "mode",
+        "send",
+        "bandwidth-limit",
     ],
     repeated: &["replicate"],
 };
 const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export", "allow"] };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
-const CLIENT: Schema = Schema { kind: "client", single: &[], repeated: &["mount", "allow"] };
+const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
 
 /// The default time allowed for one incremental transfer when a pair does not say.
 pub const DEFAULT_TRANSFER: Duration = Duration::minutes(1);
@@ -189,23 +195,48 @@ impl Builder {
         let address = settings.require("address", "address 192.168.1.10", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.10", &mut self.problems));
         let address = address.and_then(|value| self.take(values::address(value)));
-        let os = match settings.get("os") {
-            None => Some(Os::Linux),
-            Some(statement) => self.os(statement),
-        };
-        Some(Node { name: block.name.clone(), address: address?, os: os? })
+        let os = self.os(&settings, block);
+        let zrepl = self.zrepl_version(&settings);
+        Some(Node { name: block.name.clone(), address: address?, os: os?, zrepl: zrepl? })
     }
 
-    fn os(&mut self, statement: &Statement) -> Option<Os> {
-        let value = single_value(statement, "one operating system", "os linux", &mut self.problems)?;
-        if value.text == "linux" {
-            return Some(Os::Linux);
+    /// The `os` of a node or client: `linux` unless it says otherwise.
+    fn os(&mut self, settings: &Settings<'_>, block: &Declared<'_>) -> Option<Spanned<Os>> {
+        let Some(statement) = settings.get("os") else {
+            return Some(Spanned::new(Os::Linux, block.name.span));
+        };
+        let value = single_value(statement, "one operating system", "os freebsd", &mut self.problems)?;
+        match [Os::Linux, Os::FreeBsd].into_iter().find(|os| os.keyword() == value.text) {
+            Some(os) => Some(Spanned::new(os, value.span)),
+            None => {
+                self.problems.push(Problem::UnknownKeyword {
+                    span: value.span.into(),
+                    what: "operating system".to_owned(),
+                    keyword: value.text.clone(),
+                    help: did_you_mean(&value.text, ["linux", "freebsd"])
+                        .or_else(|| Some("zplan compiles for `os linux` and `os freebsd`".to_owned())),
+                });
+                None
+            }
+        }
+    }
+
+    /// The zrepl release on a node: 0.6 unless it says otherwise, since that is what
+    /// Debian and FreeBSD ship, and what zplan writes for 0.6 is valid for 0.7 too.
+    fn zrepl_version(&mut self, settings: &Settings<'_>) -> Option<ZreplVersion> {
+        let Some(statement) = settings.get("zrepl") else {
+            return Some(ZreplVersion::V0_6);
+        };
+        let value = single_value(statement, "one zrepl version", "zrepl 0.6", &mut self.problems)?;
+        let versions = [ZreplVersion::V0_6, ZreplVersion::V0_7];
+        if let Some(version) = versions.into_iter().find(|v| v.as_str() == value.text) {
+            return Some(version);
         }
         self.problems.push(Problem::UnknownKeyword {
             span: value.span.into(),
-            what: "operating system".to_owned(),
+            what: "zrepl version".to_owned(),
             keyword: value.text.clone(),
-            help: Some("zplan compiles for `os linux`".to_owned()),
+            help: Some("zplan writes zrepl.yml for `zrepl 0.6` (Debian, FreeBSD) or `zrepl 0.7`".to_owned()),
         });
         None
     }
@@ -225,7 +256,14 @@ impl Builder {
                 None => complete = false,
             }
         }
-        complete.then(|| Retention { name: block.name.clone(), counts, span: block.statement.head_span() })
+        let last = match settings.get("last") {
+            None => Some(None),
+            Some(statement) => single_value(statement, "one count", "last 10", &mut self.problems)
+                .and_then(|v| self.take(values::number(v, "count", 1, 100_000, "1 to 100000")))
+                .map(Some),
+        };
+        let last = last.filter(|_| complete)?;
+        Some(Retention { name: block.name.clone(), counts, last, span: block.statement.head_span() })
     }
 
     fn pair(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Pair> {
@@ -235,11 +273,18 @@ impl Builder {
         let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
         let transfer = self.duration_setting(&settings, "transfer", "transfer 1m", false);
-        let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m");
-        let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m");
+        let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
+        let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m", timers);
+        let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m", timers);
         let retention = self.retention_reference(&settings, policy);
+        let target_retention = self.target_retention(&settings, policy);
         let datasets = self.replicated(&settings);
         let guard = self.guard(&settings);
+        let target_root = transfer::target_root(&settings, &mut self.problems);
+        let transport = transfer::transport(&settings, &mut self.problems);
+        let mode = transfer::mode(&settings, &mut self.problems);
+        let send = transfer::send(&settings, &mut self.problems);
+        let bandwidth_limit = transfer::bandwidth_limit(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         Some(Pair {
             name: block.name.clone(),
@@ -247,12 +292,18 @@ impl Builder {
             node_spans,
             engine: engine?,
             roles,
+            target_root: target_root?,
+            transport: transport?,
+            mode: mode?,
+            send: send?,
+            bandwidth_limit: bandwidth_limit?,
             rpo: rpo??,
             outage: outage?,
             transfer: transfer?.map_or(DEFAULT_TRANSFER, |t| t.value),
             snapshot_every: snapshot_every?,
             replicate_every: replicate_every?,
             retention: retention?,
+            target_retention: target_retention?,
             datasets: datasets?,
             guard_percent: guard?,
         })
@@ -296,7 +347,13 @@ impl Builder {
         let mut ends = [None, None];
         for (slot, keyword, example) in [(0, "source", "source f0"), (1, "target", "target f1")] {
             let statement = settings.require(keyword, example, &mut self.problems);
-            let value = statement.and_then(|s| single_value(s, "one node", example, &mut self.problems));
+            let value = match statement {
+                Some(target) if keyword == "target" => target.values.first().or_else(|| {
+                    self.problems.push(wrong_count(target, "a node", "target f1 under zdata/sink"));
+                    None
+                }),
+                _ => statement.and_then(|s| single_value(s, "one node", example, &mut self.problems)),
+            };
             ends[slot] = value.and_then(|v| Some((self.node_reference(v, policy)?, v.span)));
         }
         let [(source, source_span), (target, target_span)] = [ends[0]?, ends[1]?];
@@ -331,16 +388,15 @@ impl Builder {
         Some(([first_index?, second_index?], [first.span, second.span]))
     }
 
-    fn engine(&mut self, settings: &Settings<'_>) -> Option<Engine> {
+    fn engine(&mut self, settings: &Settings<'_>) -> Option<Spanned<Engine>> {
         let statement = settings.require("engine", "engine syncoid", &mut self.problems)?;
         let value = single_value(statement, "one engine", "engine syncoid", &mut self.problems)?;
-        if value.text == "syncoid" {
-            return Some(Engine::Syncoid);
+        let engines = [Engine::Syncoid, Engine::Zrepl];
+        if let Some(engine) = engines.into_iter().find(|e| e.keyword() == value.text) {
+            return Some(Spanned::new(engine, value.span));
         }
-        let help = match value.text.as_str() {
-            "zrepl" => Some("this version of zplan compiles `engine syncoid` only".to_owned()),
-            other => did_you_mean(other, ["syncoid"]),
-        };
+        let help = did_you_mean(&value.text, engines.map(Engine::keyword))
+            .or_else(|| Some("zplan compiles `engine syncoid` and `engine zrepl`".to_owned()));
         self.problems.push(Problem::UnsupportedEngine { span: value.span.into(), engine: value.text.clone(), help });
         None
     }
@@ -374,16 +430,22 @@ impl Builder {
         Some(Some(duration))
     }
 
+    /// A pinned period. A systemd timer's must divide an hour so that every hour has the
+    /// same slots; zrepl counts its intervals from the last snapshot, so any will do.
     fn period_setting(
         &mut self,
         settings: &Settings<'_>,
         keyword: &'static str,
         example: &'static str,
+        on_timers: bool,
     ) -> Option<Option<Spanned<Duration>>> {
         let period = self.duration_setting(settings, keyword, example, false)?;
         let Some(period) = period else {
             return Some(None);
         };
+        if !on_timers {
+            return Some(Some(period));
+        }
         let seconds = period.value.seconds();
         if seconds % 60 != 0 || !HOUR_DIVISORS.contains(&(seconds / 60)) {
             self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text: period.value.to_string() });
@@ -397,6 +459,16 @@ impl Builder {
         let value = single_value(statement, "one retention name", "retention production", &mut self.problems)?;
         let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
         self.reference(value, "retention", &names)
+    }
+
+    fn target_retention(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<Option<Spanned<usize>>> {
+        let Some(statement) = settings.get("target-retention") else {
+            return Some(None);
+        };
+        let example = "target-retention archive";
+        let value = single_value(statement, "one retention name", example, &mut self.problems)?;
+        let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
+        self.reference(value, "retention", &names).map(|index| Some(Spanned::new(index, value.span)))
     }
 
     fn replicated(&mut self, settings: &Settings<'_>) -> Option<Vec<Replicated>> {
@@ -418,19 +490,33 @@ impl Builder {
     }
 
     fn one_replicated(&mut self, statement: &Statement, example: &'static str) -> Option<Replicated> {
-        let (dataset, recursive) = match statement.values.as_slice() {
-            [dataset] => (dataset, false),
-            [dataset, flag] if flag.text == "recursive" => (dataset, true),
-            _ => {
-                self.problems.push(wrong_count(statement, "a dataset and an optional `recursive`", example));
+        let (dataset, flags) = match statement.values.split_first() {
+            Some((dataset, flags)) => (dataset, flags),
+            None => {
+                self.problems.push(wrong_count(statement, "a dataset, `recursive`, `mount` and a path", example));
                 return None;
             }
         };
-        let dataset = self.take(values::dataset(dataset))?;
-        Some(Replicated { dataset, recursive })
+        let (recursive, mount) = match flags {
+            [] => (false, None),
+            [flag] if flag.text == "recursive" => (true, None),
+            [word, path] if word.text == "mount" => (false, Some(path)),
+            [flag, word, path] if flag.text == "recursive" && word.text == "mount" => (true, Some(path)),
+            _ => {
+                let expected = "a dataset, an optional `recursive` and an optional `mount` path";
+                self.problems.push(wrong_count(statement, expected, "replicate zdata/nfs recursive mount /data/nfs"));
+                return None;
+            }
+        };
+        let dataset = self.take(values::dataset(dataset));
+        let mount = match mount {
+            Some(path) => Some(self.take(values::path(path))?),
+            None => None,
+        };
+        Some(Replicated { dataset: dataset?, recursive, mount })
     }
 
-    fn guard(&mut self, settings: &Settings<'_>) -> Option<Option<u8>> {
+    fn guard(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<u8>>> {
         let Some(statement) = settings.get("guard") else {
             return Some(None);
         };
@@ -443,7 +529,7 @@ impl Builder {
             return None;
         }
         let percent = self.take(values::percent(&statement.values[2]))?;
-        Some(Some(percent.value))
+        Some(Some(Spanned::new(percent.value, statement.head_span())))
     }
 
     fn nfs(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<NfsServer> {
@@ -588,7 +674,8 @@ impl Builder {
             settings.missing("mount", "mount server:/data at /mnt/data { hard }", &mut self.problems);
         }
         let allowed = self.allowed(&settings);
-        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), mounts, allowed })
+        let os = self.os(&settings, block)?;
+        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), os, mounts, allowed })
     }
 
     fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {

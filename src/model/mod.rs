@@ -3,9 +3,11 @@
 mod build;
 mod options;
 mod settings;
+mod transfer;
 mod types;
 mod values;
 
 pub use build::{build, HOUR_DIVISORS};
-pub use options::OptionContext;
+pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
+pub use transfer::DEFAULT_ZREPL_PORT;
 pub use types::*;

@@ -234,3 +234,69 @@ fn expectation(keyword: &str, takes: Takes) -> (&'static str, &'static str) {
         _ => ("a number", "anonuid 65534"),
     }
 }
+
+/// How a Linux option is written on FreeBSD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FreeBsdOption {
+    /// An option such as `-ro` or `-maproot=root`.
+    Written(String),
+    /// What FreeBSD does anyway: nothing to write.
+    Default,
+    /// No per-export equivalent; the text says why.
+    Unsupported(&'static str),
+}
+
+impl FreeBsdOption {
+    /// The text to write, if there is any.
+    pub fn written(self) -> Option<String> {
+        match self {
+            FreeBsdOption::Written(text) => Some(text),
+            FreeBsdOption::Default | FreeBsdOption::Unsupported(_) => None,
+        }
+    }
+}
+
+/// The FreeBSD spelling of an export option, or why there is none.
+pub fn freebsd_export(option: &OptionSetting) -> FreeBsdOption {
+    let written = |flag: &str| FreeBsdOption::Written(flag.to_owned());
+    match (option.name, option.value.as_deref()) {
+        ("ro", _) => written("-ro"),
+        ("no_root_squash", _) => written("-maproot=root"),
+        ("all_squash", _) => written("-mapall=nobody"),
+        ("sec", Some(flavour)) => FreeBsdOption::Written(format!("-sec={flavour}")),
+        ("rw" | "sync" | "insecure" | "hide" | "no_subtree_check" | "root_squash" | "no_all_squash", _) => {
+            FreeBsdOption::Default
+        }
+        ("async", _) => FreeBsdOption::Unsupported("FreeBSD sets asynchronous writes for the whole server"),
+        ("secure", _) => FreeBsdOption::Unsupported("FreeBSD sets reserved ports for the whole server"),
+        ("nohide" | "crossmnt", _) => FreeBsdOption::Unsupported("FreeBSD exports each file system on its own"),
+        ("anonuid" | "anongid", _) => FreeBsdOption::Unsupported("FreeBSD maps squashed users to `nobody`"),
+        _ => FreeBsdOption::Unsupported("FreeBSD's exports(5) has no such option"),
+    }
+}
+
+/// The FreeBSD spelling of an nfs(5) mount option in fstab(5) (mount_nfs(8)), or why there
+/// is none.
+pub fn freebsd_mount(option: &OptionSetting) -> FreeBsdOption {
+    let same = || FreeBsdOption::Written(option.to_string());
+    let written = |text: &str| FreeBsdOption::Written(text.to_owned());
+    match (option.name, option.value.as_deref()) {
+        ("soft" | "intr" | "ro" | "rw" | "noatime" | "nosuid" | "noexec" | "bg", _) => same(),
+        ("retrans" | "rsize" | "wsize" | "port" | "sec", _) => same(),
+        ("hard" | "fg", _) => FreeBsdOption::Default,
+        ("timeo", Some(deciseconds)) => FreeBsdOption::Written(format!("timeout={deciseconds}")),
+        ("vers", Some("3")) => written("nfsv3"),
+        ("vers", Some("4" | "4.0")) => written("nfsv4"),
+        ("vers", Some(minor @ ("4.1" | "4.2"))) => {
+            FreeBsdOption::Written(format!("nfsv4,minorversion={}", &minor[2..]))
+        }
+        ("proto", Some(proto @ ("tcp" | "udp"))) => written(proto),
+        ("nolock", _) => written("nolockd"),
+        ("_netdev", _) => written("late"),
+        ("nofail", _) => written("failok"),
+        (name, _) if name.starts_with("x-systemd.") => FreeBsdOption::Unsupported(
+            "FreeBSD mounts through fstab alone; automount with autofs(5) there, outside zplan",
+        ),
+        _ => FreeBsdOption::Unsupported("FreeBSD's mount_nfs(8) has no such option"),
+    }
+}

@@ -62,6 +62,36 @@ impl fmt::Display for Duration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Os {
     Linux,
+    FreeBsd,
+}
+
+impl Os {
+    /// The keyword in a policy.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::FreeBsd => "freebsd",
+        }
+    }
+}
+
+/// The zrepl release a node runs: zplan writes only the keys that release accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ZreplVersion {
+    /// zrepl 0.6.1, what Debian and the FreeBSD port ship: `jobs:` is required, and
+    /// `include` and `timestamp_location` are unknown keys.
+    V0_6,
+    V0_7,
+}
+
+impl ZreplVersion {
+    /// The version as a policy writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ZreplVersion::V0_6 => "0.6",
+            ZreplVersion::V0_7 => "0.7",
+        }
+    }
 }
 
 /// A machine that holds ZFS pools.
@@ -69,7 +99,8 @@ pub enum Os {
 pub struct Node {
     pub name: Spanned<String>,
     pub address: Spanned<IpAddr>,
-    pub os: Os,
+    pub os: Spanned<Os>,
+    pub zrepl: ZreplVersion,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.
@@ -118,11 +149,14 @@ impl SnapshotKind {
     }
 }
 
-/// How many snapshots of each kind to keep.
+/// How many snapshots of each kind to keep, and how many of the newest to keep whatever
+/// their kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retention {
     pub name: Spanned<String>,
     pub counts: Vec<(SnapshotKind, Spanned<u32>)>,
+    /// `last N`: the newest N snapshots.
+    pub last: Option<Spanned<u32>>,
     pub span: Span,
 }
 
@@ -137,6 +171,165 @@ impl Retention {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Syncoid,
+    Zrepl,
+}
+
+impl Engine {
+    /// The keyword in a policy.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Engine::Syncoid => "syncoid",
+            Engine::Zrepl => "zrepl",
+        }
+    }
+}
+
+/// How a zrepl pair's two jobs reach each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// Plain TCP, authenticated by source address only: for a private network or a tunnel.
+    Tcp { port: u16 },
+    /// TLS with certificates whose common names are the node names.
+    Tls { port: u16, ca: String, cert: String, key: String },
+    /// ssh to `zrepl stdinserver` on the serving node.
+    Ssh { port: u16, user: String, identity: Option<String> },
+    /// Both jobs in one daemon: a pair whose source and target are the same node.
+    Local,
+}
+
+impl Transport {
+    /// The keyword in a policy.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Transport::Tcp { .. } => "tcp",
+            Transport::Tls { .. } => "tls",
+            Transport::Ssh { .. } => "ssh",
+            Transport::Local => "local",
+        }
+    }
+}
+
+/// Which side of a zrepl pair drives replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The source snapshots and pushes to a sink on the target, right after each snapshot.
+    Push,
+    /// The source snapshots and serves; the target pulls on its own schedule.
+    Pull,
+}
+
+/// A zrepl `send` option a pair may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SendOption {
+    Encrypted,
+    Raw,
+    Compressed,
+    LargeBlocks,
+    EmbeddedData,
+    Properties,
+    BackupProperties,
+    Saved,
+}
+
+impl SendOption {
+    pub const ALL: [SendOption; 8] = [
+        SendOption::Encrypted,
+        SendOption::Raw,
+        SendOption::Compressed,
+        SendOption::LargeBlocks,
+        SendOption::EmbeddedData,
+        SendOption::Properties,
+        SendOption::BackupProperties,
+        SendOption::Saved,
+    ];
+
+    /// The keyword in a policy.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SendOption::Encrypted => "encrypted",
+            SendOption::Raw => "raw",
+            SendOption::Compressed => "compressed",
+            SendOption::LargeBlocks => "large-blocks",
+            SendOption::EmbeddedData => "embedded-data",
+            SendOption::Properties => "properties",
+            SendOption::BackupProperties => "backup-properties",
+            SendOption::Saved => "saved",
+        }
+    }
+
+    /// The key in zrepl's `send` section.
+    pub fn zrepl_key(self) -> &'static str {
+        match self {
+            SendOption::Encrypted => "encrypted",
+            SendOption::Raw => "raw",
+            SendOption::Compressed => "compressed",
+            SendOption::LargeBlocks => "large_blocks",
+            SendOption::EmbeddedData => "embedded_data",
+            SendOption::Properties => "send_properties",
+            SendOption::BackupProperties => "backup_properties",
+            SendOption::Saved => "saved",
+        }
+    }
+}
+
+/// One `send` option and whether it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendFlag {
+    pub option: SendOption,
+    pub on: bool,
+}
+
+/// The binary unit of a size, as a policy writes it (`K` is KiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SizeUnit {
+    K,
+    M,
+    G,
+    T,
+    P,
+}
+
+impl SizeUnit {
+    /// The letter a policy writes.
+    pub fn letter(self) -> &'static str {
+        match self {
+            SizeUnit::K => "K",
+            SizeUnit::M => "M",
+            SizeUnit::G => "G",
+            SizeUnit::T => "T",
+            SizeUnit::P => "P",
+        }
+    }
+
+    fn power(self) -> u32 {
+        match self {
+            SizeUnit::K => 1,
+            SizeUnit::M => 2,
+            SizeUnit::G => 3,
+            SizeUnit::T => 4,
+            SizeUnit::P => 5,
+        }
+    }
+}
+
+/// An amount of bytes written `500M` or `2T`, kept with its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub amount: u64,
+    pub unit: SizeUnit,
+}
+
+impl Size {
+    /// The size in bytes, if it fits in 64 bits.
+    pub fn bytes(self) -> Option<u64> {
+        1024_u64.checked_pow(self.unit.power()).and_then(|scale| self.amount.checked_mul(scale))
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.amount, self.unit.letter())
+    }
 }
 
 /// Which node of a pair is active, and how that is known.
@@ -153,6 +346,8 @@ pub enum Roles {
 pub struct Replicated {
     pub dataset: Spanned<String>,
     pub recursive: bool,
+    /// Where a static pair's target mounts its read-only copy.
+    pub mount: Option<Spanned<String>>,
 }
 
 /// Two nodes, one active, replicating datasets from the active to the standby.
@@ -163,8 +358,14 @@ pub struct Pair {
     pub nodes: [usize; 2],
     /// Where the two nodes are named in the pair.
     pub node_spans: [Span; 2],
-    pub engine: Engine,
+    pub engine: Spanned<Engine>,
     pub roles: Roles,
+    /// `target NODE under DATASET`: the dataset the target receives under.
+    pub target_root: Option<Spanned<String>>,
+    pub transport: Option<Spanned<Transport>>,
+    pub mode: Option<Spanned<Mode>>,
+    pub send: Vec<Spanned<SendFlag>>,
+    pub bandwidth_limit: Option<Spanned<Size>>,
     pub rpo: Spanned<Duration>,
     pub outage: Option<Spanned<Duration>>,
     pub transfer: Duration,
@@ -172,9 +373,28 @@ pub struct Pair {
     pub replicate_every: Option<Spanned<Duration>>,
     /// Index into [`Policy::retentions`].
     pub retention: usize,
+    /// The receiver's own retention, when it differs; index into [`Policy::retentions`].
+    pub target_retention: Option<Spanned<usize>>,
     pub datasets: Vec<Replicated>,
     /// Refuse to replicate when the source is below this percentage of the target.
-    pub guard_percent: Option<u8>,
+    pub guard_percent: Option<Spanned<u8>>,
+}
+
+impl Pair {
+    /// Which side drives a zrepl pair; push unless the policy says otherwise.
+    pub fn mode(&self) -> Mode {
+        self.mode.as_ref().map_or(Mode::Push, |mode| mode.value)
+    }
+
+    /// Whether the source and target are fixed by the policy.
+    pub fn is_static(&self) -> bool {
+        self.roles == Roles::Static
+    }
+
+    /// The retention the receiving side keeps.
+    pub fn receiver_retention(&self) -> usize {
+        self.target_retention.as_ref().map_or(self.retention, |r| r.value)
+    }
 }
 
 /// Who an export is for.
@@ -254,6 +474,7 @@ pub struct Mount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
     pub name: Spanned<String>,
+    pub os: Spanned<Os>,
     pub mounts: Vec<Mount>,
     /// Warning codes the policy acknowledges for this client.
     pub allowed: Vec<Spanned<String>>,

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::types::{ClientSpec, Duration, Spanned};
+use super::types::{ClientSpec, Duration, Size, SizeUnit, Spanned};
 use crate::diagnostic::Problem;
 use crate::syntax::{Value, ValueKind};
 
@@ -142,6 +142,25 @@ pub fn duration(value: &Value) -> Read<Spanned<Duration>> {
     match seconds {
         Some(seconds) if seconds <= 100 * 365 * 86_400 => Ok(Spanned::new(Duration(seconds), value.span)),
         _ => Err(out_of_range(value, "duration", "1s to 100 years")),
+    }
+}
+
+/// A size such as `100M`, in binary units.
+pub fn size(value: &Value) -> Read<Spanned<Size>> {
+    if value.kind != ValueKind::Size {
+        return Err(wrong_kind(value, "a size", "100M"));
+    }
+    let (digits, unit) = value.text.split_at(value.text.len() - 1);
+    let unit = match unit {
+        "K" => SizeUnit::K,
+        "M" => SizeUnit::M,
+        "G" => SizeUnit::G,
+        "T" => SizeUnit::T,
+        _ => SizeUnit::P,
+    };
+    match digits.parse::<u64>() {
+        Ok(amount) => Ok(Spanned::new(Size { amount, unit }, value.span)),
+        Err(_) => Err(out_of_range(value, "size", "0 to 16383P")),
     }
 }
 

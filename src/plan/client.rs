@@ -5,24 +5,53 @@ use std::net::IpAddr;
 
 use super::files::*;
 use super::systemd::{FILE_MODE, UNIT_DIR};
-use crate::model::{Client, Mount, OptionSetting, Policy};
+use crate::model::{freebsd_mount, Client, Mount, OptionSetting, Os, Policy};
 use crate::naming::mount_unit_stem;
 
 /// The fstab fragment, meant for a block of `/etc/fstab` (for example Ansible's blockinfile).
 pub const FSTAB_PATH: &str = "etc/fstab.d/zplan.fstab";
 
-/// Adds the fstab fragment and the mount units of one client.
+/// The same on FreeBSD, which has no fstab.d and no mount units.
+pub const FREEBSD_FSTAB_PATH: &str = "etc/zplan/fstab";
+
+/// Adds the fstab fragment and, on Linux, the mount units of one client.
 pub fn client_files(policy: &Policy, client: &Client, files: &mut Files) {
     let host = &client.name.value;
     let mut lines = Vec::new();
     for mount in &client.mounts {
         let what = source(policy, mount);
-        let options: Vec<String> = mount.options.iter().map(|o| o.value.to_string()).collect();
+        let options = match client.os.value {
+            Os::Linux => mount.options.iter().map(|o| o.value.to_string()).collect(),
+            Os::FreeBsd => freebsd_options(mount),
+        };
         lines.push(FstabLine { what: what.clone(), at: mount.at.value.clone(), options: options.join(",") });
-        mount_units(host, &what, mount, files);
+        if client.os.value == Os::Linux {
+            mount_units(host, &what, mount, files);
+        }
     }
     lines.sort_by(|a, b| a.at.cmp(&b.at));
-    files.add(host, FSTAB_PATH, FILE_MODE, Content::Fstab(Fstab { lines }), vec![]);
+    let (path, note) = match client.os.value {
+        Os::Linux => (FSTAB_PATH, LINUX_NOTE.as_slice()),
+        Os::FreeBsd => (FREEBSD_FSTAB_PATH, FREEBSD_NOTE.as_slice()),
+    };
+    files.add(host, path, FILE_MODE, Content::Fstab(Fstab { note: note.to_vec(), lines }), vec![]);
+}
+
+const LINUX_NOTE: [&str; 2] = [
+    "NFS mounts, for a block of /etc/fstab; the .mount and .automount units beside it are",
+    "the same mounts for hosts that use units instead.",
+];
+
+const FREEBSD_NOTE: [&str; 1] = ["NFS mounts with mount_nfs(8) options, for a block of /etc/fstab."];
+
+/// mount_nfs(8)'s spelling of each option; checks refused the ones it has not. `rw` when
+/// nothing else is left, since a FreeBSD fstab line needs options.
+fn freebsd_options(mount: &Mount) -> Vec<String> {
+    let mut options: Vec<String> = mount.options.iter().filter_map(|o| freebsd_mount(&o.value).written()).collect();
+    if options.is_empty() {
+        options.push("rw".to_owned());
+    }
+    options
 }
 
 /// `address:/path`, with brackets around an IPv6 address.

@@ -15,7 +15,11 @@ pub enum Content {
     Unit(Unit),
     Script(Script),
     Exports(Exports),
+    FreeBsdOptions(Exports),
     Fstab(Fstab),
+    Zrepl(ZreplConfig),
+    RcConf(RcConf),
+    Runbook(Runbook),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -28,7 +32,15 @@ pub enum Action {
     Stop(String),
     DisableNow(String),
     EnableNow(String),
+    /// `systemctl restart UNIT`: a daemon that reads its config only when it starts.
+    Restart(String),
     ExportfsReload,
+    /// `service NAME onestop` on FreeBSD: stops a daemon whether or not rc.conf enables it.
+    ServiceStop(String),
+    /// `service NAME restart` on FreeBSD, for a daemon whose rc.conf settings changed.
+    ServiceRestart(String),
+    /// `service NAME reload` on FreeBSD: mountd rereads its exports.
+    ServiceReload(String),
 }
 
 /// When a removal action runs: before the file goes (it still needs the file) or after.
@@ -45,7 +57,9 @@ impl Action {
             Action::DaemonReload => Some((Moment::AfterRemoval, Action::DaemonReload)),
             Action::EnableNow(unit) => Some((Moment::BeforeRemoval, Action::DisableNow(unit.clone()))),
             Action::ExportfsReload => Some((Moment::AfterRemoval, Action::ExportfsReload)),
-            Action::Stop(_) | Action::DisableNow(_) => None,
+            Action::ServiceRestart(name) => Some((Moment::BeforeRemoval, Action::ServiceStop(name.clone()))),
+            Action::ServiceReload(name) => Some((Moment::AfterRemoval, Action::ServiceReload(name.clone()))),
+            Action::Stop(_) | Action::DisableNow(_) | Action::Restart(_) | Action::ServiceStop(_) => None,
         }
     }
 }
@@ -57,7 +71,11 @@ impl fmt::Display for Action {
             Action::Stop(unit) => write!(f, "systemctl stop {unit}"),
             Action::DisableNow(unit) => write!(f, "systemctl disable --now {unit}"),
             Action::EnableNow(unit) => write!(f, "systemctl enable --now {unit}"),
+            Action::Restart(unit) => write!(f, "systemctl restart {unit}"),
             Action::ExportfsReload => f.write_str("exportfs -ra"),
+            Action::ServiceRestart(name) => write!(f, "service {name} restart"),
+            Action::ServiceReload(name) => write!(f, "service {name} reload"),
+            Action::ServiceStop(name) => write!(f, "service {name} onestop"),
         }
     }
 }
@@ -85,8 +103,17 @@ impl FromStr for Action {
             .or_else(|| text.strip_prefix("systemctl stop ").and_then(unit).map(Action::Stop))
             .or_else(|| text.strip_prefix("systemctl disable --now ").and_then(unit).map(Action::DisableNow))
             .or_else(|| text.strip_prefix("systemctl enable --now ").and_then(unit).map(Action::EnableNow))
+            .or_else(|| text.strip_prefix("systemctl restart ").and_then(unit).map(Action::Restart))
+            .or_else(|| service(text, " restart").and_then(unit).map(Action::ServiceRestart))
+            .or_else(|| service(text, " reload").and_then(unit).map(Action::ServiceReload))
+            .or_else(|| service(text, " onestop").and_then(unit).map(Action::ServiceStop))
             .ok_or_else(|| UnknownAction(text.to_owned()))
     }
+}
+
+/// The service name of `service NAME VERB`.
+fn service<'t>(text: &'t str, verb: &str) -> Option<&'t str> {
+    text.strip_prefix("service ")?.strip_suffix(verb)
 }
 
 impl Serialize for Action {
@@ -112,6 +139,9 @@ pub struct Owner {
 impl Owner {
     /// root and its group, the owner of every configuration file zplan writes on Linux.
     pub const ROOT: Owner = Owner { user: "root", group: "root" };
+
+    /// root and its group on FreeBSD, which calls group 0 `wheel` and has no group `root`.
+    pub const FREEBSD_ROOT: Owner = Owner { user: "root", group: "wheel" };
 }
 
 /// One file of one host.
@@ -128,6 +158,13 @@ pub struct PlannedFile {
 pub struct Files(pub BTreeMap<(String, String), PlannedFile>);
 
 impl Files {
+    /// Gives every file of a host to `owner`.
+    pub fn set_owner(&mut self, host: &str, owner: Owner) {
+        for ((_, _), file) in self.0.iter_mut().filter(|((h, _), _)| h == host) {
+            file.owner = owner;
+        }
+    }
+
     /// Adds a file; a file that several parts of the policy need (a mask) is added once.
     pub fn add(&mut self, host: &str, path: impl Into<String>, mode: u32, content: Content, actions: Vec<Action>) {
         self.0.entry((host.to_owned(), path.into())).or_insert(PlannedFile {
@@ -246,6 +283,7 @@ pub struct ExportClientLine {
 /// An fstab fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fstab {
+    pub note: Vec<&'static str>,
     pub lines: Vec<FstabLine>,
 }
 
@@ -255,6 +293,147 @@ pub struct FstabLine {
     pub what: String,
     pub at: String,
     pub options: String,
+}
+
+/// A YAML scalar spelled for the file: a double-quoted string, a number, `true`/`false`,
+/// or one of zrepl's own bare words. Nothing else reaches the zrepl.yml template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Scalar(String);
+
+impl Scalar {
+    /// Any text, double-quoted with YAML's escapes.
+    pub fn text(text: &str) -> Self {
+        let mut quoted = String::with_capacity(text.len() + 2);
+        quoted.push('"');
+        for ch in text.chars() {
+            match ch {
+                '"' => quoted.push_str("\\\""),
+                '\\' => quoted.push_str("\\\\"),
+                ch if ch.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(ch))),
+                ch => quoted.push(ch),
+            }
+        }
+        quoted.push('"');
+        Scalar(quoted)
+    }
+
+    /// A word zplan writes itself, such as `push` or `1m`: never user text.
+    pub fn word(word: &'static str) -> Self {
+        Scalar(word.to_owned())
+    }
+
+    /// A zrepl duration such as `10m`, made by zplan from a checked duration.
+    pub fn duration(duration: crate::model::Duration) -> Self {
+        Scalar(crate::zrepl::duration(duration))
+    }
+
+    pub fn number(number: u64) -> Self {
+        Scalar(number.to_string())
+    }
+
+    /// A YAML boolean.
+    pub fn flag(on: bool) -> Self {
+        Scalar::word(if on { "true" } else { "false" })
+    }
+}
+
+/// One `key: value` of a YAML mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub key: Scalar,
+    pub value: Scalar,
+}
+
+impl Field {
+    /// A field under one of zrepl's own keys.
+    pub fn new(key: &'static str, value: Scalar) -> Self {
+        Field { key: Scalar::word(key), value }
+    }
+}
+
+/// A mapping or a list nested under a key, such as a tcp sink's `clients`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Nested {
+    pub key: Scalar,
+    pub entries: Vec<Field>,
+    pub items: Vec<Scalar>,
+}
+
+/// A zrepl.yml: every job of one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZreplConfig {
+    pub host: String,
+    pub version: &'static str,
+    pub jobs: Vec<ZreplJob>,
+}
+
+/// One job of a zrepl.yml; empty parts are left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZreplJob {
+    pub comments: Vec<String>,
+    pub name: Scalar,
+    pub kind: Scalar,
+    pub connect: Vec<Field>,
+    pub serve: Vec<Field>,
+    pub serve_nested: Option<Nested>,
+    pub root_fs: Option<Scalar>,
+    pub interval: Option<Scalar>,
+    pub filesystems: Vec<Field>,
+    pub send: Vec<Field>,
+    pub bandwidth_limit: Option<Scalar>,
+    pub recv_override: Vec<Field>,
+    pub placeholder_encryption: Option<Scalar>,
+    pub snapshotting: Vec<Field>,
+    pub keep_sender: Vec<Vec<Field>>,
+    pub keep_receiver: Vec<Vec<Field>>,
+}
+
+/// An rc.conf(5) fragment for one service: `name="value"` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RcConf {
+    pub comment: String,
+    pub settings: Vec<RcSetting>,
+}
+
+/// One rc.conf variable; names and values are zplan's own words and checked paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RcSetting {
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// A failover and failback runbook for one static pair, in Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Runbook {
+    pub title: String,
+    pub summary: Vec<String>,
+    pub datasets: Vec<RunbookDataset>,
+    pub sections: Vec<RunbookSection>,
+}
+
+/// One replicated dataset: where it lives on the source, where its copy is on the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunbookDataset {
+    pub source: String,
+    pub copy: String,
+    pub mount: String,
+}
+
+/// A titled part of a runbook: numbered steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunbookSection {
+    pub heading: String,
+    pub intro: String,
+    pub steps: Vec<RunbookStep>,
+}
+
+/// One step: what and why, then the exact commands for one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunbookStep {
+    pub text: String,
+    pub host: String,
+    pub commands: Vec<String>,
 }
 
 #[cfg(test)]
@@ -268,8 +447,12 @@ mod tests {
             Action::DaemonReload,
             Action::Stop(unit.clone()),
             Action::DisableNow(unit.clone()),
-            Action::EnableNow(unit),
+            Action::EnableNow(unit.clone()),
+            Action::Restart(unit),
             Action::ExportfsReload,
+            Action::ServiceRestart("zrepl".to_owned()),
+            Action::ServiceReload("mountd".to_owned()),
+            Action::ServiceStop("nfsd".to_owned()),
         ];
         for action in actions {
             assert_eq!(action.to_string().parse::<Action>(), Ok(action));

@@ -3,13 +3,16 @@
 
 mod client;
 mod files;
+mod freebsd;
 mod nfs;
 mod replication;
+mod runbook;
 mod systemd;
+mod zrepl;
 
 pub use files::*;
 
-use crate::model::Policy;
+use crate::model::{Engine, Os, Policy};
 
 /// All files of all hosts, decided but not yet written as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +25,18 @@ pub struct Plan {
 /// Plans the output of a policy that passed its checks.
 pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     let mut files = Files::default();
-    for pair in &policy.pairs {
+    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
         replication::pair_files(policy, pair, &mut files);
     }
+    zrepl::zrepl_files(policy, &mut files);
     nfs::server_files(policy, &mut files);
+    runbook::runbook_files(policy, &mut files);
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
+    }
+    let hosts = policy.nodes.iter().map(|n| (&n.name, &n.os)).chain(policy.clients.iter().map(|c| (&c.name, &c.os)));
+    for (name, _) in hosts.filter(|(_, os)| os.value == Os::FreeBsd) {
+        files.set_owner(&name.value, Owner::FREEBSD_ROOT);
     }
     Plan { policy_name: policy_name.to_owned(), files }
 }

@@ -1,34 +1,40 @@
-//! The NFS server's files on every node that may serve it: an exports file with the same
-//! explicit fsid everywhere, a gate that keeps the NFS server off a standby node, and a
-//! timer that starts it on the node that becomes active and stops it on the one that stops.
+//! The NFS server's files on every node that may serve it: an exports file (Linux's with
+//! the same explicit fsid everywhere, or FreeBSD's), a gate that keeps the NFS server off a
+//! followed pair's standby, a timer that starts it on the node that becomes active and stops
+//! it on the one that stops, and a static pair's target serving its copy read-only.
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::files::*;
+use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{Export, NfsServer, Policy, Roles};
+use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Policy, Roles};
 use crate::naming::export_fsid;
 use crate::schedule::NFS_FOLLOW_PERIOD;
+use crate::zrepl::landing;
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";
 
 /// Adds every server's exports, one exports file per serving host.
 pub fn server_files(policy: &Policy, files: &mut Files) {
-    let mut by_host: BTreeMap<&str, Vec<ExportLine>> = BTreeMap::new();
     let mut gates: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut hosts: Vec<&Node> = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
-        for host in serving_hosts(policy, server) {
-            by_host.entry(host).or_default().extend(server.exports.iter().map(|e| export_line(server, e, policy)));
+        for (node, _) in serving_hosts(policy, server) {
+            hosts.push(node);
             if matches!(pair.roles, Roles::FollowsGuest { .. }) {
-                gates.entry(host).or_default().push(pair.name.value.clone());
+                gates.entry(node.name.value.as_str()).or_default().push(pair.name.value.clone());
             }
         }
     }
-    for (host, mut lines) in by_host {
-        lines.sort_by(|a, b| a.path.cmp(&b.path));
-        files.add(host, EXPORTS_PATH, FILE_MODE, Content::Exports(Exports { lines }), vec![Action::ExportfsReload]);
+    hosts.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    hosts.dedup_by(|a, b| a.name.value == b.name.value);
+    for node in hosts {
+        let lines = host_lines(policy, node, None);
+        add_exports(files, &node.name.value, node.os.value, Exports { lines });
     }
     for (host, mut pairs) in gates {
         pairs.sort();
@@ -47,35 +53,149 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     }
 }
 
-/// The nodes that may run the server: both of a followed pair, the source of a static one.
-fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<&'p str> {
-    let pair = &policy.pairs[server.pair];
-    let nodes: &[usize] = match pair.roles {
-        Roles::FollowsGuest { .. } => &pair.nodes,
-        Roles::Static => &pair.nodes[..1],
-    };
-    nodes.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect()
+/// Every export line a host serves, sorted by path; the copies of pair `promoted` served
+/// as live data, as they are after a failover.
+fn host_lines(policy: &Policy, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
+    let mut lines = Vec::new();
+    for server in &policy.nfs_servers {
+        for (serving_node, serving) in serving_hosts(policy, server) {
+            if serving_node.name.value != node.name.value {
+                continue;
+            }
+            let serving = if promoted.is_some_and(|p| std::ptr::eq(p, server)) { Serving::Data } else { serving };
+            lines.extend(server.exports.iter().map(|export| export_line(policy, server, export, node, serving)));
+        }
+    }
+    lines.sort_by(|a, b| a.path.cmp(&b.path));
+    lines
 }
 
-fn export_line(server: &NfsServer, export: &Export, policy: &Policy) -> ExportLine {
-    let fsid = export_fsid(export);
+/// The exports file of `node` after a failover promotes the copies `server` exports, as
+/// lines of text for a runbook.
+pub fn failover_export_lines(policy: &Policy, server: &NfsServer, node: &Node) -> Vec<String> {
+    let lines = host_lines(policy, node, Some(server));
+    match node.os.value {
+        Os::Linux => lines
+            .iter()
+            .map(|line| {
+                let clients: Vec<String> = line.clients.iter().map(|c| format!("{}({})", c.who, c.options)).collect();
+                format!("{} {}", line.path, clients.join(" "))
+            })
+            .collect(),
+        Os::FreeBsd => lines
+            .iter()
+            .flat_map(|line| line.clients.iter().map(move |c| format!("{} {} {}", line.path, c.options, c.who)))
+            .collect(),
+    }
+}
+
+/// The exports file zplan writes on a host of this OS.
+pub fn exports_path(os: Os) -> &'static str {
+    match os {
+        Os::Linux => EXPORTS_PATH,
+        Os::FreeBsd => FREEBSD_EXPORTS_PATH,
+    }
+}
+
+/// The command that makes the NFS server reread its exports.
+pub fn reload_exports(os: Os) -> &'static str {
+    match os {
+        Os::Linux => "exportfs -ra",
+        Os::FreeBsd => "service mountd reload",
+    }
+}
+
+fn add_exports(files: &mut Files, host: &str, os: Os, exports: Exports) {
+    match os {
+        Os::Linux => {
+            files.add(host, EXPORTS_PATH, FILE_MODE, Content::Exports(exports), vec![Action::ExportfsReload]);
+        }
+        Os::FreeBsd => {
+            let reload = vec![Action::ServiceReload("mountd".to_owned())];
+            files.add(host, FREEBSD_EXPORTS_PATH, FILE_MODE, Content::FreeBsdOptions(exports), reload);
+            nfs_server_rc_conf(files, host);
+        }
+    }
+}
+
+/// How a node serves an export: the live data, or the read-only copy a static pair's
+/// target keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serving {
+    Data,
+    ReadOnlyCopy,
+}
+
+/// The nodes that may serve: both of a followed pair (gated on the role), the source of a
+/// static pair and, read-only, its target.
+fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, Serving)> {
+    let pair = &policy.pairs[server.pair];
+    let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
+    match pair.roles {
+        Roles::FollowsGuest { .. } => vec![(first, Serving::Data), (second, Serving::Data)],
+        Roles::Static => vec![(first, Serving::Data), (second, Serving::ReadOnlyCopy)],
+    }
+}
+
+fn export_line(policy: &Policy, server: &NfsServer, export: &Export, node: &Node, serving: Serving) -> ExportLine {
+    let pair = &policy.pairs[server.pair];
     let clients = export
         .clients
         .iter()
-        .map(|client| {
-            let mut options: Vec<String> = client.options.iter().map(|o| o.value.to_string()).collect();
-            options.push(format!("fsid={fsid}"));
-            ExportClientLine { who: client.who.value.to_string(), options: options.join(",") }
+        .map(|client| match node.os.value {
+            Os::Linux => linux_client(client, export_fsid(export), serving),
+            Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();
-    let pair = &policy.pairs[server.pair];
-    ExportLine {
-        path: export.path.value.clone(),
-        comment: format!(
-            "{} of nfs server {} at {}, pair {}",
-            export.dataset.value, server.name.value, server.address.value, pair.name.value
-        ),
-        clients,
+    let served_by = format!("nfs server {} at {}, pair {}", server.name.value, server.address.value, pair.name.value);
+    let dataset = &export.dataset.value;
+    let comment = match serving {
+        Serving::Data => format!("{dataset} of {served_by}"),
+        Serving::ReadOnlyCopy => {
+            format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
+        }
+    };
+    ExportLine { path: export.path.value.clone(), comment, clients }
+}
+
+/// `who(options,fsid=N)`; a copy is served `ro`, whatever the export says.
+fn linux_client(client: &ExportClient, fsid: u32, serving: Serving) -> ExportClientLine {
+    let mut options: Vec<String> = client
+        .options
+        .iter()
+        .filter(|o| serving == Serving::Data || !matches!(o.value.name, "rw" | "ro"))
+        .map(|o| o.value.to_string())
+        .collect();
+    if serving == Serving::ReadOnlyCopy {
+        options.insert(0, "ro".to_owned());
+    }
+    options.push(format!("fsid={fsid}"));
+    ExportClientLine { who: client.who.value.to_string(), options: options.join(",") }
+}
+
+/// FreeBSD's `-option … host` form; a copy is served `-ro`, whatever the export says.
+fn freebsd_client(client: &ExportClient, serving: Serving) -> ExportClientLine {
+    let mut options: Vec<String> = client
+        .options
+        .iter()
+        .filter_map(|o| freebsd_export(&o.value).written())
+        .filter(|flag| serving == Serving::Data || flag != "-ro")
+        .collect();
+    if serving == Serving::ReadOnlyCopy {
+        options.insert(0, "-ro".to_owned());
+    }
+    ExportClientLine { who: freebsd_host(&client.who.value), options: options.join(" ") }
+}
+
+/// A host, or a network as `-network ADDRESS -mask MASK` (IPv6: with its prefix length).
+fn freebsd_host(who: &ClientSpec) -> String {
+    match who {
+        ClientSpec::Address(address) => address.to_string(),
+        ClientSpec::Network(IpAddr::V4(network), prefix) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
+            format!("-network {network} -mask {}", Ipv4Addr::from(mask))
+        }
+        ClientSpec::Network(network, prefix) => format!("-network {network}/{prefix}"),
     }
 }
 
@@ -116,4 +236,19 @@ fn server_gate(pairs: &[String]) -> Unit {
         .comment("Serve exports only while this node holds the active role.")
         .section("Unit", vec![("After", "pve-cluster.service".to_owned())])
         .section("Service", conditions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freebsd_networks_have_a_mask() {
+        let network = ClientSpec::Network("192.168.1.0".parse().unwrap(), 24);
+        assert_eq!(freebsd_host(&network), "-network 192.168.1.0 -mask 255.255.255.0");
+        let all = ClientSpec::Network("0.0.0.0".parse().unwrap(), 0);
+        assert_eq!(freebsd_host(&all), "-network 0.0.0.0 -mask 0.0.0.0");
+        let v6 = ClientSpec::Network("fd00::".parse().unwrap(), 64);
+        assert_eq!(freebsd_host(&v6), "-network fd00::/64");
+    }
 }

@@ -5,8 +5,9 @@
 use super::files::*;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
-use crate::naming::replication_unit_stem;
+use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
+use crate::zrepl::landing;
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -33,10 +34,10 @@ impl Role {
 
 /// Everything one node needs to know to get its files for one pair.
 struct OnNode<'p> {
+    policy: &'p Policy,
     pair: &'p Pair,
     node: &'p Node,
     peer: &'p Node,
-    retention: &'p Retention,
     schedule: Schedule,
     roles: Vec<Role>,
 }
@@ -46,15 +47,24 @@ pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
     let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
     for slot in 0..2 {
         let on = OnNode {
+            policy,
             pair,
             node: &policy.nodes[pair.nodes[slot]],
             peer: &policy.nodes[pair.nodes[1 - slot]],
-            retention: &policy.retentions[pair.retention],
             schedule,
             roles: roles_of(pair, slot),
         };
         node_files(&on, files);
     }
+}
+
+/// The active role keeps the pair's retention, the standby role the receiver's.
+fn role_retention<'p>(on: &OnNode<'p>, role: Role) -> &'p Retention {
+    let index = match role {
+        Role::Active => on.pair.retention,
+        Role::Standby => on.pair.receiver_retention(),
+    };
+    &on.policy.retentions[index]
 }
 
 /// The roles a node may hold: both when the role follows a guest, else the fixed one.
@@ -124,10 +134,11 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
             autoprune: "yes",
         })
         .collect();
+    let retention = role_retention(on, role);
     let template = SanoidTemplate {
-        name: on.retention.name.value.clone(),
+        name: retention.name.value.clone(),
         frequent_period: on.schedule.frequent_period_minutes(),
-        counts: counts(on.retention, &on.schedule),
+        counts: counts(retention, &on.schedule),
     };
     let conf = SanoidConf { pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
     files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);
@@ -191,7 +202,7 @@ fn rpo_comment(on: &OnNode<'_>) -> String {
 
 fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
     let pair = &on.pair.name.value;
-    let stem = format!("zplan-snapshot-{pair}");
+    let stem = snapshot_unit_stem(on.pair);
     let service = sanoid_service(
         on,
         Role::Active,
@@ -206,7 +217,7 @@ fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
 
 fn prune_units(on: &OnNode<'_>, files: &mut Files) {
     let pair = &on.pair.name.value;
-    let stem = format!("zplan-prune-{pair}");
+    let stem = prune_unit_stem(on.pair);
     let service = sanoid_service(
         on,
         Role::Standby,
@@ -221,7 +232,7 @@ fn prune_units(on: &OnNode<'_>, files: &mut Files) {
 fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     let host = &on.node.name.value;
     let pair = &on.pair.name.value;
-    if let Some(percent) = on.pair.guard_percent {
+    if let Some(percent) = on.pair.guard_percent.as_ref().map(|guard| guard.value) {
         let guard = Script::Guard { pair: pair.clone(), peer: ssh_target(on.peer), percent };
         files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard), vec![]);
     }
@@ -243,6 +254,7 @@ fn ssh_target(node: &Node) -> String {
 /// syncoid with the options that keep the incremental chain alive on syncoid 2.1.0:
 /// sanoid's snapshots only (`--no-sync-snap`), and a bookmark of the newest one sent so an
 /// incremental is still possible after the source prunes it during an outage.
+/// A static pair's target receives read-only (the argument is quoted for systemd).
 fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     let mut args = vec![
         "/usr/sbin/syncoid".to_owned(),
@@ -253,9 +265,12 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     if recursive {
         args.push("--recursive".to_owned());
     }
+    if on.pair.is_static() {
+        args.push("\"--recvoptions=o readonly=on\"".to_owned());
+    }
     args.push("--sshoption=BatchMode=yes".to_owned());
     args.push(dataset.to_owned());
-    args.push(format!("{}:{dataset}", ssh_target(on.peer)));
+    args.push(format!("{}:{}", ssh_target(on.peer), landing(on.policy, on.pair, dataset)));
     args.join(" ")
 }
 
@@ -267,7 +282,8 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
         ("ExecCondition", format!("{} active", systemd::role_script(pair))),
     ];
     if on.pair.guard_percent.is_some() {
-        service.push(("ExecStartPre", format!("{} {dataset} {dataset}", systemd::guard_script(pair))));
+        let target = landing(on.policy, on.pair, dataset);
+        service.push(("ExecStartPre", format!("{} {dataset} {target}", systemd::guard_script(pair))));
     }
     service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
     service.push(("Nice", "10".to_owned()));

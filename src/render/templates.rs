@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
     ("systemd.unit", include_str!("../../templates/systemd.unit.j2")),
@@ -16,6 +16,10 @@ const TEMPLATES: [(&str, &str); 9] = [
     ("nfs-follow.sh", include_str!("../../templates/nfs-follow.sh.j2")),
     ("exports", include_str!("../../templates/exports.j2")),
     ("fstab", include_str!("../../templates/fstab.j2")),
+    ("exports-freebsd", include_str!("../../templates/exports-freebsd.j2")),
+    ("zrepl.yml", include_str!("../../templates/zrepl.yml.j2")),
+    ("rc.conf", include_str!("../../templates/rc.conf.j2")),
+    ("runbook.md", include_str!("../../templates/runbook.md.j2")),
 ];
 
 /// The compiled templates and the header every file carries.
@@ -49,6 +53,10 @@ impl Templates {
             Content::Script(script @ Script::NfsFollow { .. }) => self.fill("nfs-follow.sh", script),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
+            Content::FreeBsdOptions(exports) => self.fill("exports-freebsd", exports),
+            Content::Zrepl(config) => self.fill("zrepl.yml", config),
+            Content::RcConf(conf) => self.fill("rc.conf", conf),
+            Content::Runbook(runbook) => self.fill("runbook.md", runbook),
             Content::Link(_) => unreachable!("links have no text"),
         }
     }

@@ -1,0 +1,130 @@
+//! Rules on one host's zrepl jobs: what they receive into is apart from every other job's
+//! datasets (two jobs sending one dataset are the fleet-wide one-writer rule's, E0410), and
+//! no two jobs wait on the same listener.
+
+use crate::diagnostic::Problem;
+use crate::model::{Policy, Transport};
+use crate::syntax::Span;
+use crate::zrepl::{covers, jobs_by_host, Job};
+
+/// A dataset a job sends or receives into, with where the policy names it.
+struct Claim<'j> {
+    job: &'j str,
+    dataset: &'j str,
+    recursive: bool,
+    /// A receiving job's root, which claims everything below it.
+    root: bool,
+    span: Span,
+}
+
+fn claims<'j>(job: &'j Job<'_>) -> Vec<Claim<'j>> {
+    let sent = job.filesystems.iter().map(|r| Claim {
+        job: &job.name,
+        dataset: &r.dataset.value,
+        recursive: r.recursive,
+        root: false,
+        span: r.dataset.span,
+    });
+    let received = job.root_fs.iter().map(|root| Claim {
+        job: &job.name,
+        dataset: &root.value,
+        recursive: true,
+        root: true,
+        span: root.span,
+    });
+    sent.chain(received).collect()
+}
+
+/// No job of a host receives into datasets that another of its jobs sends or receives into.
+pub fn jobs_are_disjoint(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (host, jobs) in jobs_by_host(policy) {
+        let claims: Vec<Claim<'_>> = jobs.iter().flat_map(claims).collect();
+        for (index, second) in claims.iter().enumerate() {
+            let clash = claims[..index]
+                .iter()
+                .find(|first| first.job != second.job && (first.root || second.root) && overlap(first, second));
+            if let Some(first) = clash {
+                problems.push(Problem::JobsOverlap {
+                    second: second.span.into(),
+                    first: first.span.into(),
+                    host: policy.nodes[host].name.value.clone(),
+                    first_job: first.job.to_owned(),
+                    second_job: second.job.to_owned(),
+                    dataset: inner(first, second).to_owned(),
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn overlap(a: &Claim<'_>, b: &Claim<'_>) -> bool {
+    covers(a.dataset, a.recursive, b.dataset) || covers(b.dataset, b.recursive, a.dataset)
+}
+
+fn inner<'c>(a: &Claim<'c>, b: &Claim<'c>) -> &'c str {
+    if a.dataset.len() >= b.dataset.len() {
+        a.dataset
+    } else {
+        b.dataset
+    }
+}
+
+/// Pairs that share a sink agree on where it receives and how it is reached; no two jobs
+/// of one host listen on the same port or stdinserver identity.
+pub fn listeners_are_unique(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (host, jobs) in jobs_by_host(policy) {
+        let host = &policy.nodes[host].name.value;
+        for job in &jobs {
+            problems.extend(sink_disagreements(policy, host, job));
+        }
+        for (index, job) in jobs.iter().enumerate() {
+            let earlier = jobs[..index].iter().find(|other| other.listeners.iter().any(|l| job.listeners.contains(l)));
+            if let Some(other) = earlier {
+                let listener = job.listeners.iter().find(|l| other.listeners.contains(l)).expect("found above");
+                let help = "give one of them another `port` in its `transport`";
+                problems.push(shared(policy, host, other.pairs[0], job.pairs[0], listener.to_string(), help));
+            }
+        }
+    }
+    problems
+}
+
+/// Every pair of a sink must receive under the sink's root, with its certificates.
+fn sink_disagreements(policy: &Policy, host: &str, job: &Job<'_>) -> Vec<Problem> {
+    let Some((&first, rest)) = job.pairs.split_first() else {
+        return Vec::new();
+    };
+    let agrees = |index: usize| {
+        let (a, b) = (&policy.pairs[first], &policy.pairs[index]);
+        let root = |pair: &crate::model::Pair| pair.target_root.as_ref().map(|r| r.value.clone());
+        let tls = |pair: &crate::model::Pair| match pair.transport.as_ref().map(|t| &t.value) {
+            Some(Transport::Tls { ca, cert, key, .. }) => Some((ca.clone(), cert.clone(), key.clone())),
+            _ => None,
+        };
+        root(a) == root(b) && tls(a) == tls(b)
+    };
+    let help = "pairs that reach one node over the same transport share its sink: give them the same `under` and certificates, or another `port`";
+    rest.iter()
+        .filter(|index| !agrees(**index))
+        .map(|index| shared(policy, host, first, *index, format!("the sink `{}`", job.name), help))
+        .collect()
+}
+
+fn shared(policy: &Policy, host: &str, first: usize, second: usize, listener: String, help: &'static str) -> Problem {
+    let span = |index: usize| {
+        let pair = &policy.pairs[index];
+        pair.transport.as_ref().map_or(pair.name.span, |t| t.span)
+    };
+    Problem::SharedListener {
+        second: span(second).into(),
+        first: span(first).into(),
+        host: host.to_owned(),
+        listener,
+        first_pair: policy.pairs[first].name.value.clone(),
+        second_pair: policy.pairs[second].name.value.clone(),
+        help,
+    }
+}

@@ -1,0 +1,413 @@
+//! A static pair's failover and failback runbook: the exact commands, for that pair's
+//! nodes, datasets and exports, to promote the target, stop replication and send the data
+//! back. Failover stays manual on purpose; the runbook makes the manual steps hard to get
+//! wrong. It is written on both nodes, since either may be the one still standing.
+
+use super::files::*;
+use super::nfs::{exports_path, failover_export_lines, reload_exports};
+use super::systemd::FILE_MODE;
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy};
+use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
+use crate::schedule;
+use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport};
+
+/// Where a pair's runbook goes on each of its nodes.
+pub fn runbook_path(pair: &Pair) -> String {
+    format!("usr/local/share/doc/zplan/failover-{}.md", pair.name.value)
+}
+
+/// The snapshot the failback takes of every copy, and sends back.
+const FAILBACK_SNAPSHOT: &str = "zplan_failback";
+
+/// Adds the runbook of every static pair between two nodes to both of them (a copy to
+/// another pool of the same node has nowhere to fail over to).
+pub fn runbook_files(policy: &Policy, files: &mut Files) {
+    for pair in policy.pairs.iter().filter(|pair| pair.is_static() && pair.nodes[0] != pair.nodes[1]) {
+        let runbook = runbook(policy, pair);
+        for node in pair.nodes {
+            let host = &policy.nodes[node].name.value;
+            files.add(host, runbook_path(pair), FILE_MODE, Content::Runbook(runbook.clone()), vec![]);
+        }
+    }
+}
+
+/// The facts about a pair the steps are made of.
+struct Facts<'p> {
+    policy: &'p Policy,
+    pair: &'p Pair,
+    source: &'p Node,
+    target: &'p Node,
+    /// Source dataset, its copy, and whether it is replicated with its children.
+    datasets: Vec<(&'p str, String, bool)>,
+}
+
+fn runbook(policy: &Policy, pair: &Pair) -> Runbook {
+    let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
+    let datasets = pair
+        .datasets
+        .iter()
+        .map(|r| (r.dataset.value.as_str(), landing(policy, pair, &r.dataset.value), r.recursive))
+        .collect();
+    let facts = Facts { policy, pair, source, target, datasets };
+    let mut sections = vec![prepare(&facts), check(&facts), failover(&facts), failback(&facts)];
+    sections.retain(|section| !section.steps.is_empty());
+    Runbook {
+        title: format!("Pair {}: failover and failback", pair.name.value),
+        summary: summary(&facts),
+        datasets: pair
+            .datasets
+            .iter()
+            .map(|r| RunbookDataset {
+                source: r.dataset.value.clone(),
+                copy: landing(policy, pair, &r.dataset.value),
+                mount: r.mount.as_ref().map_or_else(|| "not mounted".to_owned(), |m| format!("`{}`", m.value)),
+            })
+            .collect(),
+        sections,
+    }
+}
+
+fn summary(facts: &Facts<'_>) -> Vec<String> {
+    let (pair, source, target) = (facts.pair, facts.source, facts.target);
+    let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
+    vec![
+        format!(
+            "`{}` ({}) is the source of pair `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
+            source.name.value,
+            source.address.value,
+            pair.name.value,
+            target.name.value,
+            target.address.value,
+            replication(facts)
+        ),
+        format!("A failure of `{}` loses at most {worst}.", source.name.value),
+        String::new(),
+        "Failover is manual on purpose: only a person can be sure the source is really down, and two \
+         writable copies cannot be merged. Run each step on the host it names, as root."
+            .to_owned(),
+    ]
+}
+
+fn replication(facts: &Facts<'_>) -> String {
+    let name = &facts.pair.name.value;
+    match (facts.pair.engine.value, facts.pair.mode(), zrepl_transport(facts.pair)) {
+        (Engine::Zrepl, Mode::Push, Some(transport)) => {
+            format!("zrepl: the job `{name}_push` pushes each snapshot to the sink `{}`", sink_name(transport))
+        }
+        (Engine::Zrepl, _, _) => format!("zrepl: the job `{name}_pull` pulls from the job `{name}_source`"),
+        (Engine::Syncoid, _, _) => format!("syncoid, from the units `zplan-replicate-{name}-*` on the source"),
+    }
+}
+
+fn step(text: impl Into<String>, host: &Node, commands: Vec<String>) -> RunbookStep {
+    RunbookStep { text: text.into(), host: host.name.value.clone(), commands }
+}
+
+fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<RunbookStep>) -> RunbookSection {
+    RunbookSection { heading: heading.into(), intro: intro.into(), steps }
+}
+
+fn prepare(facts: &Facts<'_>) -> RunbookSection {
+    let mut steps = Vec::new();
+    if let Some(root) = &facts.pair.target_root {
+        steps.push(step(
+            format!("Create the dataset the copies land under, unmounted, so that a copy without a mount stays unmounted (nothing happens if `{}` exists).", root.value),
+            facts.target,
+            vec![format!("zfs create -p -o mountpoint=none {}", root.value)],
+        ));
+    }
+    let mounts: Vec<String> = facts
+        .pair
+        .datasets
+        .iter()
+        .filter_map(|r| {
+            let mount = r.mount.as_ref()?;
+            Some(format!("zfs set mountpoint={} {}", mount.value, landing(facts.policy, facts.pair, &r.dataset.value)))
+        })
+        .collect();
+    if !mounts.is_empty() {
+        steps.push(step(
+            "After the first replication, mount each copy where clients expect it; the copy keeps this \
+             mountpoint, since replication does not send it.",
+            facts.target,
+            mounts,
+        ));
+    }
+    section("Before the first replication", "Once, when the pair is set up.", steps)
+}
+
+fn check(facts: &Facts<'_>) -> RunbookSection {
+    let name = &facts.pair.name.value;
+    let status = match facts.pair.engine.value {
+        Engine::Zrepl => vec!["zrepl status --mode raw".to_owned()],
+        Engine::Syncoid => vec![
+            format!("systemctl list-timers 'zplan-replicate-{name}-*'"),
+            format!("journalctl -n 20 -u 'zplan-replicate-{name}-*'"),
+        ],
+    };
+    let newest = facts
+        .datasets
+        .iter()
+        .map(|(_, copy, _)| format!("zfs list -H -d 1 -t snapshot -o name,creation -s creation {copy} | tail -n 3"))
+        .collect();
+    let active = match (facts.pair.engine.value, facts.pair.mode()) {
+        (Engine::Zrepl, Mode::Pull) => facts.target,
+        _ => facts.source,
+    };
+    section(
+        "Check replication",
+        "The newest snapshots on the target should be at most one interval old.",
+        vec![
+            step("See how replication went.", active, status),
+            step("See the newest snapshots of each copy.", facts.target, newest),
+        ],
+    )
+}
+
+fn failover(facts: &Facts<'_>) -> RunbookSection {
+    let (source, target) = (facts.source, facts.target);
+    let mut steps = vec![step(
+        format!(
+            "Make sure `{}` stays down: if it still runs, stop its NFS server and its replication; otherwise power it off.",
+            source.name.value
+        ),
+        source,
+        [stop_nfs(facts, source), stop_replication(facts, source)].concat(),
+    )];
+    let stop_target = match facts.pair.engine.value {
+        Engine::Zrepl => format!(
+            "Stop receiving, so that nothing can overwrite the copies once they are promoted.{}",
+            shared_daemon(facts)
+        ),
+        Engine::Syncoid => {
+            "Stop pruning the copies, so that a long failover cannot prune the snapshot the failback starts from."
+                .to_owned()
+        }
+    };
+    steps.push(step(stop_target, target, stop_replication(facts, target)));
+    steps.push(step(
+        "Promote the copies: make them writable.",
+        target,
+        facts.datasets.iter().map(|(_, copy, _)| format!("zfs inherit -r readonly {copy}")).collect(),
+    ));
+    steps.extend(serve_read_write(facts));
+    steps.push(step(
+        format!(
+            "Until the failback is done, do not deploy zplan's files to `{}`: they would make the copies read-only again.",
+            target.name.value
+        ),
+        target,
+        Vec::new(),
+    ));
+    section(
+        format!("Failover: `{}` is lost, `{}` takes over", source.name.value, target.name.value),
+        "Only when the source is down for longer than its clients can wait. What the source wrote after the last replicated snapshot is lost.",
+        steps,
+    )
+}
+
+/// On a failover, the target serves the exports of the pair read-write, and clients move.
+fn serve_read_write(facts: &Facts<'_>) -> Vec<RunbookStep> {
+    let target = facts.target;
+    let mut steps = Vec::new();
+    for server in servers(facts) {
+        let path = exports_path(target.os.value);
+        let mut commands = vec![format!("cat > /{path} <<'EOF'")];
+        commands.extend(failover_export_lines(facts.policy, server, target));
+        commands.push("EOF".to_owned());
+        commands.push(reload_exports(target.os.value).to_owned());
+        steps.push(step("Serve the copies read-write: replace zplan's read-only exports.", target, commands));
+        let remount = match target.os.value {
+            Os::FreeBsd => " FreeBSD exports carry no fsid, so clients get stale file handles and must remount.",
+            Os::Linux => " The exports carry the same fsid on both nodes, so clients keep their file handles.",
+        };
+        steps.push(step(
+            format!(
+                "Move the address clients mount, {}, to `{}` (by CARP, DNS or by hand).{remount}",
+                server.address.value, target.name.value
+            ),
+            target,
+            Vec::new(),
+        ));
+    }
+    steps
+}
+
+fn failback(facts: &Facts<'_>) -> RunbookSection {
+    let (source, target) = (facts.source, facts.target);
+    let mut steps = vec![
+        step(
+            format!("Keep `{}` from serving and replicating until it has the data back.", source.name.value),
+            source,
+            [stop_nfs(facts, source), stop_replication(facts, source)].concat(),
+        ),
+        step(
+            "Stop the writers, then take a last snapshot of every copy.",
+            target,
+            facts.datasets.iter().map(|(_, copy, _)| format!("zfs snapshot -r {copy}@{FAILBACK_SNAPSHOT}")).collect(),
+        ),
+    ];
+    if facts.pair.engine.value == Engine::Zrepl {
+        steps.push(step(
+            "Release zrepl's holds on the source's snapshots, so that the rollback below may destroy them.",
+            source,
+            facts.datasets.iter().map(|(dataset, _, recursive)| release_holds(dataset, *recursive)).collect(),
+        ));
+    }
+    steps.extend(common_snapshot(facts));
+    steps.push(step(
+        "Roll the source back to COMMON: this destroys what it wrote after COMMON, which never reached the target.",
+        source,
+        facts.datasets.iter().map(|(dataset, _, recursive)| roll_back(dataset, *recursive)).collect(),
+    ));
+    steps.push(step(
+        "Send what the copies have after COMMON back to the source.",
+        target,
+        facts.datasets.iter().map(|(dataset, copy, recursive)| send_back(facts, dataset, copy, *recursive)).collect(),
+    ));
+    steps.push(step(
+        format!(
+            "Make the copies read-only again, then deploy zplan's files to `{}`, which restores its read-only exports.",
+            target.name.value
+        ),
+        target,
+        facts.datasets.iter().map(|(_, copy, _)| format!("zfs set readonly=on {copy}")).collect(),
+    ));
+    steps.push(step("Resume replication, the receiving side first.", target, start_replication(facts, target)));
+    steps.push(step(
+        format!("Resume replication and serving on `{}`, and move the clients' address back to it.", source.name.value),
+        source,
+        [start_replication(facts, source), start_nfs(facts, source)].concat(),
+    ));
+    steps.push(step(
+        "Once a newer snapshot has replicated, remove the failback snapshot from the copies (zrepl and sanoid prune only their own snapshots)…",
+        target,
+        facts.datasets.iter().map(|(_, copy, _)| format!("zfs destroy -r {copy}@{FAILBACK_SNAPSHOT}")).collect(),
+    ));
+    steps.push(step(
+        "…and from the source.",
+        source,
+        facts.datasets.iter().map(|(dataset, _, _)| format!("zfs destroy -r {dataset}@{FAILBACK_SNAPSHOT}")).collect(),
+    ));
+    section(
+        format!("Failback: `{}` returns and takes the data back", source.name.value),
+        "After a failover, when the source is back and the target holds the newest data.",
+        steps,
+    )
+}
+
+/// Finding the newest snapshot both sides share: names do not prove the same data, guids do.
+fn common_snapshot(facts: &Facts<'_>) -> Vec<RunbookStep> {
+    let list = |dataset: &str| format!("zfs list -H -d 1 -t snapshot -o guid,name -s createtxg {dataset}");
+    vec![
+        step(
+            "Find the newest snapshot both sides have, by guid: list the source's snapshots…",
+            facts.source,
+            facts.datasets.iter().map(|(dataset, _, _)| list(dataset)).collect(),
+        ),
+        step(
+            "…and the copies'. The newest guid in both lists is the common snapshot; call the part of its name after `@` COMMON.",
+            facts.target,
+            facts.datasets.iter().map(|(_, copy, _)| list(copy)).collect(),
+        ),
+    ]
+}
+
+/// `zfs rollback` works on one dataset; a recursive copy rolls back each of its datasets.
+fn roll_back(dataset: &str, recursive: bool) -> String {
+    if recursive {
+        format!("zfs list -H -o name -r {dataset} | while read -r fs; do zfs rollback -r \"$fs@COMMON\"; done")
+    } else {
+        format!("zfs rollback -r {dataset}@COMMON")
+    }
+}
+
+fn release_holds(dataset: &str, recursive: bool) -> String {
+    if recursive {
+        format!("zrepl zfs-abstraction release-all --fs '{dataset}<:ok'")
+    } else {
+        format!("zrepl zfs-abstraction release-all --fs {dataset}")
+    }
+}
+
+fn send_back(facts: &Facts<'_>, dataset: &str, copy: &str, recursive: bool) -> String {
+    let replicate = if recursive { "-R " } else { "" };
+    format!(
+        "zfs send {replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{} zfs receive -F -x mountpoint -x readonly {dataset}",
+        facts.source.address.value
+    )
+}
+
+/// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.
+fn shared_daemon(facts: &Facts<'_>) -> String {
+    if facts.pair.engine.value != Engine::Zrepl {
+        return String::new();
+    }
+    let jobs = jobs_by_host(facts.policy);
+    let target = facts.pair.nodes[1];
+    let mut others: Vec<&str> = jobs
+        .get(&target)
+        .into_iter()
+        .flatten()
+        .flat_map(|job| &job.pairs)
+        .map(|index| facts.policy.pairs[*index].name.value.as_str())
+        .filter(|name| *name != facts.pair.name.value)
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    match others.as_slice() {
+        [] => String::new(),
+        names => format!(" This stops pair `{}` too, which runs in the same zrepl daemon.", names.join("`, `")),
+    }
+}
+
+fn service(os: Os, verb: &str, linux_unit: &str, freebsd_service: &str) -> String {
+    match os {
+        Os::Linux => format!("systemctl {verb} {linux_unit}"),
+        Os::FreeBsd => format!("service {freebsd_service} {verb}"),
+    }
+}
+
+/// The NFS servers that serve this pair's data.
+fn servers<'p>(facts: &Facts<'p>) -> impl Iterator<Item = &'p NfsServer> + 'p {
+    let (policy, pair) = (facts.policy, facts.pair);
+    policy.nfs_servers.iter().filter(move |server| std::ptr::eq(&policy.pairs[server.pair], pair))
+}
+
+fn stop_nfs(facts: &Facts<'_>, node: &Node) -> Vec<String> {
+    nfs_commands(facts, node, "stop")
+}
+
+fn start_nfs(facts: &Facts<'_>, node: &Node) -> Vec<String> {
+    nfs_commands(facts, node, "start")
+}
+
+fn nfs_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<String> {
+    match servers(facts).next() {
+        Some(_) => vec![service(node.os.value, verb, "nfs-server.service", "nfsd")],
+        None => Vec::new(),
+    }
+}
+
+fn stop_replication(facts: &Facts<'_>, node: &Node) -> Vec<String> {
+    replication_commands(facts, node, "stop")
+}
+
+fn start_replication(facts: &Facts<'_>, node: &Node) -> Vec<String> {
+    replication_commands(facts, node, "start")
+}
+
+/// zrepl runs as a daemon on both nodes. With syncoid, the source snapshots and
+/// replicates from timers, and the target prunes from one.
+fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<String> {
+    let pair = facts.pair;
+    let timers = match pair.engine.value {
+        Engine::Zrepl => return vec![service(node.os.value, verb, "zrepl.service", "zrepl")],
+        Engine::Syncoid if std::ptr::eq(node, facts.source) => {
+            let replicate = pair.datasets.iter().map(|r| replication_unit_stem(pair, &r.dataset.value));
+            std::iter::once(snapshot_unit_stem(pair)).chain(replicate).collect()
+        }
+        Engine::Syncoid => vec![prune_unit_stem(pair)],
+    };
+    timers.iter().map(|stem| format!("systemctl {verb} {stem}.timer")).collect()
+}

@@ -1,0 +1,363 @@
+//! Each host's zrepl.yml: the jobs of every zrepl pair it is in, snapshotting at the
+//! interval the RPO needs, and pruning that never destroys what the target has not got.
+
+use std::net::IpAddr;
+
+use super::files::*;
+use super::freebsd::rc_conf;
+use super::systemd::FILE_MODE;
+use crate::model::{Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
+use crate::schedule::{self, Schedule};
+use crate::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
+
+/// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
+pub fn zrepl_files(policy: &Policy, files: &mut Files) {
+    for (host, jobs) in jobs_by_host(policy) {
+        let node = &policy.nodes[host];
+        let name = &node.name.value;
+        let jobs = jobs.iter().map(|job| job_config(policy, job)).collect();
+        let config = ZreplConfig { host: name.clone(), version: node.zrepl.as_str(), jobs };
+        let (path, actions) = match node.os.value {
+            Os::Linux => (
+                "etc/zrepl/zrepl.yml",
+                vec![Action::EnableNow("zrepl.service".to_owned()), Action::Restart("zrepl.service".to_owned())],
+            ),
+            Os::FreeBsd => ("usr/local/etc/zrepl/zrepl.yml", vec![Action::ServiceRestart("zrepl".to_owned())]),
+        };
+        files.add(name, path, FILE_MODE, Content::Zrepl(config), actions);
+        if node.os.value == Os::FreeBsd {
+            let comment = "Start zrepl at boot; it reads /usr/local/etc/zrepl/zrepl.yml.";
+            rc_conf(files, name, "zrepl", comment, vec![("zrepl_enable", "YES".to_owned())]);
+        }
+    }
+}
+
+fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
+    let pair = &policy.pairs[job.pairs[0]];
+    match job.kind {
+        JobKind::Push => push_job(policy, pair, job),
+        JobKind::Source => source_job(policy, pair, job),
+        JobKind::Sink => sink_job(policy, job),
+        JobKind::Pull => pull_job(policy, pair, job),
+    }
+}
+
+fn empty_job(job: &Job<'_>, comments: Vec<String>) -> ZreplJob {
+    ZreplJob {
+        comments,
+        name: Scalar::text(&job.name),
+        kind: Scalar::word(job.kind.zrepl_type()),
+        connect: Vec::new(),
+        serve: Vec::new(),
+        serve_nested: None,
+        root_fs: None,
+        interval: None,
+        filesystems: Vec::new(),
+        send: Vec::new(),
+        bandwidth_limit: None,
+        recv_override: Vec::new(),
+        placeholder_encryption: None,
+        snapshotting: Vec::new(),
+        keep_sender: Vec::new(),
+        keep_receiver: Vec::new(),
+    }
+}
+
+fn planned(pair: &Pair) -> Schedule {
+    schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met")
+}
+
+fn transport(pair: &Pair) -> &Transport {
+    zrepl::zrepl_transport(pair).expect("checks require a transport of every zrepl pair")
+}
+
+fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
+    let schedule = planned(pair);
+    let comments = vec![
+        format!(
+            "Pair {}: snapshot every {} and push each snapshot to {} ({}).",
+            pair.name.value, schedule.snapshot_every, target.name.value, target.address.value
+        ),
+        rpo_line(pair, &schedule),
+        format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
+    ];
+    ZreplJob {
+        connect: connect(pair, source, target, &target.name.value),
+        ..sending_parts(policy, pair, job, comments, &schedule)
+    }
+}
+
+fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let target = &policy.nodes[pair.nodes[1]];
+    let schedule = planned(pair);
+    let comments = vec![format!(
+        "Pair {}: snapshot every {} and serve {} ({}), which pulls every {}.",
+        pair.name.value, schedule.snapshot_every, target.name.value, target.address.value, schedule.replicate_every
+    )];
+    let mut config = sending_parts(policy, pair, job, comments, &schedule);
+    (config.serve, config.serve_nested) = serve(pair, &[target]);
+    config.keep_sender.clear();
+    config.keep_receiver.clear();
+    config
+}
+
+/// What a push and a source job share: the datasets, send options, snapshots and pruning.
+fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<String>, schedule: &Schedule) -> ZreplJob {
+    ZreplJob {
+        filesystems: filesystems(pair),
+        send: send_options(pair),
+        bandwidth_limit: pair
+            .bandwidth_limit
+            .as_ref()
+            .and_then(|limit| zrepl::size(limit.value))
+            .map(|s| Scalar::text(&s)),
+        snapshotting: vec![
+            Field::new("type", Scalar::word("periodic")),
+            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
+            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
+        ],
+        keep_sender: keep_sender(&policy.retentions[pair.retention], schedule),
+        keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], schedule),
+        ..empty_job(job, comments)
+    }
+}
+
+fn sink_job(policy: &Policy, job: &Job<'_>) -> ZreplJob {
+    let pairs: Vec<&Pair> = job.pairs.iter().map(|index| &policy.pairs[*index]).collect();
+    let root = &job.root_fs.expect("a sink has a root").value;
+    let mut names: Vec<&str> = pairs.iter().map(|pair| pair.name.value.as_str()).collect();
+    names.sort_unstable();
+    let comments = vec![
+        format!("Receives the pushes of pair {} under {root}, read-only:", names.join(", pair ")),
+        format!("dataset D of client C lands at {root}/C/D."),
+    ];
+    let mut sources: Vec<&Node> = pairs.iter().map(|pair| &policy.nodes[pair.nodes[0]]).collect();
+    sources.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    sources.dedup_by(|a, b| a.name.value == b.name.value);
+    let (serve, serve_nested) = serve(pairs[0], &sources);
+    ZreplJob { serve, serve_nested, ..receiving_parts(job, root, comments) }
+}
+
+fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
+    let schedule = planned(pair);
+    let root = &job.root_fs.expect("a pull job has a root").value;
+    let comments = vec![
+        format!(
+            "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
+            pair.name.value, source.name.value, source.address.value, schedule.replicate_every
+        ),
+        rpo_line(pair, &schedule),
+        format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
+    ];
+    ZreplJob {
+        connect: connect(pair, target, source, &source.name.value),
+        interval: Some(Scalar::duration(schedule.replicate_every)),
+        keep_sender: keep_sender(&policy.retentions[pair.retention], &schedule),
+        keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], &schedule),
+        ..receiving_parts(job, root, comments)
+    }
+}
+
+/// A receiving job's root and receive options: every copy read-only, placeholders
+/// inheriting their parent's encryption.
+fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob {
+    ZreplJob {
+        root_fs: Some(Scalar::text(root)),
+        recv_override: vec![Field::new("readonly", Scalar::text("on"))],
+        placeholder_encryption: Some(Scalar::word("inherit")),
+        ..empty_job(job, comments)
+    }
+}
+
+fn rpo_line(pair: &Pair, schedule: &Schedule) -> String {
+    format!("Worst-case loss: {}, within the rpo of {}.", schedule.arithmetic(), pair.rpo.value)
+}
+
+/// `host:port`, with brackets around an IPv6 address.
+fn address(ip: IpAddr, port: u16) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+    }
+}
+
+/// How the active job of `own` reaches the serving job of `peer`, as `identity` knows it.
+fn connect(pair: &Pair, own: &Node, peer: &Node, server: &str) -> Vec<Field> {
+    let text = |value: &str| Scalar::text(value);
+    match transport(pair) {
+        Transport::Tcp { port } => vec![
+            Field::new("type", Scalar::word("tcp")),
+            Field::new("address", text(&address(peer.address.value, *port))),
+        ],
+        Transport::Tls { port, ca, cert, key } => vec![
+            Field::new("type", Scalar::word("tls")),
+            Field::new("address", text(&address(peer.address.value, *port))),
+            Field::new("ca", text(ca)),
+            Field::new("cert", text(cert)),
+            Field::new("key", text(key)),
+            Field::new("server_cn", text(server)),
+        ],
+        Transport::Ssh { port, user, identity } => vec![
+            Field::new("type", Scalar::word("ssh+stdinserver")),
+            Field::new("host", text(&peer.address.value.to_string())),
+            Field::new("user", text(user)),
+            Field::new("port", Scalar::number(u64::from(*port))),
+            Field::new("identity_file", text(identity.as_deref().unwrap_or(default_identity(own.os.value)))),
+        ],
+        Transport::Local => vec![
+            Field::new("type", Scalar::word("local")),
+            Field::new("listener_name", text(&zrepl::local_listener(pair))),
+            Field::new("client_identity", text(&own.name.value)),
+        ],
+    }
+}
+
+/// The ssh key zrepl's documentation uses, under the OS's zrepl config directory.
+fn default_identity(os: Os) -> &'static str {
+    match os {
+        Os::Linux => "/etc/zrepl/ssh/identity",
+        Os::FreeBsd => "/usr/local/etc/zrepl/ssh/identity",
+    }
+}
+
+/// Where a serving job of `pair` listens, and the clients it knows (by node name).
+fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
+    let names = || clients.iter().map(|node| Scalar::text(&node.name.value)).collect();
+    let nested =
+        |key: &'static str, entries: Vec<Field>, items: Vec<Scalar>| Nested { key: Scalar::word(key), entries, items };
+    match transport(pair) {
+        Transport::Tcp { port } => {
+            let entries = clients
+                .iter()
+                .map(|node| Field {
+                    key: Scalar::text(&node.address.value.to_string()),
+                    value: Scalar::text(&node.name.value),
+                })
+                .collect();
+            let fields =
+                vec![Field::new("type", Scalar::word("tcp")), Field::new("listen", Scalar::text(&format!(":{port}")))];
+            (fields, Some(nested("clients", entries, Vec::new())))
+        }
+        Transport::Tls { port, ca, cert, key } => {
+            let fields = vec![
+                Field::new("type", Scalar::word("tls")),
+                Field::new("listen", Scalar::text(&format!(":{port}"))),
+                Field::new("ca", Scalar::text(ca)),
+                Field::new("cert", Scalar::text(cert)),
+                Field::new("key", Scalar::text(key)),
+            ];
+            (fields, Some(nested("client_cns", Vec::new(), names())))
+        }
+        Transport::Ssh { .. } => (
+            vec![Field::new("type", Scalar::word("stdinserver"))],
+            Some(nested("client_identities", Vec::new(), names())),
+        ),
+        Transport::Local => {
+            let listener = Field::new("listener_name", Scalar::text(&zrepl::local_listener(pair)));
+            (vec![Field::new("type", Scalar::word("local")), listener], None)
+        }
+    }
+}
+
+fn filesystems(pair: &Pair) -> Vec<Field> {
+    let mut datasets: Vec<(&str, bool)> =
+        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect();
+    datasets.sort_unstable();
+    datasets
+        .into_iter()
+        .map(|(dataset, recursive)| {
+            let pattern = if recursive { format!("{dataset}<") } else { dataset.to_owned() };
+            Field { key: Scalar::text(&pattern), value: Scalar::flag(true) }
+        })
+        .collect()
+}
+
+/// `encrypted` always, spelled out, then every other option the pair sets.
+fn send_options(pair: &Pair) -> Vec<Field> {
+    let declared = |option: SendOption| pair.send.iter().find(|flag| flag.value.option == option).map(|f| f.value.on);
+    SendOption::ALL
+        .into_iter()
+        .filter_map(|option| match (option, declared(option)) {
+            (SendOption::Encrypted, on) => Some((option, on.unwrap_or(false))),
+            (_, Some(on)) => Some((option, on)),
+            (_, None) => None,
+        })
+        .map(|(option, on)| Field::new(option.zrepl_key(), Scalar::flag(on)))
+        .collect()
+}
+
+/// The regex every prune rule is restricted to: only zrepl's own snapshots.
+fn own_snapshots() -> Scalar {
+    Scalar::text(&format!("^{SNAPSHOT_PREFIX}"))
+}
+
+/// The sender first keeps every snapshot not yet replicated and the one at the
+/// replication cursor (the last the receiver has), then the retention, then every
+/// snapshot zrepl did not make.
+fn keep_sender(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
+    let not_replicated = vec![
+        Field::new("type", Scalar::word("not_replicated")),
+        Field::new("keep_snapshot_at_cursor", Scalar::flag(true)),
+    ];
+    let mut rules = vec![not_replicated];
+    rules.extend(keep_receiver(retention, schedule));
+    rules
+}
+
+/// The retention as zrepl rules on zrepl's snapshots, then every other snapshot kept.
+fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
+    let mut rules = Vec::new();
+    if let Some(last) = &retention.last {
+        rules.push(vec![
+            Field::new("type", Scalar::word("last_n")),
+            Field::new("count", Scalar::number(u64::from(last.value))),
+            Field::new("regex", own_snapshots()),
+        ]);
+    }
+    if let Some(grid) = grid(retention, schedule) {
+        rules.push(vec![
+            Field::new("type", Scalar::word("grid")),
+            Field::new("grid", Scalar::text(&grid)),
+            Field::new("regex", own_snapshots()),
+        ]);
+    }
+    rules.push(vec![
+        Field::new("type", Scalar::word("regex")),
+        Field::new("negate", Scalar::flag(true)),
+        Field::new("regex", own_snapshots()),
+    ]);
+    rules
+}
+
+/// The kinds of a retention as a zrepl grid, `60x1m | 24x1h | 7x1d`: one bucket per kept
+/// snapshot, each as long as the kind's period. A retention of only `last N` has none.
+fn grid(retention: &Retention, schedule: &Schedule) -> Option<String> {
+    if retention.counts.is_empty() && retention.last.is_some() {
+        return None;
+    }
+    let buckets: Vec<String> = SnapshotKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let count = match kind {
+                SnapshotKind::Frequently => schedule::frequent_count(retention, schedule),
+                other => retention.count(other).map_or(0, |c| c.value),
+            };
+            let period = kind.fixed_period().unwrap_or(schedule.snapshot_every);
+            (count > 0).then(|| format!("{count}x{}", zrepl::duration(period)))
+        })
+        .collect();
+    (!buckets.is_empty()).then(|| buckets.join(" | "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_bracketed() {
+        assert_eq!(address("fd00::1".parse().unwrap(), 8888), "[fd00::1]:8888");
+        assert_eq!(address("10.0.0.1".parse().unwrap(), 8888), "10.0.0.1:8888");
+    }
+}

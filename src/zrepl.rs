@@ -1,0 +1,262 @@
+//! zrepl's jobs: which host runs which job of which pair, under which name, over which
+//! datasets, listening where. Checks use it to refuse overlapping jobs and shared
+//! listeners; the plan writes each host's `zrepl.yml` from it.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Duration, Engine, Mode, Pair, Policy, Replicated, Size, SizeUnit, Spanned, Transport};
+
+/// The prefix of every snapshot zrepl takes for zplan; pruning rules match it.
+pub const SNAPSHOT_PREFIX: &str = "zrepl_";
+
+/// What a zrepl job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Snapshots on the source and pushes to a sink.
+    Push,
+    /// Receives pushes on the target.
+    Sink,
+    /// Pulls from a source job, on the target.
+    Pull,
+    /// Snapshots on the source and serves pulls.
+    Source,
+}
+
+impl JobKind {
+    /// The job's `type` in zrepl.yml.
+    pub fn zrepl_type(self) -> &'static str {
+        match self {
+            JobKind::Push => "push",
+            JobKind::Sink => "sink",
+            JobKind::Pull => "pull",
+            JobKind::Source => "source",
+        }
+    }
+
+    /// Whether the job receives data into a `root_fs`.
+    pub fn receives(self) -> bool {
+        matches!(self, JobKind::Sink | JobKind::Pull)
+    }
+}
+
+/// Where a serving job waits for its peer; two jobs of one host cannot share one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Listener {
+    Port(u16),
+    /// `zrepl stdinserver IDENTITY`, reached over ssh.
+    Stdinserver(String),
+    Local(String),
+}
+
+impl std::fmt::Display for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Listener::Port(port) => write!(f, "port {port}"),
+            Listener::Stdinserver(identity) => write!(f, "the stdinserver of client `{identity}`"),
+            Listener::Local(name) => write!(f, "the local listener `{name}`"),
+        }
+    }
+}
+
+/// One zrepl job on one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job<'p> {
+    pub name: String,
+    pub kind: JobKind,
+    /// Indices into [`Policy::pairs`]: one, or every pair a shared sink receives.
+    pub pairs: Vec<usize>,
+    /// What a sending job snapshots and sends.
+    pub filesystems: Vec<&'p Replicated>,
+    /// Where a receiving job receives.
+    pub root_fs: Option<&'p Spanned<String>>,
+    pub listeners: Vec<Listener>,
+}
+
+/// Every zrepl job, by host (an index into [`Policy::nodes`]), in a stable order.
+pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
+    let mut hosts: BTreeMap<usize, Vec<Job<'_>>> = BTreeMap::new();
+    for (index, pair) in policy.pairs.iter().enumerate() {
+        let (Some(transport), Some(root)) = (zrepl_transport(pair), pair.target_root.as_ref()) else {
+            continue;
+        };
+        let [source, target] = pair.nodes;
+        match pair.mode() {
+            Mode::Push => {
+                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Push, Vec::new()));
+                add_to_sink(hosts.entry(target).or_default(), policy, index, transport, root);
+            }
+            Mode::Pull => {
+                let identity = policy.nodes[target].name.value.clone();
+                let listener = listener(pair, transport, identity);
+                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Source, vec![listener]));
+                hosts.entry(target).or_default().push(receiving(format!("{}_pull", pair.name.value), index, root));
+            }
+        }
+    }
+    for jobs in hosts.values_mut() {
+        jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    hosts
+}
+
+/// The transport of a pair that zrepl drives, if it is one.
+pub fn zrepl_transport(pair: &Pair) -> Option<&Transport> {
+    (pair.engine.value == Engine::Zrepl && pair.is_static()).then_some(pair.transport.as_ref()?).map(|t| &t.value)
+}
+
+fn sending(pair: &Pair, index: usize, kind: JobKind, listeners: Vec<Listener>) -> Job<'_> {
+    Job {
+        name: format!("{}_{}", pair.name.value, kind.zrepl_type()),
+        kind,
+        pairs: vec![index],
+        filesystems: pair.datasets.iter().collect(),
+        root_fs: None,
+        listeners,
+    }
+}
+
+fn receiving(name: String, index: usize, root: &Spanned<String>) -> Job<'_> {
+    Job {
+        name,
+        kind: JobKind::Pull,
+        pairs: vec![index],
+        filesystems: Vec::new(),
+        root_fs: Some(root),
+        listeners: Vec::new(),
+    }
+}
+
+/// Adds a pair to the sink of its transport on the target, creating the sink if needed.
+fn add_to_sink<'p>(
+    jobs: &mut Vec<Job<'p>>,
+    policy: &'p Policy,
+    index: usize,
+    transport: &Transport,
+    root: &'p Spanned<String>,
+) {
+    let pair = &policy.pairs[index];
+    let identity = policy.nodes[pair.nodes[0]].name.value.clone();
+    let name = sink_name(transport);
+    let listener = listener(pair, transport, identity);
+    if let Some(sink) = jobs.iter_mut().find(|job| job.name == name) {
+        sink.pairs.push(index);
+        if !sink.listeners.contains(&listener) {
+            sink.listeners.push(listener);
+        }
+        return;
+    }
+    let mut sink = receiving(name, index, root);
+    sink.kind = JobKind::Sink;
+    sink.listeners.push(listener);
+    jobs.push(sink);
+}
+
+/// The name of the sink that receives a transport: one sink per listener, shared by pairs.
+pub fn sink_name(transport: &Transport) -> String {
+    match transport {
+        Transport::Tcp { port } => format!("sink_tcp_{port}"),
+        Transport::Tls { port, .. } => format!("sink_tls_{port}"),
+        Transport::Ssh { .. } => "sink_ssh".to_owned(),
+        Transport::Local => "sink_local".to_owned(),
+    }
+}
+
+/// Where the serving side of a pair waits, for a client known by `identity`.
+fn listener(pair: &Pair, transport: &Transport, identity: String) -> Listener {
+    match transport {
+        Transport::Tcp { port } | Transport::Tls { port, .. } => Listener::Port(*port),
+        Transport::Ssh { .. } => Listener::Stdinserver(identity),
+        Transport::Local => Listener::Local(local_listener(pair)),
+    }
+}
+
+/// The name a `local` transport's jobs meet under: the host's one local sink, or a pull
+/// pair's own source job.
+pub fn local_listener(pair: &Pair) -> String {
+    match pair.mode() {
+        Mode::Push => "zplan_sink".to_owned(),
+        Mode::Pull => pair.name.value.clone(),
+    }
+}
+
+/// The identity the serving job knows the connecting node by: the source for a push,
+/// the target for a pull.
+pub fn client_identity<'p>(policy: &'p Policy, pair: &Pair) -> &'p str {
+    let connecting = match pair.mode() {
+        Mode::Push => pair.nodes[0],
+        Mode::Pull => pair.nodes[1],
+    };
+    &policy.nodes[connecting].name.value
+}
+
+/// Where a source dataset lands on the target: a sink receives into
+/// `root_fs/<client identity>/<source path>`, a pull into `root_fs/<source path>`, syncoid
+/// into `under/<source path>` or the same name.
+pub fn landing(policy: &Policy, pair: &Pair, dataset: &str) -> String {
+    let Some(root) = &pair.target_root else {
+        return dataset.to_owned();
+    };
+    match (pair.engine.value, pair.mode()) {
+        (Engine::Zrepl, Mode::Push) => format!("{}/{}/{dataset}", root.value, client_identity(policy, pair)),
+        _ => format!("{}/{dataset}", root.value),
+    }
+}
+
+/// A duration in zrepl's own syntax: one positive integer and the largest unit that
+/// divides it exactly (`90s`, `10m`, `2w`).
+pub fn duration(duration: Duration) -> String {
+    const UNITS: [(u64, &str); 5] = [(7 * 86_400, "w"), (86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let seconds = duration.seconds().max(1);
+    let (size, unit) = UNITS.into_iter().find(|(size, _)| seconds % size == 0).unwrap_or((1, "s"));
+    format!("{}{unit}", seconds / size)
+}
+
+/// A size in zrepl's syntax (`100 MiB`), or `None` for a unit zrepl lacks.
+pub fn size(size: Size) -> Option<String> {
+    let unit = match size.unit {
+        SizeUnit::K => "KiB",
+        SizeUnit::M => "MiB",
+        SizeUnit::G => "GiB",
+        SizeUnit::T => "TiB",
+        SizeUnit::P => return None,
+    };
+    Some(format!("{} {unit}", size.amount))
+}
+
+/// Whether `inner` is `outer` or, when `recursive`, below it.
+pub fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
+    outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_is_by_component() {
+        assert!(covers("zdata/sink", true, "zdata/sink/f0"));
+        assert!(!covers("zdata/sink", true, "zdata/sinkhole"));
+        assert!(!covers("zdata/sink", false, "zdata/sink/f0"));
+    }
+
+    #[test]
+    fn durations_take_the_largest_exact_unit() {
+        assert_eq!(duration(Duration(60)), "1m");
+        assert_eq!(duration(Duration(90)), "90s");
+        assert_eq!(duration(Duration(600)), "10m");
+        assert_eq!(duration(Duration(86_400)), "1d");
+        assert_eq!(duration(Duration(14 * 86_400)), "2w");
+    }
+
+    #[test]
+    fn sizes_are_binary() {
+        assert_eq!(size(Size { amount: 100, unit: SizeUnit::M }).as_deref(), Some("100 MiB"));
+        assert_eq!(size(Size { amount: 1, unit: SizeUnit::P }), None);
+    }
+
+    #[test]
+    fn sinks_are_named_by_listener() {
+        assert_eq!(sink_name(&Transport::Tcp { port: 8888 }), "sink_tcp_8888");
+        assert_eq!(sink_name(&Transport::Local), "sink_local");
+    }
+}

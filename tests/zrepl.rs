@@ -1,0 +1,137 @@
+//! Every zrepl.yml zplan writes parses back as YAML, keeps zrepl's safety rules (the sender
+//! keeps what is not replicated, pruning touches only zrepl's snapshots, receivers set
+//! placeholder encryption) and passes the oracles' zrepl checker for the zrepl version its
+//! host declares. The policies: every example, every fixed example of the diagnostic
+//! catalogue, every `ok_` UI input. YAML is read back with the oracles' own Python and
+//! PyYAML (`yaml.safe_load`), the parser the oracles trust, rather than a Rust YAML crate;
+//! without them the test says so and checks nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use zplan::diagnostic::catalogue::entries;
+use zplan::render::{Body, Tree};
+
+fn oracle() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracles/zrepl-check.py")
+}
+
+fn python_with_yaml() -> bool {
+    Command::new("python3").args(["-c", "import yaml"]).output().is_ok_and(|output| output.status.success())
+}
+
+/// The policies to compile, by name.
+fn policies() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut policies = Vec::new();
+    for dir in ["examples", "tests/ui"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".zplan") && (dir == "examples" || name.starts_with("ok_")) {
+                policies.push((name, fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    policies.extend(entries().iter().map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
+    policies.sort();
+    policies
+}
+
+/// Every zrepl.yml of a tree, written out, with the version its header declares.
+fn zrepl_configs(name: &str, tree: &Tree, dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut configs = Vec::new();
+    for ((host, path), file) in &tree.files {
+        let Body::Bytes(bytes) = &file.body else { continue };
+        if !path.ends_with("zrepl.yml") {
+            continue;
+        }
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let version =
+            text.lines().find_map(|line| line.strip_prefix("# zrepl ")).and_then(|rest| rest.split(' ').next());
+        let version = version.unwrap_or_else(|| panic!("{name}: {host}/{path} declares no zrepl version")).to_owned();
+        let file_name = format!("{}-{host}-zrepl.yml", name.replace(' ', "-"));
+        let written = dir.join(file_name);
+        fs::write(&written, bytes).unwrap();
+        configs.push((written, version));
+    }
+    configs
+}
+
+fn load(path: &Path) -> Value {
+    let script = "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)";
+    let output = Command::new("python3").args(["-c", script]).arg(path).output().unwrap();
+    assert!(output.status.success(), "{} is not YAML: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn check_with_oracle(path: &Path, version: &str) {
+    let output = Command::new("python3").arg(oracle()).args(["--version", version]).arg(path).output().unwrap();
+    assert!(
+        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
+        "zrepl-check --version {version} {}:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// zrepl's safety rules, read from the parsed config.
+fn check_rules(path: &Path, config: &Value) {
+    let jobs = config["jobs"].as_array().unwrap_or_else(|| panic!("{}: no jobs", path.display()));
+    assert!(!jobs.is_empty(), "{}: zrepl 0.6 needs at least one job", path.display());
+    let mut names: Vec<&str> = jobs.iter().map(|job| job["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), jobs.len(), "{}: job names repeat", path.display());
+    for job in jobs {
+        let name = job["name"].as_str().unwrap();
+        if let Some(pruning) = job.get("pruning") {
+            let sender = pruning["keep_sender"].as_array().unwrap();
+            assert_eq!(sender[0]["type"], "not_replicated", "{name}: keep_sender starts with not_replicated");
+            for side in [sender, pruning["keep_receiver"].as_array().unwrap()] {
+                check_keep_rules(name, side);
+            }
+        }
+        if matches!(job["type"].as_str(), Some("sink" | "pull")) {
+            assert_eq!(job["recv"]["placeholder"]["encryption"], "inherit", "{name}: placeholder encryption");
+            assert_eq!(job["recv"]["properties"]["override"]["readonly"], "on", "{name}: copies are read-only");
+        }
+    }
+}
+
+/// Every count-based rule is restricted to zrepl's snapshots, and the last rule keeps all others.
+fn check_keep_rules(job: &str, rules: &[Value]) {
+    for rule in rules.iter().filter(|rule| matches!(rule["type"].as_str(), Some("grid" | "last_n"))) {
+        assert_eq!(rule["regex"], "^zrepl_", "{job}: {rule} prunes only zrepl's snapshots");
+    }
+    let last = rules.last().unwrap();
+    assert_eq!(
+        (&last["type"], &last["negate"]),
+        (&Value::from("regex"), &Value::from(true)),
+        "{job}: keeps foreign snapshots"
+    );
+}
+
+#[test]
+fn every_zrepl_config_is_valid_for_its_zrepl_version() {
+    if !python_with_yaml() || !oracle().exists() {
+        eprintln!("skipped: python3 with PyYAML and ../shared/oracles/zrepl-check.py are needed");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zrepl-configs");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    for (name, source) in policies() {
+        let Some(tree) = zplan::compile(&source, "policy.zplan").tree else { continue };
+        for (path, version) in zrepl_configs(&name, &tree, &dir) {
+            check_rules(&path, &load(&path));
+            check_with_oracle(&path, &version);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the FreeBSD example alone has two zrepl configs; checked {checked}");
+}

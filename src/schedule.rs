@@ -37,6 +37,8 @@ pub struct Schedule {
     /// For [`Cadence::AfterEachSnapshot`], the snapshot interval itself.
     pub replicate_every: Duration,
     pub transfer: Duration,
+    /// How the transfer term is called: an allowance, or an estimate from link and changes.
+    pub transfer_label: &'static str,
     pub cadence: Cadence,
 }
 
@@ -54,15 +56,15 @@ impl Schedule {
                 (self.snapshot_every, "snapshot gap"),
                 (self.replicate_every, "replication gap"),
                 (TIMER_ACCURACY + TIMER_ACCURACY, "timer accuracy"),
-                (self.transfer, "transfer allowance"),
+                (self.transfer, self.transfer_label),
             ],
             Cadence::AfterEachSnapshot => {
-                vec![(self.snapshot_every, "snapshot interval"), (self.transfer, "transfer allowance")]
+                vec![(self.snapshot_every, "snapshot interval"), (self.transfer, self.transfer_label)]
             }
             Cadence::Polled => vec![
                 (self.snapshot_every, "snapshot interval"),
                 (self.replicate_every, "pull interval"),
-                (self.transfer, "transfer allowance"),
+                (self.transfer, self.transfer_label),
             ],
         }
     }
@@ -97,7 +99,8 @@ pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
             Cadence::AfterEachSnapshot => snapshot_every,
             _ => pinned_replication.unwrap_or(Duration::minutes(minutes)),
         };
-        Schedule { snapshot_every, replicate_every, transfer: pair.transfer, cadence }
+        let transfer = pair.transfer.allowance(snapshot_every);
+        Schedule { snapshot_every, replicate_every, transfer, transfer_label: pair.transfer.label(), cadence }
     };
     let candidates =
         || HOUR_DIVISORS.iter().map(|minutes| candidate(*minutes)).filter(Schedule::leaves_room_for_transfer);
@@ -155,6 +158,7 @@ mod tests {
             snapshot_every: Duration::minutes(snapshot),
             replicate_every: Duration::minutes(replicate),
             transfer: Duration::minutes(transfer),
+            transfer_label: "transfer allowance",
             cadence,
         }
     }

@@ -1,7 +1,7 @@
 //! Rules on time: the RPO can be met, and retention outlasts the declared outage.
 
 use crate::diagnostic::Problem;
-use crate::model::{Engine, Pair, Policy, Retention, SnapshotKind};
+use crate::model::{Engine, Pair, Policy, Retention, SnapshotKind, Transfer};
 use crate::schedule::{self, Schedule};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer.
@@ -11,10 +11,10 @@ pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
         .iter()
         .filter_map(|pair| {
             let over = schedule::choose(pair).err()?;
-            let fix = if pair.snapshot_every.is_some() || pair.replicate_every.is_some() {
-                "shorten `snapshot-every` or `replicate-every`, or raise `rpo`"
-            } else {
-                "raise `rpo`, or lower `transfer` if one transfer is faster"
+            let fix = match (&pair.transfer, pair.snapshot_every.is_some() || pair.replicate_every.is_some()) {
+                (_, true) => "shorten `snapshot-every` or `replicate-every`, or raise `rpo`",
+                (Transfer::Estimated { .. }, false) => "raise `rpo`, or give replication a faster `link`",
+                (_, false) => "raise `rpo`, or lower `transfer` if one transfer is faster",
             };
             Some(Problem::RpoUnmet {
                 span: pair.rpo.span.into(),

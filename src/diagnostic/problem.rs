@@ -361,6 +361,18 @@ pub enum Problem {
         text: String,
     },
 
+    #[error("the transfer time is both declared and estimated")]
+    #[diagnostic(
+        code(E0412),
+        help("keep `transfer` to state the time one incremental may take, or `link` and `changes` to let zplan estimate it per snapshot interval, not both")
+    )]
+    TransferTwice {
+        #[label("declared here")]
+        declared: SourceSpan,
+        #[label("estimated from here")]
+        estimated: SourceSpan,
+    },
+
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(
         code(E0410),

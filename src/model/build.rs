@@ -31,6 +31,8 @@ const PAIR: Schema = Schema {
         "rpo",
         "outage",
         "transfer",
+        "link",
+        "changes",
         "snapshot-every",
         "replicate-every",
         "retention",
@@ -46,9 +48,6 @@ const PAIR: Schema = Schema {
 const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export", "allow"] };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
 const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
-
-/// The default time allowed for one incremental transfer when a pair does not say.
-pub const DEFAULT_TRANSFER: Duration = Duration::minutes(1);
 
 /// The periods a snapshot or replication timer may have: whole minutes that divide an hour.
 pub const HOUR_DIVISORS: [u64; 11] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30];
@@ -272,7 +271,7 @@ impl Builder {
         let engine = self.engine(&settings);
         let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
-        let transfer = self.duration_setting(&settings, "transfer", "transfer 1m", false);
+        let transfer = self.transfer(&settings);
         let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
         let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m", timers);
         let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m", timers);
@@ -299,7 +298,7 @@ impl Builder {
             bandwidth_limit: bandwidth_limit?,
             rpo: rpo??,
             outage: outage?,
-            transfer: transfer?.map_or(DEFAULT_TRANSFER, |t| t.value),
+            transfer: transfer?,
             snapshot_every: snapshot_every?,
             replicate_every: replicate_every?,
             retention: retention?,
@@ -399,6 +398,58 @@ impl Builder {
             .or_else(|| Some("zplan compiles `engine syncoid` and `engine zrepl`".to_owned()));
         self.problems.push(Problem::UnsupportedEngine { span: value.span.into(), engine: value.text.clone(), help });
         None
+    }
+
+    /// The transfer term: declared, estimated from `changes` over `link`, or the default.
+    fn transfer(&mut self, settings: &Settings<'_>) -> Option<Transfer> {
+        let declared = self.duration_setting(settings, "transfer", "transfer 1m", false)?;
+        let link = settings.get("link");
+        let changes = settings.get("changes");
+        if let (Some(declared), Some(estimate)) = (&declared, link.or(changes)) {
+            self.problems.push(Problem::TransferTwice {
+                declared: declared.span.into(),
+                estimated: estimate.head_span().into(),
+            });
+            return None;
+        }
+        match (link, changes) {
+            (None, None) => Some(declared.map_or(Transfer::Default, |d| Transfer::Declared(d.value))),
+            (Some(link), Some(changes)) => self.estimated_transfer(link, changes),
+            (Some(_), None) => {
+                settings.missing("changes", "changes 20G per day", &mut self.problems);
+                None
+            }
+            (None, Some(_)) => {
+                settings.missing("link", "link 100M", &mut self.problems);
+                None
+            }
+        }
+    }
+
+    fn estimated_transfer(&mut self, link: &Statement, changes: &Statement) -> Option<Transfer> {
+        let speed = single_value(link, "one size per second", "link 100M", &mut self.problems);
+        let speed = speed.and_then(|value| self.take(values::size(value)));
+        let example = "changes 20G per day";
+        let per = match changes.values.as_slice() {
+            [_, word, unit] if word.text == "per" && unit.text == "hour" => Some(Duration(3_600)),
+            [_, word, unit] if word.text == "per" && unit.text == "day" => Some(Duration(86_400)),
+            _ => {
+                self.problems.push(wrong_count(changes, "a size, `per` and `hour` or `day`", example));
+                None
+            }
+        };
+        let amount = per.and_then(|_| self.take(values::size(&changes.values[0])));
+        let speed = speed?;
+        if speed.value.amount == 0 {
+            self.problems.push(Problem::OutOfRange {
+                span: speed.span.into(),
+                what: "link speed",
+                text: speed.value.to_string(),
+                range: "1K and up (bytes per second)",
+            });
+            return None;
+        }
+        Some(Transfer::Estimated { changes: amount?.value, per: per?, link: speed.value })
     }
 
     /// A duration setting: `Some(None)` when absent and optional, `None` when broken.

@@ -332,6 +332,44 @@ impl fmt::Display for Size {
     }
 }
 
+/// How long one incremental transfer may take, a term of every pair's worst case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transfer {
+    /// Nothing declared: [`Transfer::DEFAULT`].
+    Default,
+    /// `transfer 5m`.
+    Declared(Duration),
+    /// `changes 20G per day` over `link 100M` (bytes per second).
+    Estimated { changes: Size, per: Duration, link: Size },
+}
+
+impl Transfer {
+    /// The allowance when a pair declares nothing.
+    pub const DEFAULT: Duration = Duration::minutes(1);
+
+    /// The time to send what is written during one snapshot interval, at least a second.
+    pub fn allowance(&self, interval: Duration) -> Duration {
+        match self {
+            Transfer::Default => Transfer::DEFAULT,
+            Transfer::Declared(duration) => *duration,
+            Transfer::Estimated { changes, per, link } => {
+                let written = u128::from(changes.bytes().unwrap_or(u64::MAX)) * u128::from(interval.seconds())
+                    / u128::from(per.seconds().max(1));
+                let speed = u128::from(link.bytes().unwrap_or(u64::MAX).max(1));
+                Duration(u64::try_from(written.div_ceil(speed)).unwrap_or(u64::MAX).max(1))
+            }
+        }
+    }
+
+    /// What the allowance is called in the worst-case arithmetic.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Transfer::Estimated { .. } => "transfer estimate",
+            _ => "transfer allowance",
+        }
+    }
+}
+
 /// Which node of a pair is active, and how that is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Roles {
@@ -368,7 +406,7 @@ pub struct Pair {
     pub bandwidth_limit: Option<Spanned<Size>>,
     pub rpo: Spanned<Duration>,
     pub outage: Option<Spanned<Duration>>,
-    pub transfer: Duration,
+    pub transfer: Transfer,
     pub snapshot_every: Option<Spanned<Duration>>,
     pub replicate_every: Option<Spanned<Duration>>,
     /// Index into [`Policy::retentions`].

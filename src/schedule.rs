@@ -133,6 +133,29 @@ pub fn horizon(retention: &Retention, schedule: &Schedule) -> Duration {
         .unwrap_or_default()
 }
 
+/// The most snapshots per dataset the sender holds after an outage, all of which the first
+/// replication afterwards sends. sanoid keeps pruning during an outage, so its pile-up is
+/// the retention's counts; zrepl keeps every snapshot not yet replicated (`not_replicated`),
+/// so its pile-up grows with the outage.
+pub fn pile_up(retention: &Retention, schedule: &Schedule, outage: Duration) -> u64 {
+    let kept: u64 = SnapshotKind::ALL
+        .iter()
+        .map(|kind| match kind {
+            SnapshotKind::Frequently if retention.last.is_none() => u64::from(frequent_count(retention, schedule)),
+            other => u64::from(retention.count(*other).map_or(0, |c| c.value)),
+        })
+        .sum::<u64>()
+        + retention.last.as_ref().map_or(0, |last| u64::from(last.value));
+    match schedule.cadence {
+        Cadence::Timers => kept,
+        _ => kept + outage.seconds().div_ceil(schedule.snapshot_every.seconds().max(1)),
+    }
+}
+
+/// A pile-up beyond this many snapshots per dataset is worth a warning: listing, sending
+/// and destroying that many takes zfs a long time.
+pub const PILE_UP_WARNING: u64 = 10_000;
+
 /// How many times a role script must see the same role before a unit may act.
 pub const ROLE_CHECKS: u32 = 3;
 

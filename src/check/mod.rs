@@ -17,9 +17,10 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 26] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 27] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
+        timing::pile_up_is_bounded,
         pairs::nodes_differ,
         pairs::datasets_replicated_once,
         pairs::unit_names_unique,

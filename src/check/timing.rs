@@ -76,3 +76,21 @@ fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule)
     }
     problems
 }
+
+/// The snapshots a sender piles up during the declared outage stay within reason.
+pub fn pile_up_is_bounded(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for pair in &policy.pairs {
+        let (Some(outage), Ok(schedule)) = (&pair.outage, schedule::choose(pair)) else { continue };
+        let count = schedule::pile_up(&policy.retentions[pair.retention], &schedule, outage.value);
+        if count > schedule::PILE_UP_WARNING {
+            problems.push(Problem::PileUp {
+                span: outage.span.into(),
+                outage: outage.value.to_string(),
+                count,
+                pair: pair.name.value.clone(),
+            });
+        }
+    }
+    problems
+}

@@ -671,6 +671,20 @@ pub enum Problem {
         span: SourceSpan,
     },
 
+    #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send")]
+    #[diagnostic(
+        code(W0606),
+        severity(Warning),
+        help("zrepl keeps every snapshot not yet replicated; snapshot less often (a larger `rpo`) or plan for a shorter `outage`, since zfs lists, sends and destroys that many slowly")
+    )]
+    PileUp {
+        #[label("outage {outage}")]
+        span: SourceSpan,
+        outage: String,
+        count: u64,
+        pair: String,
+    },
+
     #[error("network mount without `_netdev`")]
     #[diagnostic(
         code(W0602),

@@ -192,8 +192,12 @@ fn sanoid_service(on: &OnNode<'_>, role: Role, description: String, sanoid_args:
 }
 
 fn rpo_comment(on: &OnNode<'_>) -> String {
+    let pile_up = on.pair.outage.as_ref().map_or_else(String::new, |outage| {
+        let count = schedule::pile_up(role_retention(on, Role::Active), &on.schedule, outage.value);
+        format!(" After an outage of {}, at most {count} snapshots per dataset wait to be sent.", outage.value)
+    });
     format!(
-        "Worst-case loss of pair {}: {}, within its rpo of {}.",
+        "Worst-case loss of pair {}: {}, within its rpo of {}.{pile_up}",
         on.pair.name.value,
         on.schedule.arithmetic(),
         on.pair.rpo.value

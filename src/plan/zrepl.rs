@@ -79,7 +79,7 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
             "Pair {}: snapshot every {} and push each snapshot to {} ({}).",
             pair.name.value, schedule.snapshot_every, target.name.value, target.address.value
         ),
-        rpo_line(pair, &schedule),
+        rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
     ];
     ZreplJob {
@@ -148,7 +148,7 @@ fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
             "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
             pair.name.value, source.name.value, source.address.value, schedule.replicate_every
         ),
-        rpo_line(pair, &schedule),
+        rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
     ];
     ZreplJob {
@@ -171,8 +171,12 @@ fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob
     }
 }
 
-fn rpo_line(pair: &Pair, schedule: &Schedule) -> String {
-    format!("Worst-case loss: {}, within the rpo of {}.", schedule.arithmetic(), pair.rpo.value)
+fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
+    let pile_up = pair.outage.as_ref().map_or_else(String::new, |outage| {
+        let count = crate::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
+        format!(" After an outage of {}, at most {count} snapshots per dataset wait to be sent.", outage.value)
+    });
+    format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)
 }
 
 /// `host:port`, with brackets around an IPv6 address.

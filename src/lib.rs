@@ -17,6 +17,7 @@ pub mod plan;
 pub mod render;
 pub mod schedule;
 pub mod syntax;
+pub mod tools;
 pub mod zrepl;
 
 use diagnostic::{Problem, Problems};

@@ -7,5 +7,6 @@ mod examples;
 mod fmt;
 mod graph;
 mod support;
+mod tools;
 mod ui;
 mod zrepl;

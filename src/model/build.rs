@@ -11,10 +11,11 @@ use super::types::*;
 use super::values::{self, closest, did_you_mean};
 use crate::diagnostic::Problem;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
+use crate::tools::SanoidVersion;
 
 const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
 
-const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl"], repeated: &[] };
+const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl", "sanoid"], repeated: &[] };
 const RETENTION: Schema = Schema {
     kind: "retention",
     single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly", "last"],
@@ -196,7 +197,8 @@ impl Builder {
         let address = address.and_then(|value| self.take(values::address(value)));
         let os = self.os(&settings, block);
         let zrepl = self.zrepl_version(&settings);
-        Some(Node { name: block.name.clone(), address: address?, os: os?, zrepl: zrepl? })
+        let sanoid = self.sanoid_version(&settings);
+        Some(Node { name: block.name.clone(), address: address?, os: os?, zrepl: zrepl?, sanoid: sanoid? })
     }
 
     /// The `os` of a node or client: `linux` unless it says otherwise.
@@ -236,6 +238,25 @@ impl Builder {
             what: "zrepl version".to_owned(),
             keyword: value.text.clone(),
             help: Some("zplan writes zrepl.yml for `zrepl 0.6` (Debian, FreeBSD) or `zrepl 0.7`".to_owned()),
+        });
+        None
+    }
+
+    /// The sanoid and syncoid release on a node: 2.1 unless it says otherwise, since that is
+    /// what Debian 12 ships; zplan writes only options every release accepts.
+    fn sanoid_version(&mut self, settings: &Settings<'_>) -> Option<SanoidVersion> {
+        let Some(statement) = settings.get("sanoid") else {
+            return Some(SanoidVersion::V2_1);
+        };
+        let value = single_value(statement, "one sanoid version", "sanoid 2.1", &mut self.problems)?;
+        if let Some(version) = SanoidVersion::ALL.into_iter().find(|v| v.as_str() == value.text) {
+            return Some(version);
+        }
+        self.problems.push(Problem::UnknownKeyword {
+            span: value.span.into(),
+            what: "sanoid version".to_owned(),
+            keyword: value.text.clone(),
+            help: Some("zplan targets `sanoid 2.1` (Debian 12), `sanoid 2.2` or `sanoid 2.3`".to_owned()),
         });
         None
     }

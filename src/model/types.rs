@@ -101,6 +101,8 @@ pub struct Node {
     pub address: Spanned<IpAddr>,
     pub os: Spanned<Os>,
     pub zrepl: ZreplVersion,
+    /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
+    pub sanoid: crate::tools::SanoidVersion,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.

@@ -1,0 +1,91 @@
+//! Every sanoid and syncoid option zplan writes into a unit, and every sanoid.conf key, is
+//! accepted by every release a node may declare (2.1 on Debian 12, 2.2 and 2.3 upstream), so
+//! whatever a node declares, its tools understand its files.
+
+use std::fs;
+use std::path::Path;
+
+use zplan::render::{Body, Tree};
+use zplan::tools::{sanoid_accepts, sanoid_conf_accepts, syncoid_accepts, SanoidVersion};
+
+fn policies() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    for dir in ["examples", "tests/ui"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".zplan") && (dir == "examples" || name.starts_with("ok_")) {
+                sources.push(fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    sources
+}
+
+fn texts(tree: &Tree) -> impl Iterator<Item = (&str, String)> {
+    tree.files.iter().filter_map(|((_, path), file)| match &file.body {
+        Body::Bytes(bytes) => Some((path.as_str(), String::from_utf8_lossy(bytes).into_owned())),
+        Body::Link(_) => None,
+    })
+}
+
+/// The long options of a command line, without `--` and value; quotes as systemd reads them.
+fn long_options(command: &str) -> Vec<String> {
+    command
+        .split_whitespace()
+        .map(|word| word.trim_start_matches('"'))
+        .filter_map(|word| word.strip_prefix("--"))
+        .map(|option| option.split('=').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_emitted_option_and_key_is_accepted_by_every_release() {
+    let mut commands = 0;
+    let mut keys = 0;
+    for source in policies() {
+        let tree = zplan::compile(&source, "p.zplan").tree.expect("examples and ok_ inputs compile");
+        for (path, text) in texts(&tree) {
+            for line in text.lines().filter(|line| line.starts_with("Exec")) {
+                let command = line.split_once('=').unwrap().1;
+                let accepts: fn(SanoidVersion, &str) -> bool = if command.starts_with("/usr/sbin/syncoid ") {
+                    syncoid_accepts
+                } else if command.starts_with("/usr/sbin/sanoid ") {
+                    sanoid_accepts
+                } else {
+                    continue;
+                };
+                commands += 1;
+                for option in long_options(command) {
+                    for version in SanoidVersion::ALL {
+                        assert!(accepts(version, &option), "{} rejects --{option} in {path}", version.as_str());
+                    }
+                }
+            }
+            if path.ends_with("/sanoid.conf") {
+                for key in text.lines().filter(|l| !l.starts_with(['#', '[']) && l.contains(" = ")) {
+                    let key = key.split(" = ").next().unwrap();
+                    keys += 1;
+                    for version in SanoidVersion::ALL {
+                        assert!(sanoid_conf_accepts(version, key), "{} rejects {key} in {path}", version.as_str());
+                    }
+                }
+            }
+        }
+    }
+    assert!(commands > 10 && keys > 50, "too little was checked: {commands} commands, {keys} keys");
+}
+
+#[test]
+fn a_node_may_declare_its_sanoid_release() {
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/proxmox-homelab.zplan")).unwrap();
+    let declared = source.replace("  os      linux\n", "  os      linux\n  sanoid  2.3\n");
+    assert!(declared.contains("sanoid  2.3"));
+    let compilation = zplan::compile(&declared, "p.zplan");
+    assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+    let wrong = source.replace("  os      linux\n", "  os      linux\n  sanoid  1.9\n");
+    let problems = zplan::compile(&wrong, "p.zplan").problems;
+    assert!(problems.iter().any(|p| p.to_string() == "unknown sanoid version `1.9`"), "{problems:?}");
+}

@@ -64,6 +64,13 @@ pub fn build(file: &File) -> (Policy, Vec<Problem>) {
 /// A pair's two nodes, where they are named, and how their roles are decided.
 type NodesAndRoles = ([usize; 2], [Span; 2], Roles);
 
+/// How a node's tool release is written and explained.
+struct Release {
+    keyword: &'static str,
+    example: &'static str,
+    help: &'static str,
+}
+
 /// A top-level block with its validated name.
 struct Declared<'f> {
     kind: &'static str,
@@ -225,38 +232,45 @@ impl Builder {
     /// The zrepl release on a node: 0.6 unless it says otherwise, since that is what
     /// Debian and FreeBSD ship, and what zplan writes for 0.6 is valid for 0.7 too.
     fn zrepl_version(&mut self, settings: &Settings<'_>) -> Option<ZreplVersion> {
-        let Some(statement) = settings.get("zrepl") else {
-            return Some(ZreplVersion::V0_6);
+        let release = Release {
+            keyword: "zrepl",
+            example: "zrepl 0.6",
+            help: "zplan writes zrepl.yml for `zrepl 0.6` (Debian, FreeBSD) or `zrepl 0.7`",
         };
-        let value = single_value(statement, "one zrepl version", "zrepl 0.6", &mut self.problems)?;
-        let versions = [ZreplVersion::V0_6, ZreplVersion::V0_7];
-        if let Some(version) = versions.into_iter().find(|v| v.as_str() == value.text) {
-            return Some(version);
-        }
-        self.problems.push(Problem::UnknownKeyword {
-            span: value.span.into(),
-            what: "zrepl version".to_owned(),
-            keyword: value.text.clone(),
-            help: Some("zplan writes zrepl.yml for `zrepl 0.6` (Debian, FreeBSD) or `zrepl 0.7`".to_owned()),
-        });
-        None
+        self.release(settings, &release, &[ZreplVersion::V0_6, ZreplVersion::V0_7], ZreplVersion::as_str)
     }
 
     /// The sanoid and syncoid release on a node: 2.1 unless it says otherwise, since that is
     /// what Debian 12 ships; zplan writes only options every release accepts.
     fn sanoid_version(&mut self, settings: &Settings<'_>) -> Option<SanoidVersion> {
-        let Some(statement) = settings.get("sanoid") else {
-            return Some(SanoidVersion::V2_1);
+        let release = Release {
+            keyword: "sanoid",
+            example: "sanoid 2.1",
+            help: "zplan targets `sanoid 2.1` (Debian 12), `sanoid 2.2` or `sanoid 2.3`",
         };
-        let value = single_value(statement, "one sanoid version", "sanoid 2.1", &mut self.problems)?;
-        if let Some(version) = SanoidVersion::ALL.into_iter().find(|v| v.as_str() == value.text) {
+        self.release(settings, &release, &SanoidVersion::ALL, SanoidVersion::as_str)
+    }
+
+    /// A tool release setting: the first of `versions` when absent.
+    fn release<V: Copy>(
+        &mut self,
+        settings: &Settings<'_>,
+        release: &Release,
+        versions: &[V],
+        spelling: fn(V) -> &'static str,
+    ) -> Option<V> {
+        let Some(statement) = settings.get(release.keyword) else {
+            return versions.first().copied();
+        };
+        let value = single_value(statement, "one version", release.example, &mut self.problems)?;
+        if let Some(version) = versions.iter().copied().find(|v| spelling(*v) == value.text) {
             return Some(version);
         }
         self.problems.push(Problem::UnknownKeyword {
             span: value.span.into(),
-            what: "sanoid version".to_owned(),
+            what: format!("{} version", release.keyword),
             keyword: value.text.clone(),
-            help: Some("zplan targets `sanoid 2.1` (Debian 12), `sanoid 2.2` or `sanoid 2.3`".to_owned()),
+            help: Some(release.help.to_owned()),
         });
         None
     }

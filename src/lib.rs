@@ -7,12 +7,14 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod fleet;
 pub mod format;
 pub mod graph;
 pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod output;
+mod parallel;
 pub mod plan;
 pub mod render;
 pub mod schedule;
@@ -34,11 +36,10 @@ pub struct Compilation {
 
 /// Compiles policy text. `policy_name` is the file name that generated files mention.
 pub fn compile(source: &str, policy_name: &str) -> Compilation {
-    let file = match syntax::parse(source) {
-        Ok(file) => file,
+    let (policy, model_problems) = match syntax::parse(source) {
+        Ok(file) => model::build(&file),
         Err(problem) => return Compilation::failed(problem),
     };
-    let (policy, model_problems) = model::build(&file);
     let mut problems = Problems::default();
     problems.extend(model_problems);
     problems.extend(check::check(&policy));
@@ -49,7 +50,8 @@ pub fn compile(source: &str, policy_name: &str) -> Compilation {
     Compilation { problems: problems.into_sorted(), policy: Some(policy), tree: Some(tree) }
 }
 
-/// Compiles policy bytes as read from a file: refuses what is too large or not text.
+/// Compiles policy bytes as read from a file: refuses what is too large, has endless lines
+/// or is not text, before anything quotes a line of it.
 pub fn compile_bytes(bytes: &[u8], policy_name: &str) -> Compilation {
     match syntax::decode(bytes) {
         Ok(source) => compile(source, policy_name),

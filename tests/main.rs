@@ -2,10 +2,13 @@
 
 mod build;
 mod catalogue;
+mod charset;
 mod cli;
 mod examples;
 mod fmt;
 mod graph;
+mod hostile;
+mod properties;
 mod support;
 mod tools;
 mod ui;

@@ -5,6 +5,7 @@ mod engines;
 mod freebsd;
 mod jobs;
 mod mounts;
+mod names;
 mod nfs;
 mod options;
 mod pairs;
@@ -17,13 +18,14 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 27] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 28] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
         pairs::nodes_differ,
         pairs::datasets_replicated_once,
         pairs::unit_names_unique,
+        names::unit_names_fit,
         nfs::exports_are_replicated,
         nfs::fsids_unique,
         nfs::exports_are_guarded,

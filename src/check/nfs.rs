@@ -1,5 +1,7 @@
 //! Rules on NFS exports: they serve replicated data, and fsids are unique per server.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::diagnostic::Problem;
 use crate::model::{allows, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles};
 use crate::naming::export_fsid;
@@ -7,16 +9,17 @@ use crate::schedule::{nfs_follow_delay, NFS_FOLLOW_PERIOD, ROLE_CHECKS, ROLE_CHE
 
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
+    let replicated_by_pair: Vec<BTreeMap<&str, bool>> = policy
+        .pairs
+        .iter()
+        .map(|pair| pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect())
+        .collect();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
         for export in &server.exports {
             let dataset = &export.dataset.value;
-            let served = pair.datasets.iter().any(|r| {
-                let replicated = &r.dataset.value;
-                replicated == dataset || r.recursive && is_under(dataset, replicated) || is_under(replicated, dataset)
-            });
-            if !served {
+            if !serves(&replicated_by_pair[server.pair], dataset) {
                 problems.push(Problem::ExportNotReplicated {
                     span: export.dataset.span.into(),
                     path: export.path.value.clone(),
@@ -29,8 +32,14 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
     problems
 }
 
-fn is_under(child: &str, parent: &str) -> bool {
-    child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('/'))
+/// Whether the replicated datasets (name → recursive) hold `dataset`: itself, under a
+/// recursive ancestor, or as the parent of a replicated child.
+fn serves(replicated: &BTreeMap<&str, bool>, dataset: &str) -> bool {
+    let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
+    let under_recursive = ancestors.into_iter().any(|ancestor| replicated.get(ancestor) == Some(&true));
+    let children = format!("{dataset}/");
+    let has_child = replicated.range(children.as_str()..).next().is_some_and(|(name, _)| name.starts_with(&children));
+    replicated.contains_key(dataset) || under_recursive || has_child
 }
 
 /// Two exports of one server never share an fsid, explicit or derived.
@@ -39,19 +48,21 @@ pub fn fsids_unique(policy: &Policy) -> Vec<Problem> {
 }
 
 fn fsid_clashes(server: &NfsServer) -> Vec<Problem> {
-    let mut seen: Vec<(u32, &Export)> = Vec::new();
+    let mut seen: HashMap<u32, &Export> = HashMap::new();
     let mut problems = Vec::new();
     for export in &server.exports {
         let fsid = export_fsid(export);
-        match seen.iter().find(|(f, _)| *f == fsid) {
-            Some((_, first)) => problems.push(Problem::FsidClash {
+        match seen.get(&fsid) {
+            Some(first) => problems.push(Problem::FsidClash {
                 second: export.fsid.as_ref().map_or(export.path.span, |f| f.span).into(),
                 first: first.fsid.as_ref().map_or(first.path.span, |f| f.span).into(),
                 first_path: first.path.value.clone(),
                 second_path: export.path.value.clone(),
                 fsid,
             }),
-            None => seen.push((fsid, export)),
+            None => {
+                seen.insert(fsid, export);
+            }
         }
     }
     problems
@@ -145,4 +156,21 @@ pub fn one_followed_pair_per_nfs_node(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_is_served_by_itself_a_recursive_ancestor_or_a_child() {
+        let replicated: BTreeMap<&str, bool> = [("tank/a", true), ("tank/b", false), ("tank/c/d", false)].into();
+        assert!(serves(&replicated, "tank/a"));
+        assert!(serves(&replicated, "tank/a/x/y"));
+        assert!(!serves(&replicated, "tank/b/x"));
+        assert!(serves(&replicated, "tank/c"));
+        assert!(serves(&replicated, "tank"));
+        assert!(!serves(&replicated, "tank/ab"));
+        assert!(!serves(&replicated, "tank/c/d2"));
+    }
 }

@@ -1,5 +1,8 @@
 //! Rules on option lists: no option twice, no two that contradict, and no option that
-//! Linux ignores.
+//! Linux ignores. Each option is compared with the first of its name and of each name it
+//! contradicts, so a long list is checked in linear time.
+
+use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
 use crate::model::{OptionContext, OptionSetting, Policy, Spanned};
@@ -22,34 +25,39 @@ pub fn option_lists_consistent(policy: &Policy) -> Vec<Problem> {
 
 fn list_problems(options: &[Spanned<OptionSetting>], context: OptionContext) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (index, option) in options.iter().enumerate() {
+    let mut first_of: HashMap<&str, &Spanned<OptionSetting>> = HashMap::new();
+    for option in options {
         let name = option.value.name;
         if context == OptionContext::Mount && name == "intr" {
             problems.push(Problem::IntrIgnored { span: option.span.into() });
         }
-        for earlier in &options[..index] {
-            if let Some(problem) = clash(earlier, option, context) {
-                problems.push(problem);
+        if let Some(first) = first_of.get(name) {
+            problems.push(Problem::RepeatedOption {
+                second: option.span.into(),
+                first: first.span.into(),
+                option: name.to_owned(),
+            });
+        }
+        for partner in partners(name, context) {
+            if let Some(first) = first_of.get(partner) {
+                problems.push(Problem::ConflictingOptions {
+                    second: option.span.into(),
+                    first: first.span.into(),
+                    first_name: partner.to_owned(),
+                    second_name: name.to_owned(),
+                });
             }
         }
+        first_of.entry(name).or_insert(option);
     }
     problems
 }
 
-fn clash(first: &Spanned<OptionSetting>, second: &Spanned<OptionSetting>, context: OptionContext) -> Option<Problem> {
-    let (a, b) = (first.value.name, second.value.name);
-    if a == b {
-        return Some(Problem::RepeatedOption {
-            second: second.span.into(),
-            first: first.span.into(),
-            option: a.to_owned(),
-        });
-    }
-    let contradicts = context.conflicts().iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
-    contradicts.then(|| Problem::ConflictingOptions {
-        second: second.span.into(),
-        first: first.span.into(),
-        first_name: a.to_owned(),
-        second_name: b.to_owned(),
+/// The options that contradict `name`.
+fn partners(name: &str, context: OptionContext) -> impl Iterator<Item = &'static str> + '_ {
+    context.conflicts().iter().filter_map(move |(a, b)| match name {
+        _ if *a == name => Some(*b),
+        _ if *b == name => Some(*a),
+        _ => None,
     })
 }

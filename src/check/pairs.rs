@@ -1,5 +1,7 @@
 //! Rules on pairs: two distinct nodes, each dataset replicated once, unit names unique.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Problem;
 use crate::model::{Engine, Pair, Policy, Transport};
 use crate::naming::replication_unit_stem;
@@ -59,18 +61,20 @@ fn overlaps_in(pair: &Pair) -> Vec<Problem> {
 pub fn unit_names_unique(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
-        let mut seen: Vec<(String, &crate::model::Replicated)> = Vec::new();
+        let mut seen: HashMap<String, &crate::model::Replicated> = HashMap::new();
         for replicated in &pair.datasets {
             let stem = replication_unit_stem(pair, &replicated.dataset.value);
-            match seen.iter().find(|(s, r)| *s == stem && r.dataset.value != replicated.dataset.value) {
-                Some((_, first)) => problems.push(Problem::UnitNameClash {
+            match seen.get(&stem).filter(|r| r.dataset.value != replicated.dataset.value) {
+                Some(first) => problems.push(Problem::UnitNameClash {
                     second: replicated.dataset.span.into(),
                     first: first.dataset.span.into(),
                     first_name: first.dataset.value.clone(),
                     second_name: replicated.dataset.value.clone(),
                     unit: format!("{stem}.service"),
                 }),
-                None => seen.push((stem, replicated)),
+                None => {
+                    seen.entry(stem).or_insert(replicated);
+                }
             }
         }
     }

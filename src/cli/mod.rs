@@ -5,7 +5,7 @@ mod build;
 mod docs;
 mod fmt;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,6 +16,7 @@ use crate::diagnostic::{catalogue, render_github, render_human, render_json, ren
 use crate::graph::{graph, GraphFormat};
 use crate::model::Policy;
 use crate::render::Tree;
+use crate::syntax::MAX_INPUT_BYTES;
 
 /// Exit status: the policy compiled (warnings allowed).
 pub const EXIT_OK: u8 = 0;
@@ -210,7 +211,7 @@ impl Cli {
 
     /// The bytes of a file, or `None` once the failure is reported.
     fn read(&self, file: &Path) -> Option<Vec<u8>> {
-        match std::fs::read(file) {
+        match read_policy(file) {
             Ok(bytes) => Some(bytes),
             Err(source) => {
                 self.report_failure(&ReadError { path: file.to_owned(), source });
@@ -291,6 +292,15 @@ fn file_name(file: &Path) -> String {
 fn write_stdout(bytes: &[u8]) -> u8 {
     let _ = std::io::stdout().write_all(bytes);
     EXIT_OK
+}
+
+/// Reads a policy, but never more than one byte past the largest policy zplan compiles, so
+/// that `/dev/zero` or a disk image named by mistake is refused without being read whole.
+fn read_policy(file: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+    std::fs::File::open(file)?.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// A policy file that could not be read.

@@ -31,8 +31,13 @@ impl Problems {
     pub fn into_sorted(mut self) -> Vec<Problem> {
         self.0.sort_by_key(Problem::offset);
         let mut unique: Vec<Problem> = Vec::with_capacity(self.0.len());
+        let mut group_start = 0;
         for problem in self.0 {
-            if !unique.contains(&problem) {
+            if unique.last().is_some_and(|last| last.offset() != problem.offset()) {
+                group_start = unique.len();
+            }
+            // Equal problems start at the same offset: only that group needs a look.
+            if !unique[group_start..].contains(&problem) {
                 unique.push(problem);
             }
         }

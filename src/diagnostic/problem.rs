@@ -68,14 +68,16 @@ pub enum Problem {
         span: SourceSpan,
     },
 
-    #[error("the policy is {size} bytes, more than the {limit} bytes zplan reads")]
+    #[error("the policy is larger than the {limit} bytes zplan reads")]
     #[diagnostic(code(E0108), help("split the fleet into several policies"))]
-    TooLarge {
-        #[label("too large")]
-        span: SourceSpan,
-        size: usize,
-        limit: usize,
-    },
+    TooLarge { limit: usize },
+
+    #[error("line {line} is {length} bytes long, more than the {limit} a policy line may have")]
+    #[diagnostic(
+        code(E0110),
+        help("one statement per line: split long lists over several statements, and check that this is a policy")
+    )]
+    LineTooLong { line: usize, length: usize, limit: usize },
 
     #[error("values are written without quotes")]
     #[diagnostic(code(E0109), help("remove the quotes; names, paths and addresses are written bare"))]
@@ -251,6 +253,16 @@ pub enum Problem {
         option: String,
         expected: &'static str,
         example: &'static str,
+    },
+
+    #[error("the unit name `{unit}` would be {length} characters, more than the 255 systemd takes")]
+    #[diagnostic(code(E0309), help("{help}"))]
+    UnitNameTooLong {
+        #[label("this name is part of the unit name")]
+        span: SourceSpan,
+        unit: String,
+        length: usize,
+        help: &'static str,
     },
 
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]

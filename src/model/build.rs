@@ -2,8 +2,9 @@
 //! collected; a block with a problem is left out, and what refers to it is left out
 //! quietly, so that one mistake is reported once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::transfer;
@@ -50,6 +51,11 @@ const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"]
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
 const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
 
+/// How many unknown names get a "did you mean" among all the names of their kind. Each
+/// suggestion compares the name with every candidate; past this many, a policy full of
+/// unknown names in a fleet of thousands would take minutes to report.
+const MAX_SUGGESTIONS: usize = 100;
+
 /// The periods a snapshot or replication timer may have: whole minutes that divide an hour.
 pub const HOUR_DIVISORS: [u64; 11] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30];
 
@@ -81,13 +87,18 @@ struct Declared<'f> {
 #[derive(Default)]
 struct Builder {
     problems: Vec<Problem>,
-    /// Every declared name by kind, valid or not, so a reference to a broken block is quiet.
-    declared: BTreeMap<&'static str, Vec<String>>,
+    /// Every declared and resolved name, by kind.
+    names: BTreeMap<&'static str, NameTable>,
+    /// Each resolved export, by its server's index and its path.
+    exports: HashMap<(usize, String), usize>,
+    /// How many "did you mean" suggestions were looked for.
+    suggestions: usize,
 }
 
 impl Builder {
     fn declare<'f>(&mut self, file: &'f File) -> Vec<Declared<'f>> {
         let mut blocks: Vec<Declared<'f>> = Vec::new();
+        let mut first_of: HashMap<(&'static str, String), Span> = HashMap::new();
         for statement in &file.statements {
             let Some(kind) = TOP_LEVEL.iter().find(|k| **k == statement.name()).copied() else {
                 self.unknown_block(statement);
@@ -95,16 +106,16 @@ impl Builder {
             };
             let Some(name) = self.block_name(statement, kind) else { continue };
             let namespace = host_namespace(kind);
-            let earlier = blocks.iter().find(|b| host_namespace(b.kind) == namespace && b.name.value == name.value);
-            if let Some(first) = earlier {
+            if let Some(first) = first_of.get(&(namespace, name.value.clone())) {
                 self.problems.push(Problem::DuplicateDefinition {
                     second: name.span.into(),
-                    first: first.name.span.into(),
+                    first: (*first).into(),
                     kind: namespace,
                     name: name.value.clone(),
                 });
                 continue;
             }
+            first_of.insert((namespace, name.value.clone()), name.span);
             blocks.push(Declared { kind, name, statement });
         }
         blocks
@@ -128,7 +139,7 @@ impl Builder {
     }
 
     fn declare_name(&mut self, kind: &'static str, name: &str) {
-        self.declared.entry(kind).or_default().push(name.to_owned());
+        self.names.entry(kind).or_default().declare(name);
     }
 
     /// The validated name of a top-level block; the name is declared even when the block is
@@ -165,11 +176,16 @@ impl Builder {
 
     fn resolve(&mut self, blocks: &[Declared<'_>]) -> Policy {
         let of_kind = |kind: &'static str| blocks.iter().filter(move |b| b.kind == kind);
-        let mut policy = Policy::default();
-        policy.nodes = of_kind("node").filter_map(|b| self.node(b)).collect();
-        policy.retentions = of_kind("retention").filter_map(|b| self.retention(b)).collect();
-        policy.pairs = of_kind("pair").filter_map(|b| self.pair(b, &policy)).collect();
-        policy.nfs_servers = of_kind("nfs").filter_map(|b| self.nfs(b, &policy)).collect();
+        let nodes: Vec<Node> = of_kind("node").filter_map(|b| self.node(b)).collect();
+        self.resolved("node", nodes.iter().map(|n| &n.name.value));
+        let retentions: Vec<Retention> = of_kind("retention").filter_map(|b| self.retention(b)).collect();
+        self.resolved("retention", retentions.iter().map(|r| &r.name.value));
+        let pairs: Vec<Pair> = of_kind("pair").filter_map(|b| self.pair(b)).collect();
+        self.resolved("pair", pairs.iter().map(|p| &p.name.value));
+        let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b)).collect();
+        self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
+        self.index_exports(&nfs_servers);
+        let mut policy = Policy { nodes, retentions, pairs, nfs_servers, clients: Vec::new() };
         policy.clients = of_kind("client").filter_map(|b| self.client(b, &policy)).collect();
         policy
     }
@@ -179,21 +195,40 @@ impl Builder {
         Settings::read(block.statement, label, schema, &mut self.problems)
     }
 
+    fn resolved<'a>(&mut self, kind: &'static str, names: impl IntoIterator<Item = &'a String>) {
+        self.names.entry(kind).or_default().resolve(names);
+    }
+
+    fn index_exports(&mut self, servers: &[NfsServer]) {
+        for (server_index, server) in servers.iter().enumerate() {
+            for (index, export) in server.exports.iter().enumerate() {
+                self.exports.entry((server_index, export.path.value.clone())).or_insert(index);
+            }
+        }
+    }
+
+    /// Whether another "did you mean" may be looked for (see [`MAX_SUGGESTIONS`]).
+    fn may_suggest(&mut self) -> bool {
+        self.suggestions += 1;
+        self.suggestions <= MAX_SUGGESTIONS
+    }
+
     /// Resolves a reference to a block of `kind`; a name declared but broken resolves quietly to nothing.
-    fn reference(&mut self, value: &Value, kind: &'static str, names: &[&Spanned<String>]) -> Option<usize> {
-        if let Some(index) = names.iter().position(|name| name.value == value.text) {
+    fn reference(&mut self, value: &Value, kind: &'static str) -> Option<usize> {
+        let table = self.names.entry(kind).or_default();
+        if let Some(index) = table.index_of(&value.text) {
             return Some(index);
         }
-        let declared = self.declared.get(kind).map(Vec::as_slice).unwrap_or_default();
-        if !declared.contains(&value.text) {
-            self.problems.push(Problem::UnknownName {
-                span: value.span.into(),
-                kind: display_kind(kind),
-                name: value.text.clone(),
-                help: did_you_mean(&value.text, declared.iter().map(String::as_str))
-                    .or_else(|| Some(format!("define it with a `{kind} {} {{ … }}` block", value.text))),
-            });
+        if table.is_declared(&value.text) {
+            return None;
         }
+        let suggestion = if self.may_suggest() { did_you_mean(&value.text, self.names[kind].declared()) } else { None };
+        self.problems.push(Problem::UnknownName {
+            span: value.span.into(),
+            kind: display_kind(kind),
+            name: value.text.clone(),
+            help: suggestion.or_else(|| Some(format!("define it with a `{kind} {} {{ … }}` block", value.text))),
+        });
         None
     }
 
@@ -300,9 +335,9 @@ impl Builder {
         Some(Retention { name: block.name.clone(), counts, last, span: block.statement.head_span() })
     }
 
-    fn pair(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Pair> {
+    fn pair(&mut self, block: &Declared<'_>) -> Option<Pair> {
         let settings = self.settings(block, &PAIR);
-        let roles = self.roles(&settings, policy);
+        let roles = self.roles(&settings);
         let engine = self.engine(&settings);
         let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
@@ -310,8 +345,8 @@ impl Builder {
         let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
         let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m", timers);
         let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m", timers);
-        let retention = self.retention_reference(&settings, policy);
-        let target_retention = self.target_retention(&settings, policy);
+        let retention = self.retention_reference(&settings);
+        let target_retention = self.target_retention(&settings);
         let datasets = self.replicated(&settings);
         let guard = self.guard(&settings);
         let target_root = transfer::target_root(&settings, &mut self.problems);
@@ -343,12 +378,11 @@ impl Builder {
         })
     }
 
-    fn node_reference(&mut self, value: &Value, policy: &Policy) -> Option<usize> {
-        let names: Vec<&Spanned<String>> = policy.nodes.iter().map(|n| &n.name).collect();
-        self.reference(value, "node", &names)
+    fn node_reference(&mut self, value: &Value) -> Option<usize> {
+        self.reference(value, "node")
     }
 
-    fn roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<NodesAndRoles> {
+    fn roles(&mut self, settings: &Settings<'_>) -> Option<NodesAndRoles> {
         let active = settings.get("active");
         let fixed = settings.get("source").or(settings.get("target"));
         match (active, fixed) {
@@ -360,8 +394,8 @@ impl Builder {
                 });
                 None
             }
-            (None, Some(_)) => self.static_roles(settings, policy),
-            (Some(active), None) => self.followed_roles(settings, active, policy),
+            (None, Some(_)) => self.static_roles(settings),
+            (Some(active), None) => self.followed_roles(settings, active),
             (None, None) => {
                 settings.missing("active", "active follows proxmox-guest 103", &mut self.problems);
                 None
@@ -369,7 +403,7 @@ impl Builder {
         }
     }
 
-    fn static_roles(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<NodesAndRoles> {
+    fn static_roles(&mut self, settings: &Settings<'_>) -> Option<NodesAndRoles> {
         if let Some(nodes) = settings.get("nodes") {
             self.problems.push(Problem::BlockShape {
                 span: nodes.head_span().into(),
@@ -388,18 +422,13 @@ impl Builder {
                 }),
                 _ => statement.and_then(|s| single_value(s, "one node", example, &mut self.problems)),
             };
-            ends[slot] = value.and_then(|v| Some((self.node_reference(v, policy)?, v.span)));
+            ends[slot] = value.and_then(|v| Some((self.node_reference(v)?, v.span)));
         }
         let [(source, source_span), (target, target_span)] = [ends[0]?, ends[1]?];
         Some(([source, target], [source_span, target_span], Roles::Static))
     }
 
-    fn followed_roles(
-        &mut self,
-        settings: &Settings<'_>,
-        active: &Statement,
-        policy: &Policy,
-    ) -> Option<NodesAndRoles> {
+    fn followed_roles(&mut self, settings: &Settings<'_>, active: &Statement) -> Option<NodesAndRoles> {
         let example = "active follows proxmox-guest 103";
         let guest = if starts_with_words(active, &["follows", "proxmox-guest"], 1) {
             self.take(values::number(&active.values[2], "Proxmox guest id", 100, 999_999_999, "100 to 999999999"))
@@ -408,17 +437,17 @@ impl Builder {
             None
         };
         let nodes = settings.require("nodes", "nodes acemagician elitedesk", &mut self.problems);
-        let (nodes, spans) = nodes.and_then(|statement| self.two_nodes(statement, policy))?;
+        let (nodes, spans) = nodes.and_then(|statement| self.two_nodes(statement))?;
         Some((nodes, spans, Roles::FollowsGuest { guest: guest? }))
     }
 
-    fn two_nodes(&mut self, statement: &Statement, policy: &Policy) -> Option<([usize; 2], [Span; 2])> {
+    fn two_nodes(&mut self, statement: &Statement) -> Option<([usize; 2], [Span; 2])> {
         let [first, second] = statement.values.as_slice() else {
             self.problems.push(wrong_count(statement, "two nodes", "nodes acemagician elitedesk"));
             return None;
         };
-        let first_index = self.node_reference(first, policy);
-        let second_index = self.node_reference(second, policy);
+        let first_index = self.node_reference(first);
+        let second_index = self.node_reference(second);
         Some(([first_index?, second_index?], [first.span, second.span]))
     }
 
@@ -540,21 +569,19 @@ impl Builder {
         Some(Some(period))
     }
 
-    fn retention_reference(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
+    fn retention_reference(&mut self, settings: &Settings<'_>) -> Option<usize> {
         let statement = settings.require("retention", "retention production", &mut self.problems)?;
         let value = single_value(statement, "one retention name", "retention production", &mut self.problems)?;
-        let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
-        self.reference(value, "retention", &names)
+        self.reference(value, "retention")
     }
 
-    fn target_retention(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<Option<Spanned<usize>>> {
+    fn target_retention(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<usize>>> {
         let Some(statement) = settings.get("target-retention") else {
             return Some(None);
         };
         let example = "target-retention archive";
         let value = single_value(statement, "one retention name", example, &mut self.problems)?;
-        let names: Vec<&Spanned<String>> = policy.retentions.iter().map(|r| &r.name).collect();
-        self.reference(value, "retention", &names).map(|index| Some(Spanned::new(index, value.span)))
+        self.reference(value, "retention").map(|index| Some(Spanned::new(index, value.span)))
     }
 
     fn replicated(&mut self, settings: &Settings<'_>) -> Option<Vec<Replicated>> {
@@ -618,9 +645,9 @@ impl Builder {
         Some(Some(Spanned::new(percent.value, statement.head_span())))
     }
 
-    fn nfs(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<NfsServer> {
+    fn nfs(&mut self, block: &Declared<'_>) -> Option<NfsServer> {
         let settings = self.settings(block, &NFS);
-        let pair = self.nfs_pair(&settings, policy);
+        let pair = self.nfs_pair(&settings);
         let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
         let address = address.and_then(|value| self.take(values::address(value)));
@@ -653,35 +680,36 @@ impl Builder {
         allowed
     }
 
-    fn nfs_pair(&mut self, settings: &Settings<'_>, policy: &Policy) -> Option<usize> {
+    fn nfs_pair(&mut self, settings: &Settings<'_>) -> Option<usize> {
         let example = "on pair storage";
         let statement = settings.require("on", example, &mut self.problems)?;
         if !starts_with_words(statement, &["pair"], 1) {
             self.problems.push(wrong_count(statement, "`pair` and a pair name", example));
             return None;
         }
-        let names: Vec<&Spanned<String>> = policy.pairs.iter().map(|p| &p.name).collect();
-        self.reference(&statement.values[1], "pair", &names)
+        self.reference(&statement.values[1], "pair")
     }
 
     fn exports(&mut self, settings: &Settings<'_>) -> Option<Vec<Export>> {
         let mut exports: Vec<Export> = Vec::new();
+        let mut first_of: HashMap<String, Span> = HashMap::new();
         let mut complete = true;
         for statement in settings.all("export") {
             let Some(export) = self.export(statement) else {
                 complete = false;
                 continue;
             };
-            if let Some(first) = exports.iter().find(|e| e.path.value == export.path.value) {
+            if let Some(first) = first_of.get(&export.path.value) {
                 self.problems.push(Problem::DuplicateDefinition {
                     second: export.path.span.into(),
-                    first: first.path.span.into(),
+                    first: (*first).into(),
                     kind: "export",
                     name: export.path.value.clone(),
                 });
                 complete = false;
                 continue;
             }
+            first_of.insert(export.path.value.clone(), export.path.span);
             exports.push(export);
         }
         if exports.is_empty() && complete {
@@ -738,22 +766,24 @@ impl Builder {
     fn client(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Client> {
         let settings = self.settings(block, &CLIENT);
         let mut mounts: Vec<Mount> = Vec::new();
+        let mut first_of: HashMap<String, Span> = HashMap::new();
         let mut complete = true;
         for statement in settings.all("mount") {
             let Some(mount) = self.mount(statement, policy) else {
                 complete = false;
                 continue;
             };
-            if let Some(first) = mounts.iter().find(|m| m.at.value == mount.at.value) {
+            if let Some(first) = first_of.get(&mount.at.value) {
                 self.problems.push(Problem::DuplicateDefinition {
                     second: mount.at.span.into(),
-                    first: first.at.span.into(),
+                    first: (*first).into(),
                     kind: "mount point",
                     name: mount.at.value.clone(),
                 });
                 complete = false;
                 continue;
             }
+            first_of.insert(mount.at.value.clone(), mount.at.span);
             mounts.push(mount);
         }
         if mounts.is_empty() && complete {
@@ -800,18 +830,19 @@ impl Builder {
         let (server_name, path) = remote.text.split_once(':').expect("the grammar puts a `:` in a remote");
         let server_span = Span::new(remote.span.start, remote.span.start + server_name.len());
         let server_value = Value { kind: ValueKind::Word, text: server_name.to_owned(), span: server_span };
-        let names: Vec<&Spanned<String>> = policy.nfs_servers.iter().map(|s| &s.name).collect();
-        let server = self.reference(&server_value, "nfs", &names)?;
-        let exports = &policy.nfs_servers[server].exports;
-        if let Some(export) = exports.iter().position(|e| e.path.value == path) {
-            return Some((server, export));
+        let server = self.reference(&server_value, "nfs")?;
+        if let Some(export) = self.exports.get(&(server, path.to_owned())) {
+            return Some((server, *export));
         }
+        let exports = &policy.nfs_servers[server].exports;
         let path_span = Span::new(server_span.end + 1, remote.span.end);
+        let help =
+            if self.may_suggest() { did_you_mean(path, exports.iter().map(|e| e.path.value.as_str())) } else { None };
         self.problems.push(Problem::UnknownExport {
             span: path_span.into(),
             server: server_name.to_owned(),
             path: path.to_owned(),
-            help: did_you_mean(path, exports.iter().map(|e| e.path.value.as_str())),
+            help,
         });
         None
     }

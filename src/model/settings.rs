@@ -40,6 +40,8 @@ impl<'s> Settings<'s> {
     /// Sorts a block's statements by keyword, reporting unknown and repeated ones.
     pub fn read(owner: &'s Statement, owner_label: String, schema: &Schema, problems: &mut Vec<Problem>) -> Self {
         let mut found: Vec<(&'static str, &'s Statement)> = Vec::new();
+        // The first statement of each single keyword: a few, however long the block.
+        let mut singles: Vec<(&'static str, &'s Statement)> = Vec::new();
         let mut misspelt = Vec::new();
         for statement in owner.children() {
             let Some(keyword) = schema.knows(statement.name()) else {
@@ -47,15 +49,18 @@ impl<'s> Settings<'s> {
                 problems.push(unknown_keyword(statement, schema));
                 continue;
             };
-            let earlier = found.iter().find(|(k, _)| *k == keyword);
-            match earlier {
-                Some((_, first)) if schema.single.contains(&keyword) => problems.push(Problem::DuplicateSetting {
-                    second: statement.keyword.span.into(),
-                    first: first.keyword.span.into(),
-                    keyword: keyword.to_owned(),
-                }),
-                _ => found.push((keyword, statement)),
+            if schema.single.contains(&keyword) {
+                if let Some((_, first)) = singles.iter().find(|(k, _)| *k == keyword) {
+                    problems.push(Problem::DuplicateSetting {
+                        second: statement.keyword.span.into(),
+                        first: first.keyword.span.into(),
+                        keyword: keyword.to_owned(),
+                    });
+                    continue;
+                }
+                singles.push((keyword, statement));
             }
+            found.push((keyword, statement));
         }
         Settings { found, misspelt, owner, owner_label }
     }

@@ -6,7 +6,8 @@ mod templates;
 use std::collections::BTreeMap;
 
 use crate::manifest::Manifest;
-use crate::plan::{Action, Content, Owner, Plan};
+use crate::parallel;
+use crate::plan::{Action, Content, Owner, Plan, PlannedFile};
 
 /// What one output path holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,22 +33,23 @@ pub struct Tree {
     pub manifest: Manifest,
 }
 
-/// Renders every planned file; templates and plans are ours, so a failure is a bug.
+/// Renders every planned file; templates and plans are ours, so a failure is a bug. A large
+/// plan is rendered on every core, with the same bytes as on one.
 pub fn render(plan: &Plan) -> Tree {
-    let templates = templates::Templates::new(&plan.policy_name);
-    let files: BTreeMap<(String, String), OutputFile> = plan
-        .files
-        .0
-        .iter()
-        .map(|(key, planned)| {
-            let body = match &planned.content {
-                Content::Link(target) => Body::Link(target.clone()),
-                content => Body::Bytes(templates.render(content).into_bytes()),
-            };
-            let file = OutputFile { mode: planned.mode, owner: planned.owner, body, actions: planned.actions.clone() };
-            (key.clone(), file)
-        })
-        .collect();
+    let planned: Vec<(&(String, String), &PlannedFile)> = plan.files.0.iter().collect();
+    let rendered = parallel::map_chunks(&planned, |part| {
+        let templates = templates::Templates::new(&plan.policy_name);
+        part.iter().map(|(key, planned)| ((*key).clone(), render_file(&templates, planned))).collect()
+    });
+    let files: BTreeMap<(String, String), OutputFile> = rendered.into_iter().collect();
     let manifest = Manifest::of(&plan.policy_name, &files);
     Tree { files, manifest }
+}
+
+fn render_file(templates: &templates::Templates, planned: &PlannedFile) -> OutputFile {
+    let body = match &planned.content {
+        Content::Link(target) => Body::Link(target.clone()),
+        content => Body::Bytes(templates.render(content).into_bytes()),
+    };
+    OutputFile { mode: planned.mode, owner: planned.owner, body, actions: planned.actions.clone() }
 }

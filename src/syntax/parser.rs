@@ -215,6 +215,7 @@ mod tests {
         assert!(matches!(parse("node a$b\n"), Err(Problem::UnexpectedCharacter { .. })));
         assert!(matches!(parse("node a {\n"), Err(Problem::UnclosedBrace { .. })));
         assert!(matches!(parse("}\n"), Err(Problem::UnmatchedBrace { .. })));
-        assert!(matches!(parse(&"{".repeat(100_000)), Err(Problem::NestingTooDeep { .. })));
+        assert!(matches!(parse(&"{\n".repeat(100_000)), Err(Problem::NestingTooDeep { .. })));
+        assert!(matches!(parse(&"{".repeat(100_000)), Err(Problem::LineTooLong { line: 1, .. })));
     }
 }

@@ -1,11 +1,13 @@
 //! A pass over the raw text before the grammar runs: braces must balance and nest shallowly,
-//! and the input must be text. It keeps the recursive grammar away from hostile nesting.
+//! lines must be of a sane length, and the input must be text. It keeps the recursive
+//! grammar away from hostile nesting, and the diagnostics away from endless lines.
 
-use super::{Span, MAX_NESTING};
+use super::{Span, MAX_LINE_BYTES, MAX_NESTING};
 use crate::diagnostic::Problem;
 
-/// Checks braces and characters that the grammar would report badly or slowly.
+/// Checks lines, braces and characters that the grammar would report badly or slowly.
 pub fn scan(source: &str) -> Result<(), Problem> {
+    line_lengths(source.as_bytes())?;
     let mut open: Vec<usize> = Vec::new();
     let mut in_comment = false;
     for (offset, ch) in source.char_indices() {
@@ -31,6 +33,15 @@ pub fn scan(source: &str) -> Result<(), Problem> {
     }
     match open.last() {
         Some(&offset) => Err(Problem::UnclosedBrace { span: Span::new(offset, offset + 1).into() }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses the first line longer than [`MAX_LINE_BYTES`].
+pub fn line_lengths(source: &[u8]) -> Result<(), Problem> {
+    let too_long = source.split(|byte| *byte == b'\n').enumerate().find(|(_, line)| line.len() > MAX_LINE_BYTES);
+    match too_long {
+        Some((index, line)) => Err(Problem::LineTooLong { line: index + 1, length: line.len(), limit: MAX_LINE_BYTES }),
         None => Ok(()),
     }
 }

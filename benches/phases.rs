@@ -1,0 +1,49 @@
+//! Each phase of the compiler on fleets of 10 to 10,000 pairs: parse, model and checks,
+//! plan, render. `cargo bench --bench phases` (the whole process: `scripts/bench.sh`).
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use zplan::fleet::fleet_policy;
+use zplan::{check, model, plan, render, syntax};
+
+/// Fleet sizes, in pairs; `ZPLAN_BENCH_PAIRS=10,100` measures fewer.
+fn sizes() -> Vec<usize> {
+    std::env::var("ZPLAN_BENCH_PAIRS")
+        .ok()
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 100, 1_000, 10_000])
+}
+
+fn phases(c: &mut Criterion) {
+    let mut group = c.benchmark_group("phase");
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    for pairs in sizes() {
+        let source = fleet_policy(pairs, 1);
+        let file = syntax::parse(&source).expect("the fleet parses");
+        let (policy, problems) = model::build(&file);
+        assert!(problems.is_empty(), "the fleet is valid");
+        let planned = plan::plan(&policy, "fleet.zplan");
+        group.throughput(Throughput::Elements(pairs as u64));
+        group.bench_with_input(BenchmarkId::new("parse", pairs), &source, |b, source| b.iter(|| syntax::parse(source)));
+        group.bench_with_input(BenchmarkId::new("model+check", pairs), &file, |b, file| {
+            b.iter(|| {
+                let (policy, _) = model::build(file);
+                check::check(&policy)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("plan", pairs), &policy, |b, policy| {
+            b.iter(|| plan::plan(policy, "fleet.zplan"))
+        });
+        group.bench_with_input(BenchmarkId::new("render", pairs), &planned, |b, planned| {
+            b.iter(|| render::render(planned))
+        });
+        group.bench_with_input(BenchmarkId::new("compile", pairs), &source, |b, source| {
+            b.iter(|| zplan::compile(source, "fleet.zplan"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, phases);
+criterion_main!(benches);

@@ -1,0 +1,30 @@
+//! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Write a valid zplan policy of N pairs with realistic variety, the same for the same seed.
+#[derive(Debug, Parser)]
+#[command(name = "zplan-fleet", version, about)]
+struct Args {
+    /// How many pairs (each with two nodes, and often an NFS server and clients).
+    pairs: usize,
+    /// The seed; the same seed and size always give the same policy.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    match std::io::stdout().lock().write_all(policy.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("zplan-fleet: cannot write the policy: {error}");
+            ExitCode::from(4)
+        }
+    }
+}

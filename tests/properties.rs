@@ -1,0 +1,93 @@
+//! Properties over generated policies, with a bounded number of cases so that `cargo test`
+//! stays fast: valid fleets compile cleanly, block order never changes a byte, and whatever
+//! names a policy holds, what zplan emits fits the format it lands in.
+
+use proptest::prelude::*;
+use proptest::sample::SizeRange;
+use zplan::fleet::{fleet_blocks, fleet_policy};
+
+use crate::charset::violations;
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig { cases, max_shrink_iters: 256, ..ProptestConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Every fleet the generator makes, of any size and seed, compiles with no problem.
+    #[test]
+    fn generated_fleets_compile_cleanly(pairs in 1..6usize, seed in any::<u64>()) {
+        let compilation = zplan::compile(&fleet_policy(pairs, seed), "fleet.zplan");
+        prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+    }
+
+    /// Blocks may come in any order: every shuffle compiles to the same bytes.
+    #[test]
+    fn block_order_never_changes_the_output(
+        (blocks, shuffled) in (1..5usize, any::<u64>()).prop_flat_map(|(pairs, seed)| {
+            let blocks = fleet_blocks(pairs, seed);
+            (Just(blocks.clone()), Just(blocks).prop_shuffle())
+        })
+    ) {
+        let original = zplan::compile(&blocks.concat(), "fleet.zplan").tree.expect("the fleet compiles");
+        let reordered = zplan::compile(&shuffled.concat(), "fleet.zplan").tree.expect("any order compiles");
+        prop_assert_eq!(original, reordered);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Names full of what formats cannot carry (newlines, quotes, `#`, `$`, `%`, `\`,
+    /// spaces, `..`, great lengths): zplan refuses them or emits only what fits.
+    #[test]
+    fn whatever_the_names_emitted_files_fit_their_formats(names in hostile_names()) {
+        let compilation = zplan::compile(&named_policy(&names), "hostile.zplan");
+        if let Some(tree) = compilation.tree {
+            prop_assert_eq!(violations(&tree), Vec::<String>::new());
+        }
+    }
+}
+
+/// A name that is plausible, hostile, or very long.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[a-z][a-z0-9-]{0,12}",
+        2 => "[a-z][a-z0-9-]{0,4}(\n|\"|'|#|\\$|%|\\\\| |\\.\\.|/|:|@|\\+|\t|\u{e9})[a-z0-9-]{0,4}",
+        1 => "[a-z][a-z0-9_.:/-]{60,300}",
+        1 => "[a-z]{225,260}",
+        1 => "[ -~]{1,12}",
+    ]
+}
+
+/// Valid names for the eight places of [`named_policy`], one or two of them replaced: with
+/// every place drawn at once, almost no policy would compile far enough to emit anything.
+fn hostile_names() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec((0..8usize, name()), SizeRange::from(1..=2)).prop_map(|replacements| {
+        let mut names: Vec<String> =
+            ["daily", "alpha", "beta", "data", "vm-disks", "files", "app", "data"].map(String::from).to_vec();
+        for (place, name) in replacements {
+            names[place] = name;
+        }
+        names
+    })
+}
+
+/// A small valid policy with every name replaced: retention, two nodes, pair, dataset,
+/// NFS server, export path and client, then a mount point.
+fn named_policy(names: &[String]) -> String {
+    let [retention, first, second, pair, dataset, server, client, at] = names else { unreachable!("eight names") };
+    format!(
+        "retention {retention} {{\n  hourly 24\n  daily 7\n}}\n\
+         node {first} {{\n  address 10.0.0.1\n}}\n\
+         node {second} {{\n  address 10.0.0.2\n}}\n\
+         pair {pair} {{\n  nodes {first} {second}\n  engine syncoid\n  active follows proxmox-guest 100\n  \
+         rpo 15m\n  outage 1d\n  retention {retention}\n  replicate tank/{dataset} recursive\n}}\n\
+         nfs {server} {{\n  on pair {pair}\n  address 10.0.0.10\n  failover 60s\n  \
+         export /srv/{dataset} dataset tank/{dataset} {{\n    client 10.0.0.0/24 rw sync no_subtree_check\n  }}\n}}\n\
+         client {client} {{\n  mount {server}:/srv/{dataset} at /mnt/{at} {{\n    hard timeo 10s retrans 30\n  }}\n}}\n"
+    )
+}

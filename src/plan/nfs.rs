@@ -3,7 +3,7 @@
 //! followed pair's standby, a timer that starts it on the node that becomes active and stops
 //! it on the one that stops, and a static pair's target serving its copy read-only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::files::*;
@@ -32,8 +32,9 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     }
     hosts.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     hosts.dedup_by(|a, b| a.name.value == b.name.value);
+    let served = Served::of(policy);
     for node in hosts {
-        let lines = host_lines(policy, node, None);
+        let lines = host_lines(policy, &served, node, None);
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
     }
     for (host, mut pairs) in gates {
@@ -53,18 +54,33 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     }
 }
 
+/// The NFS servers each node may serve, and how, in policy order: found once, so that each
+/// host's exports do not take a look at every server of a fleet.
+pub struct Served<'p>(HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>);
+
+impl<'p> Served<'p> {
+    pub fn of(policy: &'p Policy) -> Self {
+        let mut by_node: HashMap<&'p str, Vec<(&'p NfsServer, Serving)>> = HashMap::new();
+        for server in &policy.nfs_servers {
+            for (node, serving) in serving_hosts(policy, server) {
+                by_node.entry(node.name.value.as_str()).or_default().push((server, serving));
+            }
+        }
+        Served(by_node)
+    }
+
+    fn on(&self, node: &Node) -> &[(&'p NfsServer, Serving)] {
+        self.0.get(node.name.value.as_str()).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Every export line a host serves, sorted by path; the copies of pair `promoted` served
 /// as live data, as they are after a failover.
-fn host_lines(policy: &Policy, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
+fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
     let mut lines = Vec::new();
-    for server in &policy.nfs_servers {
-        for (serving_node, serving) in serving_hosts(policy, server) {
-            if serving_node.name.value != node.name.value {
-                continue;
-            }
-            let serving = if promoted.is_some_and(|p| std::ptr::eq(p, server)) { Serving::Data } else { serving };
-            lines.extend(server.exports.iter().map(|export| export_line(policy, server, export, node, serving)));
-        }
+    for (server, serving) in served.on(node) {
+        let serving = if promoted.is_some_and(|p| std::ptr::eq(p, *server)) { Serving::Data } else { *serving };
+        lines.extend(server.exports.iter().map(|export| export_line(policy, server, export, node, serving)));
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
@@ -72,8 +88,8 @@ fn host_lines(policy: &Policy, node: &Node, promoted: Option<&NfsServer>) -> Vec
 
 /// The exports file of `node` after a failover promotes the copies `server` exports, as
 /// lines of text for a runbook.
-pub fn failover_export_lines(policy: &Policy, server: &NfsServer, node: &Node) -> Vec<String> {
-    let lines = host_lines(policy, node, Some(server));
+pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsServer, node: &Node) -> Vec<String> {
+    let lines = host_lines(policy, served, node, Some(server));
     match node.os.value {
         Os::Linux => lines
             .iter()
@@ -121,7 +137,7 @@ fn add_exports(files: &mut Files, host: &str, os: Os, exports: Exports) {
 /// How a node serves an export: the live data, or the read-only copy a static pair's
 /// target keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Serving {
+pub enum Serving {
     Data,
     ReadOnlyCopy,
 }

@@ -4,12 +4,14 @@
 //! wrong. It is written on both nodes, since either may be the one still standing.
 
 use super::files::*;
-use super::nfs::{exports_path, failover_export_lines, reload_exports};
+use std::collections::{BTreeMap, HashMap};
+
+use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::systemd::FILE_MODE;
 use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule;
-use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport};
+use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -22,8 +24,10 @@ const FAILBACK_SNAPSHOT: &str = "zplan_failback";
 /// Adds the runbook of every static pair between two nodes to both of them (a copy to
 /// another pool of the same node has nowhere to fail over to).
 pub fn runbook_files(policy: &Policy, files: &mut Files) {
-    for pair in policy.pairs.iter().filter(|pair| pair.is_static() && pair.nodes[0] != pair.nodes[1]) {
-        let runbook = runbook(policy, pair);
+    let fleet = Fleet::of(policy);
+    let pairs = policy.pairs.iter().enumerate();
+    for (index, pair) in pairs.filter(|(_, pair)| pair.is_static() && pair.nodes[0] != pair.nodes[1]) {
+        let runbook = runbook(&fleet, index, pair);
         for node in pair.nodes {
             let host = &policy.nodes[node].name.value;
             files.add(host, runbook_path(pair), FILE_MODE, Content::Runbook(runbook.clone()), vec![]);
@@ -31,9 +35,30 @@ pub fn runbook_files(policy: &Policy, files: &mut Files) {
     }
 }
 
+/// What runbooks look up about the whole policy, found once rather than once per pair.
+struct Fleet<'p> {
+    policy: &'p Policy,
+    served: Served<'p>,
+    jobs: BTreeMap<usize, Vec<Job<'p>>>,
+    servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
+}
+
+impl<'p> Fleet<'p> {
+    fn of(policy: &'p Policy) -> Self {
+        let mut servers_of_pair: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
+        for server in &policy.nfs_servers {
+            servers_of_pair.entry(server.pair).or_default().push(server);
+        }
+        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair }
+    }
+}
+
 /// The facts about a pair the steps are made of.
 struct Facts<'p> {
+    fleet: &'p Fleet<'p>,
     policy: &'p Policy,
+    /// The pair's index in [`Policy::pairs`].
+    index: usize,
     pair: &'p Pair,
     source: &'p Node,
     target: &'p Node,
@@ -41,14 +66,15 @@ struct Facts<'p> {
     datasets: Vec<(&'p str, String, bool)>,
 }
 
-fn runbook(policy: &Policy, pair: &Pair) -> Runbook {
+fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
+    let policy = fleet.policy;
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
     let datasets = pair
         .datasets
         .iter()
         .map(|r| (r.dataset.value.as_str(), landing(policy, pair, &r.dataset.value), r.recursive))
         .collect();
-    let facts = Facts { policy, pair, source, target, datasets };
+    let facts = Facts { fleet, policy, index, pair, source, target, datasets };
     let mut sections = vec![prepare(&facts), check(&facts), failover(&facts), failback(&facts)];
     sections.retain(|section| !section.steps.is_empty());
     Runbook {
@@ -213,7 +239,7 @@ fn serve_read_write(facts: &Facts<'_>) -> Vec<RunbookStep> {
     for server in servers(facts) {
         let path = exports_path(target.os.value);
         let mut commands = vec![format!("cat > /{path} <<'EOF'")];
-        commands.extend(failover_export_lines(facts.policy, server, target));
+        commands.extend(failover_export_lines(facts.policy, &facts.fleet.served, server, target));
         commands.push("EOF".to_owned());
         commands.push(reload_exports(target.os.value).to_owned());
         steps.push(step("Serve the copies read-write: replace zplan's read-only exports.", target, commands));
@@ -343,9 +369,10 @@ fn shared_daemon(facts: &Facts<'_>) -> String {
     if facts.pair.engine.value != Engine::Zrepl {
         return String::new();
     }
-    let jobs = jobs_by_host(facts.policy);
     let target = facts.pair.nodes[1];
-    let mut others: Vec<&str> = jobs
+    let mut others: Vec<&str> = facts
+        .fleet
+        .jobs
         .get(&target)
         .into_iter()
         .flatten()
@@ -370,8 +397,7 @@ fn service(os: Os, verb: &str, linux_unit: &str, freebsd_service: &str) -> Strin
 
 /// The NFS servers that serve this pair's data.
 fn servers<'p>(facts: &Facts<'p>) -> impl Iterator<Item = &'p NfsServer> + 'p {
-    let (policy, pair) = (facts.policy, facts.pair);
-    policy.nfs_servers.iter().filter(move |server| std::ptr::eq(&policy.pairs[server.pair], pair))
+    facts.fleet.servers_of_pair.get(&facts.index).into_iter().flatten().copied()
 }
 
 fn stop_nfs(facts: &Facts<'_>, node: &Node) -> Vec<String> {

@@ -27,12 +27,12 @@ fn stderr(output: &Output) -> String {
 
 /// A fresh scratch directory holding the example policy and a changed copy of it: a
 /// different RPO (every timer changes) and one dataset fewer (its units are removed).
-struct Scratch {
-    dir: PathBuf,
+pub(crate) struct Scratch {
+    pub(crate) dir: PathBuf,
 }
 
 impl Scratch {
-    fn new(name: &str) -> Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("build").join(name);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("v1")).unwrap();
@@ -46,15 +46,15 @@ impl Scratch {
         Scratch { dir }
     }
 
-    fn policy(&self, version: &str) -> String {
+    pub(crate) fn policy(&self, version: &str) -> String {
         self.dir.join(version).join("homelab.zplan").to_string_lossy().into_owned()
     }
 
-    fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir.join("out")
     }
 
-    fn out_str(&self) -> String {
+    pub(crate) fn out_str(&self) -> String {
         self.out().to_string_lossy().into_owned()
     }
 
@@ -65,7 +65,7 @@ impl Scratch {
         zplan(&args)
     }
 
-    fn build_ok(&self, version: &str) {
+    pub(crate) fn build_ok(&self, version: &str) {
         let output = self.build(version, &[]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
@@ -73,7 +73,7 @@ impl Scratch {
 
 /// Everything a reader of the output sees: per path, the kind, bytes or link, mode, inode
 /// and mtime.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
     let mut state = BTreeMap::new();
     collect(dir, dir, &mut state);
     state
@@ -104,7 +104,7 @@ fn collect(root: &Path, dir: &Path, state: &mut BTreeMap<PathBuf, String>) {
 }
 
 /// The snapshot without inodes and mtimes, to compare trees built in different places.
-fn contents(dir: &Path) -> BTreeMap<PathBuf, String> {
+pub(crate) fn contents(dir: &Path) -> BTreeMap<PathBuf, String> {
     snapshot(dir)
         .into_iter()
         .map(|(path, text)| {

@@ -5,6 +5,7 @@ mod catalogue;
 mod charset;
 mod cli;
 mod examples;
+mod faults;
 mod fmt;
 mod graph;
 mod hostile;

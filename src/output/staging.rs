@@ -1,13 +1,19 @@
 //! The staging directory beside the output: a mirror of the output made of hard links,
 //! the changes applied to it, then one rename that swaps it in. A build killed before the
 //! swap leaves the output as it was; the next build clears what the killed one left.
+//!
+//! Nothing reads the staging directory before the swap, so files are written in place
+//! there, and the whole filesystem is synced once before the swap rather than each file:
+//! a fleet's hundreds of thousands of files cost what creating them costs.
 
-use std::fs::{self, OpenOptions};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{symlink, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
-use rustix::fs::{renameat_with, RenameFlags, CWD};
+use rustix::fs::{renameat_with, syncfs, RenameFlags, CWD};
 
 use super::pending::is_absent;
 use super::{Change, Entry, OutputError};
@@ -69,14 +75,23 @@ pub(super) fn stage_and_swap(
     } else {
         fs::create_dir(&staging).map_err(write_error(&staging))?;
     }
-    let stage = Stage { root: &staging, output: dir };
+    let stage = Stage { root: &staging, output: dir, directories: RefCell::default() };
     for (count, change) in changes.iter().enumerate() {
         stage.apply(change)?;
         if let Some(hook) = on_file_staged {
             hook(count + 1);
         }
     }
+    sync(&staging)?;
     swap(&staging, dir)
+}
+
+/// Puts every staged file on disk before the swap makes it the output, so that a power loss
+/// after the swap cannot leave empty files behind it: one sync of the filesystem.
+fn sync(staging: &Path) -> Result<(), OutputError> {
+    let write_error = |source: io::Error| OutputError::Write { path: staging.to_owned(), source };
+    let root = File::open(staging).map_err(write_error)?;
+    syncfs(&root).map_err(|errno| write_error(errno.into()))
 }
 
 /// Recreates the directories of `from` under `to` and hard-links everything else, so that
@@ -124,6 +139,9 @@ fn swap(staging: &Path, dir: &Path) -> Result<(), OutputError> {
 struct Stage<'a> {
     root: &'a Path,
     output: &'a Path,
+    /// Directories of the staging tree known to be real directories, so that each is
+    /// looked at once, not once per file below it.
+    directories: RefCell<HashSet<PathBuf>>,
 }
 
 impl Stage<'_> {
@@ -141,6 +159,7 @@ impl Stage<'_> {
             }
             Some(Entry::Other) | None => {
                 self.make_parents(&change.path)?;
+                self.directories.borrow_mut().clear();
                 remove_and_prune(self.root, &target).map_err(write_error)
             }
         }
@@ -153,6 +172,9 @@ impl Stage<'_> {
         let parents = Path::new(relative).parent().into_iter().flat_map(Path::components);
         for component in parents {
             current.push(component);
+            if self.directories.borrow().contains(&current) {
+                continue;
+            }
             let in_output = self.output.join(current.strip_prefix(self.root).unwrap_or(&current));
             match fs::symlink_metadata(&current) {
                 Ok(metadata) if metadata.is_dir() => {}
@@ -162,14 +184,10 @@ impl Stage<'_> {
                 }
                 Err(source) => return Err(OutputError::Read { path: in_output, source }),
             }
+            self.directories.borrow_mut().insert(current.clone());
         }
         Ok(())
     }
-}
-
-fn temporary_beside(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.zplan-tmp"))
 }
 
 fn remove_if_present(path: &Path) -> io::Result<()> {
@@ -179,23 +197,18 @@ fn remove_if_present(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes a new inode and renames it over the target: the target may be a hard link to the
-/// live output, which must not change.
+/// Writes a new inode in place of the target: the target may be a hard link to the live
+/// output, which must not change, so it is unlinked first.
 fn write_file(target: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let temporary = temporary_beside(target);
-    remove_if_present(&temporary)?;
-    let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(&temporary)?;
+    remove_if_present(target)?;
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(target)?;
     file.write_all(bytes)?;
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
-    file.sync_all()?;
-    fs::rename(&temporary, target)
+    file.set_permissions(fs::Permissions::from_mode(mode))
 }
 
 fn write_link(target: &Path, link: &str) -> io::Result<()> {
-    let temporary = temporary_beside(target);
-    remove_if_present(&temporary)?;
-    symlink(link, &temporary)?;
-    fs::rename(&temporary, target)
+    remove_if_present(target)?;
+    symlink(link, target)
 }
 
 /// Removes a file and then every directory above it that this left empty.

@@ -23,7 +23,9 @@ fleet=$PWD/target/release/zplan-fleet
 work=$(mktemp -d "${TMPDIR:-/tmp}/zplan-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# Timed runs and warm-up runs per size: a build of 10,000 pairs writes half a million files.
 runs_for() { if [ "$1" -ge 10000 ]; then echo 3; elif [ "$1" -ge 1000 ]; then echo 5; else echo 10; fi; }
+warmups_for() { if [ "$1" -ge 10000 ]; then echo 0; else echo 1; fi; }
 
 # Peak resident memory of one run, in MiB.
 peak_mib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
@@ -39,7 +41,7 @@ for pairs in "${sizes[@]}"; do
   files=$(find "$work/ref" -type f -o -type l | wc -l)
   runs=$(runs_for "$pairs")
   # hyperfine takes one --prepare per command, in the order of the commands.
-  hyperfine --style basic --runs "$runs" --warmup 1 --export-json "$work/times-$pairs.json" \
+  hyperfine --style basic --runs "$runs" --warmup "$(warmups_for "$pairs")" --export-json "$work/times-$pairs.json" \
     --prepare true --prepare "rm -rf $work/out" --prepare "rm -rf $work/copy" --prepare true \
     -n check "$zplan check $policy" \
     -n build "$zplan build $policy -o $work/out" \

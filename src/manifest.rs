@@ -5,7 +5,7 @@
 //! The manifest of the previous build is also how zplan knows which files of an output
 //! directory are its own: it never touches a file that no manifest lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -136,12 +136,14 @@ impl Manifest {
     /// and rebuilding an unchanged policy reproduces the same manifest.
     pub fn carry_removed(&mut self, previous: &Manifest) {
         for (host, old) in &previous.hosts {
+            let current = self.hosts.entry(host.clone()).or_default();
+            // Paths this build lists already, so that a host of many files is not scanned
+            // once per file of the previous build.
+            let mut listed: HashSet<String> = current.files.iter().map(|file| file.path.clone()).collect();
+            listed.extend(current.removed.iter().map(|gone| gone.path.clone()));
             let removed = old.files.iter().map(FileEntry::removal).chain(old.removed.iter().cloned());
             for entry in removed {
-                let current = self.hosts.entry(host.clone()).or_default();
-                let still_there = current.files.iter().any(|file| file.path == entry.path)
-                    || current.removed.iter().any(|gone| gone.path == entry.path);
-                if !still_there {
+                if listed.insert(entry.path.clone()) {
                     current.removed.push(entry);
                 }
             }

@@ -214,3 +214,13 @@ fn the_manual_documents_every_subcommand_and_exit_status() {
     let title = format!(".TH zplan-build 1  \"zplan {}\"", env!("CARGO_PKG_VERSION"));
     assert!(build.contains(&title) && build.contains("\\-\\-force"), "{build}");
 }
+
+/// The README's first command, `cargo run --release -- build …`, needs zplan to be the
+/// crate's default binary now that the fleet generator is a binary too.
+#[test]
+fn zplan_is_the_default_binary_for_cargo_run() {
+    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    assert!(manifest.lines().any(|line| line.trim() == "default-run = \"zplan\""), "Cargo.toml lacks default-run");
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("cargo run --release -- build examples/proxmox-homelab.zplan -o out"));
+}

@@ -223,21 +223,9 @@ pub fn size(size: Size) -> Option<String> {
     Some(format!("{} {unit}", size.amount))
 }
 
-/// Whether `inner` is `outer` or, when `recursive`, below it.
-pub fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
-    outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn coverage_is_by_component() {
-        assert!(covers("zdata/sink", true, "zdata/sink/f0"));
-        assert!(!covers("zdata/sink", true, "zdata/sinkhole"));
-        assert!(!covers("zdata/sink", false, "zdata/sink/f0"));
-    }
 
     #[test]
     fn durations_take_the_largest_exact_unit() {

@@ -57,3 +57,20 @@ pub fn policies_in(folder: &str, prefixes: &[&str]) -> Vec<PathBuf> {
 pub fn examples() -> Vec<PathBuf> {
     policies_in("examples", &[])
 }
+
+/// Every policy that must compile cleanly, by file name: the examples and the `ok_` UI inputs.
+pub fn clean_policies() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut policies = Vec::new();
+    for dir in ["examples", "tests/ui"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".zplan") && (dir == "examples" || name.starts_with("ok_")) {
+                policies.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    policies.sort();
+    policies
+}

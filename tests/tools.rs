@@ -6,22 +6,9 @@ use std::fs;
 use std::path::Path;
 
 use zplan::render::{Body, Tree};
-use zplan::tools::{sanoid_accepts, sanoid_conf_accepts, syncoid_accepts, SanoidVersion};
 
-fn policies() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sources = Vec::new();
-    for dir in ["examples", "tests/ui"] {
-        for entry in fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.ends_with(".zplan") && (dir == "examples" || name.starts_with("ok_")) {
-                sources.push(fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    sources
-}
+use crate::support::clean_policies;
+use zplan::tools::{sanoid_accepts, sanoid_conf_accepts, syncoid_accepts, SanoidVersion};
 
 fn texts(tree: &Tree) -> impl Iterator<Item = (&str, String)> {
     tree.files.iter().filter_map(|((_, path), file)| match &file.body {
@@ -44,7 +31,7 @@ fn long_options(command: &str) -> Vec<String> {
 fn every_emitted_option_and_key_is_accepted_by_every_release() {
     let mut commands = 0;
     let mut keys = 0;
-    for source in policies() {
+    for (_, source) in clean_policies() {
         let tree = zplan::compile(&source, "p.zplan").tree.expect("examples and ok_ inputs compile");
         for (path, text) in texts(&tree) {
             for line in text.lines().filter(|line| line.starts_with("Exec")) {

@@ -14,6 +14,8 @@ use serde_json::Value;
 use zplan::diagnostic::catalogue::entries;
 use zplan::render::{Body, Tree};
 
+use crate::support::clean_policies;
+
 fn oracle() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracles/zrepl-check.py")
 }
@@ -24,17 +26,7 @@ fn python_with_yaml() -> bool {
 
 /// The policies to compile, by name.
 fn policies() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut policies = Vec::new();
-    for dir in ["examples", "tests/ui"] {
-        for entry in fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.ends_with(".zplan") && (dir == "examples" || name.starts_with("ok_")) {
-                policies.push((name, fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
+    let mut policies = clean_policies();
     policies.extend(entries().iter().map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
     policies.sort();
     policies

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
-use crate::model::{Policy, Roles};
+use crate::model::{covers, Policy};
 use crate::syntax::Span;
 use crate::zrepl::landing;
 
@@ -42,10 +42,6 @@ struct Write<'p> {
 fn writes(policy: &Policy) -> Vec<Write<'_>> {
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
-        let (active, standby): (&[usize], &[usize]) = match pair.roles {
-            Roles::FollowsGuest { .. } => (&pair.nodes, &pair.nodes),
-            Roles::Static => (&pair.nodes[..1], &pair.nodes[1..]),
-        };
         for replicated in &pair.datasets {
             let source = replicated.dataset.value.as_str();
             let write = |node: usize, role: Role| Write {
@@ -59,8 +55,8 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
                 role,
                 span: replicated.dataset.span,
             };
-            writes.extend(active.iter().map(|node| write(*node, Role::Snapshots)));
-            writes.extend(standby.iter().map(|node| write(*node, Role::Receives)));
+            writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
+            writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));
         }
     }
     writes.sort();
@@ -68,12 +64,8 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
 }
 
 /// Whether `outer` writes `inner`: the same dataset, or a parent written recursively.
-fn covers(outer: &Write<'_>, inner: &str) -> bool {
-    outer.dataset == inner || outer.recursive && is_under(inner, &outer.dataset)
-}
-
-fn is_under(child: &str, parent: &str) -> bool {
-    child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('/'))
+fn writes_into(outer: &Write<'_>, inner: &str) -> bool {
+    covers(&outer.dataset, outer.recursive, inner)
 }
 
 /// No dataset has writers from two pairs on one node.
@@ -83,11 +75,9 @@ pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
     let mut reported = BTreeSet::new();
     let mut open: Vec<&Write<'_>> = Vec::new();
     for write in &writes {
-        open.retain(|earlier| {
-            earlier.node == write.node
-                && (earlier.dataset == write.dataset || is_under(&write.dataset, &earlier.dataset))
-        });
-        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && covers(earlier, &write.dataset)) {
+        open.retain(|earlier| earlier.node == write.node && covers(&earlier.dataset, true, &write.dataset));
+        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && writes_into(earlier, &write.dataset))
+        {
             let key = (write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset.clone());
             if reported.insert(key) {
                 problems.push(two_writers(policy, earlier, write));
@@ -117,12 +107,8 @@ pub fn exports_are_not_received(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
-        let serving: &[usize] = match pair.roles {
-            Roles::FollowsGuest { .. } => &pair.nodes,
-            Roles::Static => &pair.nodes[..1],
-        };
         for export in &server.exports {
-            for node in serving {
+            for node in pair.active_nodes() {
                 let received =
                     receiving_write(&receives, *node, &export.dataset.value).filter(|w| w.pair != server.pair);
                 if let Some(write) = received {
@@ -146,6 +132,9 @@ fn receiving_write<'w, 'p>(receives: &'w [Write<'p>], node: usize, dataset: &str
     let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]).chain(std::iter::once(dataset));
     ancestors.into_iter().find_map(|candidate| {
         let start = receives.partition_point(|w| (w.node, w.dataset.as_ref()) < (node, candidate));
-        receives[start..].iter().take_while(|w| w.node == node && w.dataset == candidate).find(|w| covers(w, dataset))
+        receives[start..]
+            .iter()
+            .take_while(|w| w.node == node && w.dataset == candidate)
+            .find(|w| writes_into(w, dataset))
     })
 }

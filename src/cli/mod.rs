@@ -248,10 +248,7 @@ impl Cli {
 
     fn report_failure(&self, error: &dyn miette::Diagnostic) -> u8 {
         let mut text = String::new();
-        let handler = miette::GraphicalReportHandler::new_themed(match self.theme() {
-            Theme::Colour => miette::GraphicalTheme::unicode(),
-            Theme::Plain => miette::GraphicalTheme::unicode_nocolor(),
-        });
+        let handler = miette::GraphicalReportHandler::new_themed(self.theme().graphical());
         let _ = handler.render_report(&mut text, error);
         let _ = std::io::stderr().write_all(text.as_bytes());
         EXIT_IO

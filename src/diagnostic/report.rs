@@ -13,6 +13,16 @@ pub enum Theme {
     Plain,
 }
 
+impl Theme {
+    /// The miette theme that draws reports this way.
+    pub fn graphical(self) -> GraphicalTheme {
+        match self {
+            Theme::Colour => GraphicalTheme::unicode(),
+            Theme::Plain => GraphicalTheme::unicode_nocolor(),
+        }
+    }
+}
+
 /// How many problems the human rendering draws; a policy with more has one mistake repeated,
 /// or is not a policy, and drawing each against the source would take long for nothing.
 pub const MAX_HUMAN_PROBLEMS: usize = 100;
@@ -20,11 +30,7 @@ pub const MAX_HUMAN_PROBLEMS: usize = 100;
 /// Renders problems as text, each against the policy source it is about; past
 /// [`MAX_HUMAN_PROBLEMS`], one line says how many more there are.
 pub fn render_human(problems: &[Problem], name: &str, source: &str, theme: Theme) -> String {
-    let theme = match theme {
-        Theme::Colour => GraphicalTheme::unicode(),
-        Theme::Plain => GraphicalTheme::unicode_nocolor(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(80);
+    let handler = GraphicalReportHandler::new_themed(theme.graphical()).with_width(80);
     let named = NamedSource::new(name, Arc::<str>::from(source));
     let mut out = String::new();
     for problem in problems.iter().take(MAX_HUMAN_PROBLEMS) {

@@ -420,7 +420,29 @@ pub struct Pair {
     pub guard_percent: Option<Spanned<u8>>,
 }
 
+/// Whether dataset `inner` is `outer` or, when `recursive`, below it: the one test of
+/// dataset ancestry that every overlap rule uses.
+pub fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
+    outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+}
+
 impl Pair {
+    /// The nodes that may hold the active role: both of a followed pair, the source of a static one.
+    pub fn active_nodes(&self) -> &[usize] {
+        match self.roles {
+            Roles::FollowsGuest { .. } => &self.nodes,
+            Roles::Static => &self.nodes[..1],
+        }
+    }
+
+    /// The nodes that may hold the standby role and receive: both of a followed pair, the target of a static one.
+    pub fn standby_nodes(&self) -> &[usize] {
+        match self.roles {
+            Roles::FollowsGuest { .. } => &self.nodes,
+            Roles::Static => &self.nodes[1..],
+        }
+    }
+
     /// Which side drives a zrepl pair; push unless the policy says otherwise.
     pub fn mode(&self) -> Mode {
         self.mode.as_ref().map_or(Mode::Push, |mode| mode.value)
@@ -538,6 +560,13 @@ pub struct Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coverage_is_by_component() {
+        assert!(covers("zdata/sink", true, "zdata/sink/f0"));
+        assert!(!covers("zdata/sink", true, "zdata/sinkhole"));
+        assert!(!covers("zdata/sink", false, "zdata/sink/f0"));
+    }
 
     #[test]
     fn durations_print_compactly() {

@@ -65,6 +65,12 @@ impl Scratch {
         zplan(&args)
     }
 
+    /// What a build left beside the output: staging or moved-aside directories.
+    pub(crate) fn leftovers(&self) -> Vec<String> {
+        let names = fs::read_dir(&self.dir).unwrap().map(|entry| entry.unwrap().file_name());
+        names.map(|name| name.to_string_lossy().into_owned()).filter(|name| name.contains(".zplan-")).collect()
+    }
+
     pub(crate) fn build_ok(&self, version: &str) {
         let output = self.build(version, &[]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -178,8 +184,7 @@ fn an_interrupted_build_leaves_the_previous_tree_intact() {
         assert_eq!(snapshot(&scratch.out()), before, "killed after {after_files} files");
     }
     scratch.build_ok("v2");
-    let leftovers: Vec<_> = fs::read_dir(&scratch.dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(leftovers.iter().all(|name| !name.to_string_lossy().contains("zplan-")), "{leftovers:?}");
+    assert_eq!(scratch.leftovers(), Vec::<String>::new());
     assert_ne!(snapshot(&scratch.out()), before);
 }
 
@@ -268,6 +273,7 @@ fn nothing_is_written_through_a_symbolic_link() {
     assert_eq!(output.status.code(), Some(4));
     assert!(stderr(&output).contains("is in the way"), "{}", stderr(&output));
     assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert_eq!(scratch.leftovers(), Vec::<String>::new(), "the failed build left its staging directory");
 }
 
 #[test]

@@ -43,6 +43,7 @@ fn assert_refused_and_intact(
     let changed: Vec<_> =
         before.keys().chain(after.keys()).filter(|path| before.get(*path) != after.get(*path)).collect();
     assert!(changed.is_empty(), "the previous tree changed: {changed:?}");
+    assert_eq!(scratch.leftovers(), Vec::<String>::new(), "the failed build left its staging directory");
 }
 
 /// The next good build goes through and leaves what the same builds leave without a fault.

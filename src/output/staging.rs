@@ -57,19 +57,31 @@ pub(super) fn recover(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Builds the new tree beside `dir` and swaps it in.
+/// Builds the new tree beside `dir` and swaps it in. A build that fails on the way (a
+/// full disk, a file that cannot be replaced, a symbolic link in the tree) takes its
+/// staging directory with it, so the space it used is free again and the output is as it was.
 pub(super) fn stage_and_swap(
     dir: &Path,
     changes: &[Change],
     on_file_staged: Option<&dyn Fn(usize)>,
 ) -> Result<(), OutputError> {
+    let parent = dir.parent().ok_or_else(|| OutputError::NoParent { dir: dir.to_owned() })?;
+    fs::create_dir_all(parent).map_err(|source| OutputError::Write { path: parent.to_owned(), source })?;
+    let result = stage(dir, changes, on_file_staged);
+    if result.is_err() {
+        // The error already says what went wrong; what cannot be cleaned now, `recover` cleans
+        // at the start of the next build.
+        let _ = recover(dir);
+    }
+    result
+}
+
+fn stage(dir: &Path, changes: &[Change], on_file_staged: Option<&dyn Fn(usize)>) -> Result<(), OutputError> {
     let staging = beside(dir, "staging");
     let write_error = |path: &Path| {
         let path = path.to_owned();
         move |source| OutputError::Write { path, source }
     };
-    let parent = dir.parent().ok_or_else(|| OutputError::NoParent { dir: dir.to_owned() })?;
-    fs::create_dir_all(parent).map_err(write_error(parent))?;
     if dir.exists() {
         mirror(dir, &staging)?;
     } else {

@@ -1,5 +1,5 @@
 //! Each phase of the compiler on fleets of 10 to 10,000 pairs: parse, model and checks,
-//! plan, render. `cargo bench --bench phases` (the whole process: `scripts/bench.sh`).
+//! plan, render; and the formatter on heavily commented policies. `cargo bench --bench phases` (the whole process: `scripts/bench.sh`).
 
 use std::time::Duration;
 
@@ -45,5 +45,21 @@ fn phases(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, phases);
+/// `zplan fmt` of policies whose every line carries a comment: comments are found by binary
+/// search, so 10x the blocks should cost about 10x the time, not 100x.
+fn format(c: &mut Criterion) {
+    let mut group = c.benchmark_group("format");
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    let block = "node n {  # a node\n  # about its address\n  address 10.0.0.1  # where\n}\n\n";
+    for blocks in [2_000, 20_000] {
+        let source = block.repeat(blocks);
+        group.throughput(Throughput::Elements(blocks as u64));
+        group.bench_with_input(BenchmarkId::new("commented-blocks", blocks), &source, |b, source| {
+            b.iter(|| zplan::format::format(source))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, phases, format);
 criterion_main!(benches);

@@ -56,15 +56,13 @@ fn assert_next_build_is_whole(scratch: &Scratch, name: &str) {
 }
 
 /// Builds the first policy, runs the second build under `fault` (`None`: the fault cannot
-/// be made here), and checks that it was refused, harmlessly.
+/// be made here, which fails the test: it would check nothing), and checks that it was
+/// refused, harmlessly.
 fn assert_fault_is_harmless(name: &str, fault: impl FnOnce(&Scratch) -> Option<Output>) {
     let scratch = Scratch::new(name);
     scratch.build_ok("v1");
     let before = snapshot(&scratch.out());
-    let Some(output) = fault(&scratch) else {
-        eprintln!("skipped: {name} cannot be made on this filesystem or as this user");
-        return;
-    };
+    let output = fault(&scratch).unwrap_or_else(|| panic!("{name} cannot be made on this filesystem or as this user"));
     assert_refused_and_intact(&scratch, &output, &before);
     assert_next_build_is_whole(&scratch, name);
 }
@@ -93,7 +91,10 @@ fn a_full_disk_is_an_error_and_changes_nothing() {
     assert_fault_is_harmless("fault-full", |scratch| Some(build_behind(scratch, "v2", &limited)));
 }
 
+/// `chattr +i` needs root and a filesystem that keeps the flag, which a plain `cargo test`
+/// may not have; `.ci/run` runs it as root with `--ignored`.
 #[test]
+#[ignore = "needs root and a filesystem with chattr +i: cargo test -- --ignored"]
 fn a_file_that_cannot_be_replaced_is_an_error_and_changes_nothing() {
     assert_fault_is_harmless("fault-immutable", |scratch| {
         let stuck = scratch.out().join("acemagician/etc/exports.d/zplan.exports");

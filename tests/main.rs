@@ -9,6 +9,7 @@ mod faults;
 mod fmt;
 mod graph;
 mod hostile;
+mod mountpoints;
 mod properties;
 mod pruning;
 mod support;

@@ -15,12 +15,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use zplan::diagnostic::catalogue::entries;
-use zplan::fleet::fleet_policy;
 use zplan::model::{Engine, Policy, Roles};
-use zplan::render::{Body, Tree};
+use zplan::render::Tree;
 
-use crate::support::clean_policies;
+use crate::support::{compiled, compiling_policies, copy_name, text_files};
 
 /// A host, a pair and a role: where one sanoid config applies.
 type ConfigKey = (String, String, String);
@@ -42,22 +40,6 @@ struct Pruned {
     pruner: Pruner,
     dataset: String,
     recursive: bool,
-}
-
-/// Every policy that compiles, by name: the clean ones, the catalogue's fixed examples and
-/// a few fleets.
-fn policies() -> Vec<(String, String)> {
-    let mut policies = clean_policies();
-    let fixed = entries().iter().filter(|entry| !entry.fixed.is_empty());
-    policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
-    policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
-    policies
-}
-
-fn compiled(name: &str, source: &str) -> (Policy, Tree) {
-    let compilation = zplan::compile(source, name);
-    assert!(compilation.problems.is_empty(), "{name}: {:?}", compilation.problems);
-    (compilation.policy.unwrap(), compilation.tree.unwrap())
 }
 
 /// Whether `outer` is `inner` or, when recursive, one of its ancestors.
@@ -82,26 +64,14 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
                 }
             }
             Roles::Static => {
-                let copies = own
-                    .iter()
-                    .map(|(dataset, recursive)| match &pair.target_root {
-                        Some(root) => (format!("{}/{dataset}", root.value), *recursive),
-                        None => (dataset.clone(), *recursive),
-                    })
-                    .collect();
+                let copies =
+                    own.iter().map(|(dataset, recursive)| (copy_name(policy, pair, dataset), *recursive)).collect();
                 add(host(0), "active", own);
                 add(host(1), "standby", copies);
             }
         }
     }
     expected
-}
-
-fn text_files(tree: &Tree) -> impl Iterator<Item = (&str, &str, &str)> {
-    tree.files.iter().filter_map(|((host, path), file)| match &file.body {
-        Body::Bytes(bytes) => Some((host.as_str(), path.as_str(), std::str::from_utf8(bytes).unwrap())),
-        Body::Link(_) => None,
-    })
 }
 
 /// The dataset sections of a sanoid.conf (templates left out), with their `recursive`.
@@ -266,7 +236,7 @@ fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
 
 #[test]
 fn every_sanoid_section_names_a_dataset_of_its_host_in_its_role() {
-    for (name, source) in policies() {
+    for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         assert_eq!(
             sanoid_configs(&tree),
@@ -278,7 +248,7 @@ fn every_sanoid_section_names_a_dataset_of_its_host_in_its_role() {
 
 #[test]
 fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
-    for (name, source) in policies() {
+    for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         let doubles = double_prunes(&policy, &everything_pruned(&tree));
         assert!(doubles.is_empty(), "{name}: pruned twice:\n{}", doubles.join("\n"));
@@ -290,7 +260,7 @@ fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
 #[test]
 fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
     let mut seen = BTreeSet::new();
-    for (name, source) in policies() {
+    for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         for pair in &policy.pairs {
             seen.insert(format!("{:?} {}", pair.engine.value, if pair.is_static() { "static" } else { "followed" }));

@@ -254,7 +254,7 @@ impl SitePlan {
         for (number, dataset) in self.datasets.iter().enumerate() {
             let recursive = if dataset.recursive { " recursive" } else { "" };
             let exported = self.nfs.as_ref().is_some_and(|nfs| nfs.exports.iter().any(|(e, _, _)| *e == number));
-            let mount = if exported && !self.follows { format!(" mount /srv/{}", dataset.leaf) } else { String::new() };
+            let mount = if exported { format!(" mount /srv/{}", dataset.leaf) } else { String::new() };
             let _ = writeln!(text, "  replicate {}{recursive}{mount}", dataset.name);
         }
         if let Some(percent) = self.guard {

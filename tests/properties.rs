@@ -85,7 +85,7 @@ fn named_policy(names: &[String]) -> String {
          node {first} {{\n  address 10.0.0.1\n}}\n\
          node {second} {{\n  address 10.0.0.2\n}}\n\
          pair {pair} {{\n  nodes {first} {second}\n  engine syncoid\n  active follows proxmox-guest 100\n  \
-         rpo 15m\n  outage 1d\n  retention {retention}\n  replicate tank/{dataset} recursive\n}}\n\
+         rpo 15m\n  outage 1d\n  retention {retention}\n  replicate tank/{dataset} recursive mount /srv/{dataset}\n}}\n\
          nfs {server} {{\n  on pair {pair}\n  address 10.0.0.10\n  failover 60s\n  \
          export /srv/{dataset} dataset tank/{dataset} {{\n    client 10.0.0.0/24 rw sync no_subtree_check\n  }}\n}}\n\
          client {client} {{\n  mount {server}:/srv/{dataset} at /mnt/{at} {{\n    hard timeo 10s retrans 30\n  }}\n}}\n"

@@ -4,6 +4,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use zplan::diagnostic::catalogue::entries;
+use zplan::fleet::fleet_policy;
+use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
 
 /// Runs `body` with snapshots stored in the top-level `snapshots/` folder.
@@ -73,4 +76,42 @@ pub fn clean_policies() -> Vec<(String, String)> {
     }
     policies.sort();
     policies
+}
+
+/// Every policy that compiles to a tree, by name: the clean ones, the catalogue's fixed
+/// examples and a few generated fleets (with both engines and both kinds of pair).
+pub fn compiling_policies() -> Vec<(String, String)> {
+    let mut policies = clean_policies();
+    let fixed = entries().iter().filter(|entry| !entry.fixed.is_empty());
+    policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
+    policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
+    policies
+}
+
+/// Compiles a policy that must compile cleanly, into its model and tree.
+pub fn compiled(name: &str, source: &str) -> (Policy, Tree) {
+    let compilation = zplan::compile(source, name);
+    assert!(compilation.problems.is_empty(), "{name}: {:?}", compilation.problems);
+    (compilation.policy.unwrap(), compilation.tree.unwrap())
+}
+
+/// The name a static pair's target gives the copy of `dataset`, worked out from the policy
+/// as the tools document it: syncoid and a zrepl pull receive into `UNDER/DATASET`, a zrepl
+/// sink into `UNDER/SOURCE-NODE/DATASET`; with no `under`, the copy keeps the name.
+pub fn copy_name(policy: &Policy, pair: &Pair, dataset: &str) -> String {
+    match (&pair.target_root, pair.engine.value, pair.mode.as_ref().map(|m| m.value)) {
+        (None, _, _) => dataset.to_owned(),
+        (Some(root), Engine::Zrepl, None | Some(Mode::Push)) => {
+            format!("{}/{}/{dataset}", root.value, policy.nodes[pair.nodes[0]].name.value)
+        }
+        (Some(root), _, _) => format!("{}/{dataset}", root.value),
+    }
+}
+
+/// Every text file of a tree: host, path and contents.
+pub fn text_files(tree: &Tree) -> impl Iterator<Item = (&str, &str, &str)> {
+    tree.files.iter().filter_map(|((host, path), file)| match &file.body {
+        Body::Bytes(bytes) => Some((host.as_str(), path.as_str(), std::str::from_utf8(bytes).unwrap())),
+        Body::Link(_) => None,
+    })
 }

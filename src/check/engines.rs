@@ -73,12 +73,6 @@ fn misplaced_settings(pair: &Pair) -> Vec<Problem> {
         let help = "zrepl runs no check before it replicates; remove `guard`, or use `engine syncoid`";
         flag("guard", guard.span, "zrepl pairs", help);
     }
-    if !pair.is_static() {
-        let help = "`mount` places the read-only copy of a static pair; a followed pair's standby takes over with the source's own mountpoints";
-        for mount in pair.datasets.iter().filter_map(|r| r.mount.as_ref()) {
-            flag("mount", mount.span, "pairs whose role is followed", help);
-        }
-    }
     problems
 }
 

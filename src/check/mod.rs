@@ -4,6 +4,7 @@
 mod engines;
 mod freebsd;
 mod jobs;
+mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
@@ -18,7 +19,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 28] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 29] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
@@ -31,6 +32,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         nfs::exports_are_guarded,
         nfs::failover_covers_follow_delay,
         nfs::one_followed_pair_per_nfs_node,
+        mountpoints::exports_are_mounted,
         writers::one_writer_per_dataset,
         writers::exports_are_not_received,
         mounts::soft_mounts_outlast_failover,

@@ -517,6 +517,22 @@ pub enum Problem {
         second_pair: String,
     },
 
+    #[error("export `{path}` is not where `{dataset}` is mounted on {nodes}")]
+    #[diagnostic(code(E0510))]
+    ExportOutsideMountpoint {
+        #[label("exported here")]
+        span: SourceSpan,
+        #[label("mounted at `{mountpoint}`")]
+        dataset_span: SourceSpan,
+        path: String,
+        dataset: String,
+        /// The nodes that would serve it, named in backticks.
+        nodes: String,
+        mountpoint: String,
+        #[help]
+        help: String,
+    },
+
     #[error("engine `zrepl` cannot follow a role decided at run time")]
     #[diagnostic(
         code(E0701),

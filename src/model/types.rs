@@ -386,7 +386,9 @@ pub enum Roles {
 pub struct Replicated {
     pub dataset: Spanned<String>,
     pub recursive: bool,
-    /// Where a static pair's target mounts its read-only copy.
+    /// Where the dataset is mounted on every node that serves it: both nodes of a followed
+    /// pair, a static pair's source, and its target's read-only copy. Without it the dataset
+    /// mounts at ZFS's default, `/` + its name, and a static target's copy is not mounted.
     pub mount: Option<Spanned<String>>,
 }
 

@@ -125,7 +125,7 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
     let dir = config_dir(on.pair, role);
     let host = &on.node.name.value;
     let toggle = |on: bool| if on { "yes" } else { "no" };
-    let datasets = sorted_datasets(on.pair)
+    let datasets = sorted_datasets(on, role)
         .into_iter()
         .map(|(name, recursive)| SanoidDataset {
             name,
@@ -145,10 +145,17 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
     files.add(host, format!("{dir}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
 }
 
-/// Datasets sorted so that a parent's section comes before its children's.
-fn sorted_datasets(pair: &Pair) -> Vec<(String, bool)> {
+/// The datasets a role holds on its node, sorted so that a parent's section comes before
+/// its children's: the source's own names while active, and where each copy lands while
+/// standby (under a static target's `under` dataset), so that sanoid prunes the copy and
+/// never a local dataset that happens to share the source's name.
+fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool)> {
+    let name = |dataset: &str| match role {
+        Role::Active => dataset.to_owned(),
+        Role::Standby => landing(on.policy, on.pair, dataset),
+    };
     let mut datasets: Vec<(String, bool)> =
-        pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive)).collect();
     datasets.sort();
     datasets
 }

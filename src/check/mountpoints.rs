@@ -1,0 +1,154 @@
+//! Where exported data is mounted: an export serves the directory where its dataset is
+//! mounted on every node that may serve it, or a directory below it. A dataset is mounted
+//! where `replicate DATASET mount PATH` says, on every node that holds it (a static target
+//! holds the copy, where it lands); below a dataset with a declared mountpoint, at that
+//! mountpoint and the rest of its name; anywhere else at ZFS's default, `/` + its name.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Problem;
+use crate::model::{Export, NfsServer, Pair, Policy, Roles};
+use crate::zrepl::landing;
+
+/// The mountpoints a policy declares, by node index and the dataset's name on that node.
+struct Declared<'p>(HashMap<(usize, String), &'p str>);
+
+impl<'p> Declared<'p> {
+    fn of(policy: &'p Policy) -> Self {
+        let mut declared = HashMap::new();
+        for pair in &policy.pairs {
+            for replicated in &pair.datasets {
+                let Some(mount) = &replicated.mount else { continue };
+                let dataset = &replicated.dataset.value;
+                for node in pair.active_nodes() {
+                    declared.insert((*node, dataset.clone()), mount.value.as_str());
+                }
+                if pair.is_static() {
+                    declared.insert((pair.nodes[1], landing(policy, pair, dataset)), mount.value.as_str());
+                }
+            }
+        }
+        Declared(declared)
+    }
+
+    /// Where `dataset` is mounted on `node`: below its nearest declared ancestor (or
+    /// itself), else at its default mountpoint.
+    fn mountpoint(&self, node: usize, dataset: &str) -> String {
+        let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]).rev();
+        std::iter::once(dataset)
+            .chain(ancestors)
+            .find_map(|candidate| {
+                let mount = self.0.get(&(node, candidate.to_owned()))?;
+                Some(below(mount, &dataset[candidate.len()..]))
+            })
+            .unwrap_or_else(|| format!("/{dataset}"))
+    }
+}
+
+/// `suffix` (empty, or starting with `/`) appended to a mountpoint.
+fn below(mount: &str, suffix: &str) -> String {
+    let joined = format!("{}{suffix}", mount.trim_end_matches('/'));
+    if joined.is_empty() {
+        "/".to_owned()
+    } else {
+        joined
+    }
+}
+
+/// Whether `path` is the directory `mountpoint` or one below it.
+fn within(path: &str, mountpoint: &str) -> bool {
+    mountpoint == "/" || path == mountpoint || path.strip_prefix(mountpoint).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The nodes that serve a pair's exports from the dataset itself: both nodes of a followed
+/// pair, the source of a static one (its target serves its copy, which E0711 checks).
+fn serving_nodes(pair: &Pair) -> &[usize] {
+    match pair.roles {
+        Roles::FollowsGuest { .. } => &pair.nodes,
+        Roles::Static => &pair.nodes[..1],
+    }
+}
+
+/// Every export is where its dataset is mounted, or below it, on every node that serves it.
+pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
+    let declared = Declared::of(policy);
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        for export in &server.exports {
+            problems.extend(misplaced(policy, &declared, server, export));
+        }
+    }
+    problems
+}
+
+/// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
+fn misplaced(policy: &Policy, declared: &Declared<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
+    let pair = &policy.pairs[server.pair];
+    let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
+    for node in serving_nodes(pair) {
+        let mountpoint = declared.mountpoint(*node, &export.dataset.value);
+        if within(&export.path.value, &mountpoint) {
+            continue;
+        }
+        let name = policy.nodes[*node].name.value.as_str();
+        match missed.iter_mut().find(|(missed, _)| *missed == mountpoint) {
+            Some((_, nodes)) if nodes.contains(&name) => {}
+            Some((_, nodes)) => nodes.push(name),
+            None => missed.push((mountpoint, vec![name])),
+        }
+    }
+    missed.into_iter().map(|(mountpoint, nodes)| outside(pair, export, mountpoint, &nodes)).collect()
+}
+
+fn outside(pair: &Pair, export: &Export, mountpoint: String, nodes: &[&str]) -> Problem {
+    let (path, dataset) = (&export.path.value, &export.dataset.value);
+    let mut help = format!(
+        "did you mean `export {mountpoint}`? an export serves the directory where its dataset is mounted, or one below it"
+    );
+    if let Some(replicated) = pair.datasets.iter().find(|r| r.dataset.value == *dataset) {
+        let recursive = if replicated.recursive { " recursive" } else { "" };
+        help.push_str(&format!(
+            "; or, if the dataset is mounted at `{path}` on every node that serves it, say so: `replicate {dataset}{recursive} mount {path}`"
+        ));
+    }
+    let named: Vec<String> = nodes.iter().map(|node| format!("`{node}`")).collect();
+    Problem::ExportOutsideMountpoint {
+        span: export.path.span.into(),
+        dataset_span: export.dataset.span.into(),
+        path: path.clone(),
+        dataset: dataset.clone(),
+        nodes: named.join(" and "),
+        mountpoint,
+        help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dataset_mounts_below_its_nearest_declared_ancestor_or_at_its_name() {
+        let declared = Declared(HashMap::from([
+            ((0, "tank/a".to_owned()), "/srv/a"),
+            ((0, "tank/a/b/c".to_owned()), "/data/c"),
+            ((1, "pool".to_owned()), "/"),
+        ]));
+        assert_eq!(declared.mountpoint(0, "tank/a"), "/srv/a");
+        assert_eq!(declared.mountpoint(0, "tank/a/b"), "/srv/a/b");
+        assert_eq!(declared.mountpoint(0, "tank/a/b/c/d"), "/data/c/d");
+        assert_eq!(declared.mountpoint(0, "tank/ab"), "/tank/ab");
+        assert_eq!(declared.mountpoint(1, "tank/a"), "/tank/a");
+        assert_eq!(declared.mountpoint(1, "pool"), "/");
+        assert_eq!(declared.mountpoint(1, "pool/x"), "/x");
+    }
+
+    #[test]
+    fn an_export_is_the_mountpoint_or_below_it() {
+        assert!(within("/zpool1/share", "/zpool1/share"));
+        assert!(within("/zpool1/share/docs", "/zpool1/share"));
+        assert!(!within("/zpool1/shared", "/zpool1/share"));
+        assert!(!within("/data-nfs-share", "/zpool1/data-nfs-share"));
+        assert!(within("/anything", "/"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Exports serve the dataset they name: in every tree zplan writes (the examples, the `ok_`
+//! UI inputs, the catalogue's fixed examples, generated fleets), each path of each exports
+//! file is where its dataset is mounted on that host, or a directory below it.
+//!
+//! Where a dataset is mounted is worked out here from the policy: ZFS's default, `/` and the
+//! dataset's name; below a dataset with `replicate … mount PATH`, that path and the rest of
+//! the name, on every node that holds it. A static target holds the copy, which lands under
+//! `under` with its mountpoint unset (`none`), so a copy is mounted only where declared.
+
+use std::collections::HashMap;
+
+use zplan::model::{Policy, Roles};
+
+use crate::support::{compiled, compiling_policies, copy_name, text_files};
+
+/// Declared mountpoints by host and the dataset's name there, and the hosts that hold
+/// copies (whose datasets are unmounted unless declared).
+struct Mounted {
+    declared: HashMap<(String, String), String>,
+    copies: HashMap<String, Vec<String>>,
+}
+
+impl Mounted {
+    fn of(policy: &Policy) -> Mounted {
+        let mut declared = HashMap::new();
+        let mut copies: HashMap<String, Vec<String>> = HashMap::new();
+        for pair in &policy.pairs {
+            let host = |slot: usize| policy.nodes[pair.nodes[slot]].name.value.clone();
+            for replicated in &pair.datasets {
+                let dataset = &replicated.dataset.value;
+                let mut held = vec![(host(0), dataset.clone())];
+                match pair.roles {
+                    Roles::FollowsGuest { .. } => held.push((host(1), dataset.clone())),
+                    Roles::Static => {
+                        let copy = copy_name(policy, pair, dataset);
+                        copies.entry(host(1)).or_default().push(copy.clone());
+                        held.push((host(1), copy));
+                    }
+                }
+                if let Some(mount) = &replicated.mount {
+                    declared.extend(held.into_iter().map(|key| (key, mount.value.clone())));
+                }
+            }
+        }
+        Mounted { declared, copies }
+    }
+
+    /// Where `dataset` is mounted on `host`, or `None` for a copy with no mountpoint.
+    fn mountpoint(&self, host: &str, dataset: &str) -> Option<String> {
+        let mut candidate = dataset;
+        loop {
+            if let Some(mount) = self.declared.get(&(host.to_owned(), candidate.to_owned())) {
+                return Some(format!("{}{}", mount.trim_end_matches('/'), &dataset[candidate.len()..]));
+            }
+            match candidate.rsplit_once('/') {
+                Some((parent, _)) => candidate = parent,
+                None => break,
+            }
+        }
+        let copy = self
+            .copies
+            .get(host)
+            .is_some_and(|copies| copies.iter().any(|c| dataset == c || dataset.starts_with(&format!("{c}/"))));
+        (!copy).then(|| format!("/{dataset}"))
+    }
+}
+
+/// The dataset behind an exported path on a host, by the model: the export of a server of
+/// a pair the host is in, and on a static target the copy of its dataset.
+fn exported_dataset(policy: &Policy, host: &str, path: &str) -> String {
+    for server in &policy.nfs_servers {
+        let pair = &policy.pairs[server.pair];
+        let slot = pair.nodes.iter().position(|node| policy.nodes[*node].name.value == host);
+        let (Some(slot), Some(export)) = (slot, server.exports.iter().find(|e| e.path.value == path)) else {
+            continue;
+        };
+        let dataset = &export.dataset.value;
+        return match (&pair.roles, slot) {
+            (Roles::Static, 1) => copy_name(policy, pair, dataset),
+            _ => dataset.clone(),
+        };
+    }
+    panic!("{host} exports {path}, which no server of its pairs declares")
+}
+
+/// The exported paths of an exports file, Linux's or FreeBSD's: the first word of each line.
+fn exported_paths(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|line| line.starts_with('/')).filter_map(|line| line.split_whitespace().next())
+}
+
+fn within(path: &str, mountpoint: &str) -> bool {
+    mountpoint == "/" || path == mountpoint || path.starts_with(&format!("{mountpoint}/"))
+}
+
+#[test]
+fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
+    let mut copies_checked = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        let mounted = Mounted::of(&policy);
+        for (host, file, text) in text_files(&tree) {
+            if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" {
+                continue;
+            }
+            for path in exported_paths(text) {
+                let dataset = exported_dataset(&policy, host, path);
+                copies_checked += usize::from(mounted.copies.get(host).is_some_and(|c| c.contains(&dataset)));
+                let mountpoint = mounted.mountpoint(host, &dataset);
+                assert!(
+                    mountpoint.as_deref().is_some_and(|mountpoint| within(path, mountpoint)),
+                    "{name}: {host} exports {path} for {dataset}, mounted at {mountpoint:?}"
+                );
+            }
+        }
+    }
+    assert!(copies_checked > 0, "no static target's export was checked");
+}
+
+/// The homelab seed's export path, `/data-nfs-share`, was a bind mount inside its container;
+/// on the host the dataset is mounted at `/zpool1/data-nfs-share`, and zplan says so.
+#[test]
+fn the_seed_export_path_is_refused_with_the_path_where_the_dataset_is_mounted() {
+    use miette::Diagnostic;
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/proxmox-homelab.zplan")).unwrap();
+    let seed = example
+        .replace(":/zpool1/data-nfs-share", ":/data-nfs-share")
+        .replace("export /zpool1/data-nfs-share dataset", "export /data-nfs-share dataset");
+    assert_ne!(seed, example);
+    let problems = zplan::compile(&seed, "seed.zplan").problems;
+    let codes: Vec<String> = problems.iter().filter_map(|p| p.code().map(|c| c.to_string())).collect();
+    assert_eq!(codes, ["E0510"]);
+    let help = problems[0].help().map(|help| help.to_string()).unwrap_or_default();
+    assert!(help.contains("`export /zpool1/data-nfs-share`"), "{help}");
+
+    let declared = seed.replace(
+        "replicate zpool1/data-nfs-share recursive",
+        "replicate zpool1/data-nfs-share recursive mount /data-nfs-share",
+    );
+    assert!(zplan::compile(&declared, "declared.zplan").problems.is_empty());
+}

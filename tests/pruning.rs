@@ -1,0 +1,291 @@
+//! What prunes where, over every tree zplan writes: the examples, the `ok_` UI inputs, the
+//! fixed examples of the catalogue and generated fleets with both engines.
+//!
+//! Each section of each sanoid.conf names a dataset that lives on that host in that role,
+//! as the model says: a followed pair's datasets keep their names on both nodes, a static
+//! pair's source keeps them, and its target holds each copy under its `under` dataset. The
+//! expectation is worked out here from the policy alone, not by zplan's naming code.
+//!
+//! No dataset is pruned by two configurations that may run at the same time on one host.
+//! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
+//! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
+//! it sends (its `filesystems`) and what it receives (below its `root_fs`; a sink keeps each
+//! client under `root_fs/CLIENT`). The active and standby configs of one followed pair are
+//! gated on the role, so they never run together; anything else on one host may.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use zplan::model::{Engine, Policy, Roles};
+use zplan::render::Tree;
+
+use crate::support::{compiled, compiling_policies, copy_name, text_files};
+
+/// A host, a pair and a role: where one sanoid config applies.
+type ConfigKey = (String, String, String);
+
+/// Datasets and whether each is recursive.
+type Sections = BTreeSet<(String, bool)>;
+
+/// What runs a prune on a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pruner {
+    Sanoid { pair: String, role: String },
+    Zrepl { job: String },
+}
+
+/// A dataset a pruner prunes on a host, with its descendants when recursive.
+#[derive(Debug, Clone)]
+struct Pruned {
+    host: String,
+    pruner: Pruner,
+    dataset: String,
+    recursive: bool,
+}
+
+/// Whether `outer` is `inner` or, when recursive, one of its ancestors.
+fn holds(outer: &str, recursive: bool, inner: &str) -> bool {
+    outer == inner || recursive && inner.starts_with(outer) && inner[outer.len()..].starts_with('/')
+}
+
+/// The sanoid sections each host should have in each role of each syncoid pair.
+fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
+    let mut expected = BTreeMap::new();
+    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
+        let host = |slot: usize| policy.nodes[pair.nodes[slot]].name.value.clone();
+        let mut add = |host: String, role: &str, sections: Sections| {
+            expected.insert((host, pair.name.value.clone(), role.to_owned()), sections);
+        };
+        let own: Sections = pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+        match pair.roles {
+            Roles::FollowsGuest { .. } => {
+                for slot in 0..2 {
+                    add(host(slot), "active", own.clone());
+                    add(host(slot), "standby", own.clone());
+                }
+            }
+            Roles::Static => {
+                let copies =
+                    own.iter().map(|(dataset, recursive)| (copy_name(policy, pair, dataset), *recursive)).collect();
+                add(host(0), "active", own);
+                add(host(1), "standby", copies);
+            }
+        }
+    }
+    expected
+}
+
+/// The dataset sections of a sanoid.conf (templates left out), with their `recursive`.
+fn sanoid_sections(text: &str) -> Sections {
+    let mut sections = Sections::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+            current = (!name.starts_with("template_")).then(|| name.to_owned());
+        } else if let (Some(dataset), Some(value)) = (&current, line.strip_prefix("recursive = ")) {
+            sections.insert((dataset.clone(), value == "yes"));
+        }
+    }
+    sections
+}
+
+/// Every sanoid.conf of a tree, by host, pair and role (from its `PAIR-ROLE` directory).
+fn sanoid_configs(tree: &Tree) -> BTreeMap<ConfigKey, Sections> {
+    let mut configs = BTreeMap::new();
+    for (host, path, text) in text_files(tree) {
+        let Some(dir) = path.strip_prefix("etc/sanoid/zplan/").and_then(|rest| rest.strip_suffix("/sanoid.conf"))
+        else {
+            continue;
+        };
+        let (pair, role) = dir.rsplit_once('-').unwrap();
+        configs.insert((host.to_owned(), pair.to_owned(), role.to_owned()), sanoid_sections(text));
+    }
+    configs
+}
+
+/// One job of a zrepl.yml, as far as pruning goes.
+#[derive(Debug, Default)]
+struct ZreplJob {
+    name: String,
+    kind: String,
+    root_fs: Option<String>,
+    filesystems: Vec<(String, bool)>,
+    clients: Vec<String>,
+}
+
+fn unquoted(text: &str) -> String {
+    text.trim().trim_matches('"').to_owned()
+}
+
+/// The jobs of a zrepl.yml as zplan lays it out (two spaces per level), and the client
+/// identities its `connect` sections use.
+fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
+    let mut jobs: Vec<ZreplJob> = Vec::new();
+    let mut identities = Vec::new();
+    let mut block = "";
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("- name: ") {
+            jobs.push(ZreplJob { name: unquoted(name), ..ZreplJob::default() });
+            continue;
+        }
+        let Some(job) = jobs.last_mut() else { continue };
+        let (key, value) = line.split_once(':').map_or((line, ""), |(k, v)| (k, v.trim()));
+        match indent {
+            4 => {
+                block = key;
+                match key {
+                    "type" => job.kind = value.to_owned(),
+                    "root_fs" => job.root_fs = Some(unquoted(value)),
+                    _ => {}
+                }
+            }
+            6 if block == "filesystems" => {
+                let (pattern, included) = line.rsplit_once(':').unwrap();
+                if included.trim() == "true" {
+                    let pattern = unquoted(pattern);
+                    let recursive = pattern.ends_with('<');
+                    job.filesystems.push((pattern.trim_end_matches('<').to_owned(), recursive));
+                }
+            }
+            6 if block == "connect" && key == "client_identity" => identities.push(unquoted(value)),
+            8 if block == "serve" => {
+                let client = line.strip_prefix("- ").map_or_else(|| unquoted(value), unquoted);
+                job.clients.push(client);
+            }
+            _ => {}
+        }
+    }
+    (jobs, identities)
+}
+
+/// What each zrepl job of a host prunes there.
+fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
+    let (jobs, local_identities) = zrepl_jobs(text);
+    let mut pruned = Vec::new();
+    for job in &jobs {
+        let mut add = |dataset: String, recursive: bool| {
+            pruned.push(Pruned {
+                host: host.to_owned(),
+                pruner: Pruner::Zrepl { job: job.name.clone() },
+                dataset,
+                recursive,
+            });
+        };
+        let root = job.root_fs.clone();
+        match (job.kind.as_str(), root) {
+            ("push" | "source", None) => job.filesystems.iter().for_each(|(d, r)| add(d.clone(), *r)),
+            ("pull", Some(root)) => add(root, true),
+            ("sink", Some(root)) => {
+                let clients = if job.clients.is_empty() { &local_identities } else { &job.clients };
+                assert!(!clients.is_empty(), "{host}: sink {} serves no client", job.name);
+                clients.iter().for_each(|client| add(format!("{root}/{client}"), true));
+            }
+            (kind, root) => panic!("{host}: zrepl job {} of type `{kind}` with root {root:?}", job.name),
+        }
+    }
+    pruned
+}
+
+/// Everything pruned on every host of a tree.
+fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
+    let mut pruned = Vec::new();
+    for ((host, pair, role), sections) in sanoid_configs(tree) {
+        for (dataset, recursive) in sections {
+            let pruner = Pruner::Sanoid { pair: pair.clone(), role: role.clone() };
+            pruned.push(Pruned { host: host.clone(), pruner, dataset, recursive });
+        }
+    }
+    for (host, path, text) in text_files(tree) {
+        if path.ends_with("zrepl/zrepl.yml") {
+            pruned.extend(zrepl_pruned(host, text));
+        }
+    }
+    pruned
+}
+
+fn followed(policy: &Policy, pair: &str) -> bool {
+    let pair = policy.pairs.iter().find(|p| p.name.value == pair).unwrap();
+    matches!(pair.roles, Roles::FollowsGuest { .. })
+}
+
+/// Whether two pruners may run at the same time: not one config with itself, nor the two
+/// roles of one followed pair.
+fn concurrent(policy: &Policy, first: &Pruner, second: &Pruner) -> bool {
+    match (first, second) {
+        _ if first == second => false,
+        (Pruner::Sanoid { pair: a, .. }, Pruner::Sanoid { pair: b, .. }) if a == b => !followed(policy, a),
+        _ => true,
+    }
+}
+
+/// Pairs of prunes of one dataset on one host that may run at the same time.
+fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
+    let mut doubles = Vec::new();
+    for (index, first) in pruned.iter().enumerate() {
+        for second in &pruned[index + 1..] {
+            let overlap = holds(&first.dataset, first.recursive, &second.dataset)
+                || holds(&second.dataset, second.recursive, &first.dataset);
+            if first.host == second.host && overlap && concurrent(policy, &first.pruner, &second.pruner) {
+                doubles.push(format!("{}: {first:?} and {second:?}", first.host));
+            }
+        }
+    }
+    doubles
+}
+
+#[test]
+fn every_sanoid_section_names_a_dataset_of_its_host_in_its_role() {
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        assert_eq!(
+            sanoid_configs(&tree),
+            expected_sections(&policy),
+            "{name}: sanoid.conf sections by host, pair and role"
+        );
+    }
+}
+
+#[test]
+fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        let doubles = double_prunes(&policy, &everything_pruned(&tree));
+        assert!(doubles.is_empty(), "{name}: pruned twice:\n{}", doubles.join("\n"));
+    }
+}
+
+/// The policies above reach every case: both engines, both kinds of pair, copies under
+/// `under`, sinks and pulls.
+#[test]
+fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
+    let mut seen = BTreeSet::new();
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for pair in &policy.pairs {
+            seen.insert(format!("{:?} {}", pair.engine.value, if pair.is_static() { "static" } else { "followed" }));
+            if pair.engine.value == Engine::Syncoid && pair.target_root.is_some() {
+                seen.insert("syncoid under".to_owned());
+            }
+        }
+        for (_, path, text) in text_files(&tree) {
+            if path.ends_with("zrepl/zrepl.yml") {
+                seen.extend(zrepl_jobs(text).0.into_iter().map(|job| job.kind));
+            }
+        }
+    }
+    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"] {
+        assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
+    }
+}
+
+/// The readers above see what they must: a recursive section, a sink's client, a pull's root.
+#[test]
+fn the_readers_read_sanoid_and_zrepl_configs() {
+    let sanoid = "# x\n[tank/a]\nuse_template = p\nrecursive = yes\n\n[template_p]\nhourly = 1\n";
+    assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true)]));
+    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b\": false\n";
+    let pruned = zrepl_pruned("f1", zrepl);
+    let found: Vec<(&str, bool)> = pruned.iter().map(|p| (p.dataset.as_str(), p.recursive)).collect();
+    assert_eq!(found, [("zdata/sink/f0", true), ("zdata/a", true)]);
+}

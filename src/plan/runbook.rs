@@ -136,11 +136,7 @@ fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<Runb
 fn prepare(facts: &Facts<'_>) -> RunbookSection {
     let mut steps = Vec::new();
     if let Some(root) = &facts.pair.target_root {
-        steps.push(step(
-            format!("Create the dataset the copies land under, unmounted, so that a copy without a mount stays unmounted (nothing happens if `{}` exists).", root.value),
-            facts.target,
-            vec![format!("zfs create -p -o mountpoint=none {}", root.value)],
-        ));
+        steps.push(create_landing_root(facts, &root.value));
     }
     let mounts: Vec<String> = facts
         .pair
@@ -160,6 +156,35 @@ fn prepare(facts: &Facts<'_>) -> RunbookSection {
         ));
     }
     section("Before the first replication", "Once, when the pair is set up.", steps)
+}
+
+/// The datasets below `root` that must exist before a copy is received: syncoid's `zfs
+/// receive` does not create a missing parent (zrepl creates placeholders itself).
+fn receive_parents(facts: &Facts<'_>, root: &str) -> Vec<String> {
+    if facts.pair.engine.value != Engine::Syncoid {
+        return Vec::new();
+    }
+    let landings = facts.pair.datasets.iter().map(|r| landing(facts.policy, facts.pair, &r.dataset.value));
+    let parents = landings.filter_map(|copy| copy.rsplit_once('/').map(|(parent, _)| parent.to_owned()));
+    let mut parents: Vec<String> = parents.filter(|parent| parent != root).collect();
+    parents.sort();
+    parents.dedup();
+    parents
+}
+
+/// The step that creates the root the copies land under and, for syncoid, the parents
+/// each copy is received into.
+fn create_landing_root(facts: &Facts<'_>, root: &str) -> RunbookStep {
+    let mut text = format!("Create the dataset the copies land under, unmounted, so that a copy without a mount stays unmounted (nothing happens if `{root}` exists).");
+    let mut commands = vec![format!("zfs create -p -o mountpoint=none {root}")];
+    let parents = receive_parents(facts, root);
+    if !parents.is_empty() {
+        text.push_str(
+            " Then the parents the copies are received into, which inherit it: `zfs receive` does not create them.",
+        );
+        commands.extend(parents.into_iter().map(|parent| format!("zfs create -p {parent}")));
+    }
+    step(text, facts.target, commands)
 }
 
 fn check(facts: &Facts<'_>) -> RunbookSection {

@@ -683,18 +683,17 @@ pub enum Problem {
         span: SourceSpan,
     },
 
-    #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send")]
-    #[diagnostic(
-        code(W0606),
-        severity(Warning),
-        help("zrepl keeps every snapshot not yet replicated; snapshot less often (a larger `rpo`) or plan for a shorter `outage`, since zfs lists, sends and destroys that many slowly")
-    )]
+    #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send: {makeup}")]
+    #[diagnostic(code(W0606), severity(Warning))]
     PileUp {
         #[label("outage {outage}")]
         span: SourceSpan,
         outage: String,
         count: u64,
+        makeup: String,
         pair: String,
+        #[help]
+        help: String,
     },
 
     #[error("network mount without `_netdev`")]

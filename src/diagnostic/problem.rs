@@ -362,15 +362,17 @@ pub enum Problem {
         owner: String,
     },
 
-    #[error("`{text}` does not divide an hour")]
+    #[error("`{text}` cannot be a timer period: {reason}")]
     #[diagnostic(
         code(E0409),
-        help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that every hour has the same slots")
+        help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that the timer fires at the same minutes of every hour")
     )]
     PeriodNotDivisor {
-        #[label("not a divisor of 60 minutes")]
+        #[label("{label}")]
         span: SourceSpan,
         text: String,
+        reason: &'static str,
+        label: &'static str,
     },
 
     #[error("the transfer time is both declared and estimated")]

@@ -561,9 +561,9 @@ impl Builder {
         if !on_timers {
             return Some(Some(period));
         }
-        let seconds = period.value.seconds();
-        if seconds % 60 != 0 || !HOUR_DIVISORS.contains(&(seconds / 60)) {
-            self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text: period.value.to_string() });
+        if let Some((reason, label)) = timer_period_problem(period.value) {
+            let text = period.value.to_string();
+            self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text, reason, label });
             return None;
         }
         Some(Some(period))
@@ -848,6 +848,19 @@ impl Builder {
     }
 }
 
+/// Why a period cannot be a timer's, and the label that says so, if it cannot: timers fire at
+/// the same whole minutes of every hour, so the period divides an hour and is shorter.
+fn timer_period_problem(period: Duration) -> Option<(&'static str, &'static str)> {
+    let seconds = period.seconds();
+    if seconds % 60 != 0 {
+        return Some(("it is not a whole number of minutes", "not whole minutes"));
+    }
+    if seconds >= 3_600 {
+        return Some(("it is an hour or longer, and timers repeat within the hour", "an hour or longer"));
+    }
+    (!HOUR_DIVISORS.contains(&(seconds / 60))).then_some(("it does not divide an hour", "not a divisor of 60 minutes"))
+}
+
 /// How a kind of block is called in messages.
 fn display_kind(kind: &'static str) -> &'static str {
     match kind {
@@ -861,5 +874,21 @@ fn host_namespace(kind: &'static str) -> &'static str {
     match kind {
         "node" | "client" => "host",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timer_periods_are_whole_minutes_that_divide_an_hour() {
+        assert_eq!(timer_period_problem(Duration::minutes(15)), None);
+        assert_eq!(timer_period_problem(Duration::minutes(30)), None);
+        let reason = |duration| timer_period_problem(duration).map(|(reason, _)| reason);
+        assert_eq!(reason(Duration::minutes(7)), Some("it does not divide an hour"));
+        assert_eq!(reason(Duration(90)), Some("it is not a whole number of minutes"));
+        assert_eq!(reason(Duration::minutes(60)), Some("it is an hour or longer, and timers repeat within the hour"));
+        assert_eq!(reason(Duration::minutes(120)), Some("it is an hour or longer, and timers repeat within the hour"));
     }
 }

@@ -169,13 +169,14 @@ pub enum Problem {
     },
 
     #[error("expected {expected}, found `{found}`")]
-    #[diagnostic(code(E0301), help("write it as `{example}`"))]
+    #[diagnostic(code(E0301))]
     WrongKind {
         #[label("not {expected}")]
         span: SourceSpan,
         expected: &'static str,
         found: String,
-        example: &'static str,
+        #[help]
+        help: String,
     },
 
     #[error("`{name}` is not a valid ZFS dataset name: {reason}")]

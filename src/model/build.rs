@@ -532,7 +532,7 @@ impl Builder {
             return Some(None);
         };
         let value = single_value(statement, "one duration", example, &mut self.problems)?;
-        let duration = self.take(values::duration(value))?;
+        let duration = self.take(values::duration(value, example))?;
         if duration.value.seconds() == 0 {
             self.problems.push(Problem::OutOfRange {
                 span: value.span.into(),
@@ -823,7 +823,7 @@ impl Builder {
                 span: remote.span.into(),
                 expected: "an export reference",
                 found: remote.text.clone(),
-                example: "server:/data-nfs-share",
+                help: "write it as `server:/data-nfs-share`".to_owned(),
             });
             return None;
         }

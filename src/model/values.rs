@@ -15,8 +15,9 @@ const RESERVED_POOL_PREFIXES: [&str; 4] = ["mirror", "raidz", "draid", "spare"];
 
 type Read<T> = Result<T, Problem>;
 
-fn wrong_kind(value: &Value, expected: &'static str, example: &'static str) -> Problem {
-    Problem::WrongKind { span: value.span.into(), expected, found: value.text.clone(), example }
+fn wrong_kind(value: &Value, expected: &'static str, example: &str) -> Problem {
+    let help = format!("write it as `{example}`");
+    Problem::WrongKind { span: value.span.into(), expected, found: value.text.clone(), help }
 }
 
 /// A block or host name: it becomes a directory, part of unit and file names, an ssh target.
@@ -125,10 +126,19 @@ pub fn path_problem(text: &str) -> Option<&'static str> {
     None
 }
 
-/// A duration such as `10m`.
-pub fn duration(value: &Value) -> Read<Spanned<Duration>> {
+/// A duration such as `10m`; `example` is a fitting one for the setting it is read for.
+pub fn duration(value: &Value, example: &str) -> Read<Spanned<Duration>> {
+    if value.kind == ValueKind::Number {
+        let help = format!("a duration carries its unit (`s`, `m`, `h`, `d` or `w`): write it as `{example}`");
+        return Err(Problem::WrongKind {
+            span: value.span.into(),
+            expected: "a duration",
+            found: value.text.clone(),
+            help,
+        });
+    }
     if value.kind != ValueKind::Duration {
-        return Err(wrong_kind(value, "a duration", "10m"));
+        return Err(wrong_kind(value, "a duration", example));
     }
     let (digits, unit) = value.text.split_at(value.text.len() - 1);
     let scale = match unit {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Problem;
-use crate::model::{allows, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles};
+use crate::model::{allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles};
 use crate::naming::export_fsid;
 use crate::schedule::{nfs_follow_delay, NFS_FOLLOW_PERIOD, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS, TIMER_ACCURACY};
 
@@ -20,11 +20,17 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
         for export in &server.exports {
             let dataset = &export.dataset.value;
             if !serves(&replicated_by_pair[server.pair], dataset) {
+                let replicated = replicated_by_pair[server.pair].keys().copied();
+                let help = match closest_dataset(dataset, replicated) {
+                    Some(meant) => format!("did you mean `{meant}`, which pair `{}` replicates?", pair.name.value),
+                    None => "replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data".to_owned(),
+                };
                 problems.push(Problem::ExportNotReplicated {
                     span: export.dataset.span.into(),
                     path: export.path.value.clone(),
                     dataset: dataset.clone(),
                     pair: pair.name.value.clone(),
+                    help,
                 });
             }
         }

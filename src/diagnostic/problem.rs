@@ -407,16 +407,15 @@ pub enum Problem {
     },
 
     #[error("export `{path}` serves `{dataset}`, which pair `{pair}` does not replicate")]
-    #[diagnostic(
-        code(E0501),
-        help("replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data")
-    )]
+    #[diagnostic(code(E0501))]
     ExportNotReplicated {
         #[label("not replicated")]
         span: SourceSpan,
         path: String,
         dataset: String,
         pair: String,
+        #[help]
+        help: String,
     },
 
     #[error("options `{first_name}` and `{second_name}` contradict each other")]

@@ -283,6 +283,18 @@ pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a st
     closest(typed, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
 }
 
+/// Which dataset from a list the user probably meant. Dataset names share their pool and
+/// parents, which Jaro-Winkler rewards as a common prefix, so they are compared by edit
+/// distance: a slip of one or two characters, not a sibling.
+pub fn closest_dataset<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::normalized_damerau_levenshtein(typed, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +336,14 @@ mod tests {
         assert!(host_bits_clear("192.168.100.0".parse().unwrap(), 24));
         assert!(!host_bits_clear("192.168.100.1".parse().unwrap(), 24));
         assert!(host_bits_clear("fd00::".parse().unwrap(), 64));
+    }
+
+    #[test]
+    fn dataset_suggestions_are_slips_not_siblings() {
+        let replicated = ["tank/data", "tank/photos"];
+        assert_eq!(closest_dataset("tnak/data", replicated), Some("tank/data"));
+        assert_eq!(closest_dataset("tank/photo", replicated), Some("tank/photos"));
+        assert_eq!(closest_dataset("tank/other", replicated), None);
     }
 
     #[test]

@@ -266,6 +266,44 @@ pub enum Problem {
         help: &'static str,
     },
 
+    #[error("`{text}` cannot be the address of {owner}: it is {reason}")]
+    #[diagnostic(code(E0310))]
+    UnusableAddress {
+        #[label("no other host reaches this")]
+        span: SourceSpan,
+        text: String,
+        owner: &'static str,
+        reason: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("nodes `{first_node}` and `{second_node}` have the same address `{address}`")]
+    #[diagnostic(
+        code(E0311),
+        help("give each node the address it is reached at; two names for one machine make a pair between them replicate onto itself, and put two hosts' files on one machine")
+    )]
+    SharedNodeAddress {
+        #[label("`{second_node}` here")]
+        second: SourceSpan,
+        #[label("`{first_node}` here")]
+        first: SourceSpan,
+        first_node: String,
+        second_node: String,
+        address: String,
+    },
+
+    #[error("{what} cannot be `/`, the root file system of {whose}")]
+    #[diagnostic(code(E0312))]
+    RootPath {
+        #[label("the root file system")]
+        span: SourceSpan,
+        what: &'static str,
+        whose: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
@@ -517,6 +555,40 @@ pub enum Problem {
         node: String,
         first_pair: String,
         second_pair: String,
+    },
+
+    #[error("nfs server `{server}` has the address `{address}` of {holder}")]
+    #[diagnostic(code(E0511))]
+    ServiceAddressTaken {
+        #[label("the address clients mount")]
+        span: SourceSpan,
+        #[label("the address of {holder}")]
+        taken: SourceSpan,
+        server: String,
+        address: String,
+        holder: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("path `{path}` on node `{node}` would serve `{second_dataset}` for nfs server `{second_server}` and `{first_dataset}` for nfs server `{first_server}`")]
+    #[diagnostic(
+        code(E0512),
+        help(
+            "a path of a node serves one dataset, and clients would get either: give one of the exports another path"
+        )
+    )]
+    ExportPathClash {
+        #[label("exported again here")]
+        second: SourceSpan,
+        #[label("first exported here")]
+        first: SourceSpan,
+        path: String,
+        node: String,
+        first_dataset: String,
+        second_dataset: String,
+        first_server: String,
+        second_server: String,
     },
 
     #[error("engine `zrepl` cannot follow a role decided at run time")]

@@ -9,7 +9,7 @@ use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::transfer;
 use super::types::*;
-use super::values::{self, closest, did_you_mean};
+use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
 use crate::diagnostic::Problem;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 use crate::tools::SanoidVersion;
@@ -236,7 +236,7 @@ impl Builder {
         let settings = self.settings(block, &NODE);
         let address = settings.require("address", "address 192.168.1.10", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.10", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::address(value)));
+        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::Node)));
         let os = self.os(&settings, block);
         let zrepl = self.zrepl_version(&settings);
         let sanoid = self.sanoid_version(&settings);
@@ -623,7 +623,7 @@ impl Builder {
         };
         let dataset = self.take(values::dataset(dataset));
         let mount = match mount {
-            Some(path) => Some(self.take(values::path(path))?),
+            Some(path) => Some(self.take(values::mount_point(path, MountPoint::Copy))?),
             None => None,
         };
         Some(Replicated { dataset: dataset?, recursive, mount })
@@ -650,7 +650,7 @@ impl Builder {
         let pair = self.nfs_pair(&settings);
         let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::address(value)));
+        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::NfsServer)));
         let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
         let exports = self.exports(&settings);
         Some(NfsServer {
@@ -733,7 +733,7 @@ impl Builder {
                 return None;
             }
         };
-        let path = self.take(values::path(&statement.values[0]));
+        let path = self.take(values::mount_point(&statement.values[0], MountPoint::Export));
         let dataset = self.take(values::dataset(&statement.values[2]));
         let fsid = match fsid {
             Some(value) => Some(self.take(values::number(value, "fsid", 1, u32::MAX, "1 to 4294967295"))?),
@@ -805,7 +805,7 @@ impl Builder {
             return None;
         }
         let target = self.export_reference(remote, policy);
-        let at = self.take(values::path(at));
+        let at = self.take(values::mount_point(at, MountPoint::ClientMount));
         let option_values: Vec<Value> = statement
             .children()
             .iter()

@@ -216,6 +216,84 @@ pub fn address(value: &Value) -> Read<Spanned<IpAddr>> {
         .ok_or_else(|| invalid_address(value, "IP address", "four numbers from 0 to 255, such as `192.168.1.10`"))
 }
 
+/// Who is reached at a host address, for the words of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostAddress {
+    /// A node, which its peer replicates to and reaches over ssh or zrepl.
+    Node,
+    /// An NFS server's service address, which clients mount.
+    NfsServer,
+}
+
+/// The address of a node or of an NFS server: one that another host can reach.
+pub fn host_address(value: &Value, owner: HostAddress) -> Read<Spanned<IpAddr>> {
+    let address = address(value)?;
+    let Some(reason) = unreachable_reason(address.value) else {
+        return Ok(address);
+    };
+    let (owner, help) = match owner {
+        HostAddress::Node => ("a node", "write the address its peers reach this node at, such as `192.168.1.10`"),
+        HostAddress::NfsServer => (
+            "an NFS server",
+            "write the address clients mount, which moves with the active node, such as `192.168.1.150`",
+        ),
+    };
+    Err(Problem::UnusableAddress { span: value.span.into(), text: value.text.clone(), owner, reason, help })
+}
+
+/// Why no other host can reach an address, if none can. An IPv4-mapped IPv6 address is
+/// judged as the IPv4 address it maps.
+fn unreachable_reason(address: IpAddr) -> Option<&'static str> {
+    match address.to_canonical() {
+        IpAddr::V4(v4) if v4.is_loopback() => Some("a loopback address, where every host reaches only itself"),
+        IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address, which names no host"),
+        IpAddr::V4(v4) if v4.is_broadcast() => Some("the broadcast address, which names every host of a network"),
+        IpAddr::V4(v4) if v4.is_multicast() => Some("a multicast address, which names a group of hosts"),
+        IpAddr::V4(v4) if v4.octets()[0] == 0 => Some("in `0.0.0.0/8`, which is a source address, never a destination"),
+        IpAddr::V6(v6) if v6.is_loopback() => Some("a loopback address, where every host reaches only itself"),
+        IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address, which names no host"),
+        IpAddr::V6(v6) if v6.is_multicast() => Some("a multicast address, which names a group of hosts"),
+        _ => None,
+    }
+}
+
+/// What a path is the mount point of, where `/` would be a root file system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountPoint {
+    /// The path an NFS server exports.
+    Export,
+    /// Where a client mounts an export.
+    ClientMount,
+    /// Where a static pair's target mounts its copy.
+    Copy,
+}
+
+/// A path that something is mounted at or exported from: never `/`.
+pub fn mount_point(value: &Value, role: MountPoint) -> Read<Spanned<String>> {
+    let path = path(value)?;
+    if path.value != "/" {
+        return Ok(path);
+    }
+    let (what, whose, help) = match role {
+        MountPoint::Export => (
+            "an export",
+            "the NFS server",
+            "export the directory the dataset is mounted at, such as `/srv/data`; `/` would serve the server's own system, not the dataset",
+        ),
+        MountPoint::ClientMount => (
+            "a mount point",
+            "the client",
+            "mount under a directory such as `/mnt/data`; at `/` the mount would replace the client's root file system, and its unit would be `-.mount`, the root's own",
+        ),
+        MountPoint::Copy => (
+            "the mount point of a copy",
+            "the target",
+            "mount the copy under a directory such as `/srv/copy`; at `/` it would cover the target's own system",
+        ),
+    };
+    Err(Problem::RootPath { span: value.span.into(), what, whose, help })
+}
+
 /// An address or a network in CIDR notation, as an export client.
 pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
     match value.kind {
@@ -344,6 +422,20 @@ mod tests {
         assert_eq!(closest_dataset("tnak/data", replicated), Some("tank/data"));
         assert_eq!(closest_dataset("tank/photo", replicated), Some("tank/photos"));
         assert_eq!(closest_dataset("tank/other", replicated), None);
+    }
+
+    #[test]
+    fn addresses_no_other_host_reaches() {
+        let reason = |text: &str| unreachable_reason(text.parse().unwrap());
+        for unreachable in ["127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::", "224.0.0.1", "ff02::1", "255.255.255.255"]
+        {
+            assert!(reason(unreachable).is_some(), "{unreachable}");
+        }
+        assert!(reason("0.1.2.3").is_some());
+        assert!(reason("::ffff:127.0.0.1").is_some());
+        for usable in ["10.0.0.1", "192.168.100.11", "fd00::1", "169.254.1.1", "2001:db8::1"] {
+            assert_eq!(reason(usable), None, "{usable}");
+        }
     }
 
     #[test]

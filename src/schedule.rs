@@ -133,22 +133,95 @@ pub fn horizon(retention: &Retention, schedule: &Schedule) -> Duration {
         .unwrap_or_default()
 }
 
-/// The most snapshots per dataset the sender holds after an outage, all of which the first
-/// replication afterwards sends. sanoid keeps pruning during an outage, so its pile-up is
-/// the retention's counts; zrepl keeps every snapshot not yet replicated (`not_replicated`),
-/// so its pile-up grows with the outage.
-pub fn pile_up(retention: &Retention, schedule: &Schedule, outage: Duration) -> u64 {
-    let kept: u64 = SnapshotKind::ALL
-        .iter()
-        .map(|kind| match kind {
-            SnapshotKind::Frequently if retention.last.is_none() => u64::from(frequent_count(retention, schedule)),
-            other => u64::from(retention.count(*other).map_or(0, |c| c.value)),
-        })
-        .sum::<u64>()
-        + retention.last.as_ref().map_or(0, |last| u64::from(last.value));
+/// The snapshots per dataset that an outage leaves for the first replication after it to
+/// send: those the sender takes while replication is down and still holds when it resumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PileUp {
+    /// sanoid keeps pruning during an outage: of each kind, the snapshots the outage takes,
+    /// but never more than the retention keeps of that kind.
+    Pruned(Vec<(SnapshotKind, u64)>),
+    /// zrepl keeps every snapshot not yet replicated (`not_replicated`): one per interval.
+    Kept { every: Duration, count: u64 },
+}
+
+impl PileUp {
+    /// How many snapshots per dataset wait to be sent.
+    pub fn total(&self) -> u64 {
+        match self {
+            PileUp::Pruned(kinds) => kinds.iter().map(|(_, count)| count).sum(),
+            PileUp::Kept { count, .. } => *count,
+        }
+    }
+
+    /// What the total is made of, in words.
+    pub fn makeup(&self) -> String {
+        match self {
+            PileUp::Pruned(kinds) if kinds.is_empty() => "the retention keeps none of what it takes".to_owned(),
+            PileUp::Pruned(kinds) => {
+                let counts: Vec<String> =
+                    kinds.iter().map(|(kind, count)| format!("{count} {}", adjective(*kind))).collect();
+                format!("of what it takes, the retention keeps {}", join_and(&counts))
+            }
+            PileUp::Kept { every, .. } => format!("one every {every}, each kept until it is sent"),
+        }
+    }
+
+    /// The sentence the generated timers and jobs carry about an outage of `outage`.
+    pub fn sentence(&self, outage: Duration) -> String {
+        format!(
+            "After an outage of {outage}, at most {} snapshots per dataset wait to be sent: {}.",
+            self.total(),
+            self.makeup()
+        )
+    }
+}
+
+/// How a kind is called in a count: `15 frequent`, `24 hourly`.
+fn adjective(kind: SnapshotKind) -> &'static str {
+    match kind {
+        SnapshotKind::Frequently => "frequent",
+        other => other.keyword(),
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The shortest time between two snapshots of a kind, which bounds how many of them an
+/// outage can take: sanoid's months can be 28 days apart, its years 365 (it runs in UTC).
+fn shortest_gap(kind: SnapshotKind, schedule: &Schedule) -> Duration {
+    match kind {
+        SnapshotKind::Frequently => schedule.snapshot_every,
+        SnapshotKind::Monthly => Duration(28 * 86_400),
+        other => other.fixed_period().unwrap_or(schedule.snapshot_every),
+    }
+}
+
+/// What an outage of `outage` leaves to send, per dataset. Snapshots at least `gap` apart
+/// fall at most `ceil(outage / gap)` times within it.
+pub fn pile_up(retention: &Retention, schedule: &Schedule, outage: Duration) -> PileUp {
+    let taken = |gap: Duration| outage.seconds().div_ceil(gap.seconds().max(1));
     match schedule.cadence {
-        Cadence::Timers => kept,
-        _ => kept + outage.seconds().div_ceil(schedule.snapshot_every.seconds().max(1)),
+        Cadence::Timers => PileUp::Pruned(
+            SnapshotKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let kept = match kind {
+                        SnapshotKind::Frequently => frequent_count(retention, schedule),
+                        other => retention.count(other).map_or(0, |c| c.value),
+                    };
+                    (kind, taken(shortest_gap(kind, schedule)).min(u64::from(kept)))
+                })
+                .filter(|(_, count)| *count > 0)
+                .collect(),
+        ),
+        _ => PileUp::Kept { every: schedule.snapshot_every, count: taken(schedule.snapshot_every) },
     }
 }
 
@@ -200,6 +273,48 @@ mod tests {
         let push = schedule(1, 1, 1, Cadence::AfterEachSnapshot);
         assert_eq!(push.arithmetic(), "1m snapshot interval + 1m transfer allowance = 2m");
         assert!(!schedule(1, 1, 2, Cadence::AfterEachSnapshot).leaves_room_for_transfer());
+    }
+
+    fn retention(counts: &[(SnapshotKind, u32)]) -> Retention {
+        use crate::model::Spanned;
+        use crate::syntax::Span;
+        Retention {
+            name: Spanned::new("keep".to_owned(), Span::default()),
+            counts: counts.iter().map(|(kind, count)| (*kind, Spanned::new(*count, Span::default()))).collect(),
+            last: None,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn sanoid_piles_up_what_the_outage_takes_up_to_what_retention_keeps() {
+        let production = retention(&[
+            (SnapshotKind::Hourly, 24),
+            (SnapshotKind::Daily, 7),
+            (SnapshotKind::Weekly, 4),
+            (SnapshotKind::Monthly, 6),
+        ]);
+        let pile_up = pile_up(&production, &schedule(4, 4, 1, Cadence::Timers), Duration(48 * 3_600));
+        assert_eq!(pile_up.total(), 15 + 24 + 2 + 1 + 1);
+        assert_eq!(
+            pile_up.sentence(Duration(48 * 3_600)),
+            "After an outage of 2d, at most 43 snapshots per dataset wait to be sent: of what it takes, the retention keeps 15 frequent, 24 hourly, 2 daily, 1 weekly and 1 monthly."
+        );
+    }
+
+    #[test]
+    fn a_month_can_hold_two_monthly_snapshots() {
+        let monthly = retention(&[(SnapshotKind::Monthly, 12)]);
+        let pile_up = pile_up(&monthly, &schedule(30, 30, 1, Cadence::Timers), Duration(29 * 86_400));
+        assert_eq!(pile_up, PileUp::Pruned(vec![(SnapshotKind::Frequently, 2), (SnapshotKind::Monthly, 2)]));
+    }
+
+    #[test]
+    fn zrepl_piles_up_one_snapshot_per_interval_whatever_the_retention() {
+        let last_ten = Retention { last: Some(crate::model::Spanned::new(10, Default::default())), ..retention(&[]) };
+        let pile_up = pile_up(&last_ten, &schedule(1, 1, 1, Cadence::AfterEachSnapshot), Duration(30 * 86_400));
+        assert_eq!(pile_up, PileUp::Kept { every: Duration::minutes(1), count: 43_200 });
+        assert_eq!(pile_up.makeup(), "one every 1m, each kept until it is sent");
     }
 
     #[test]

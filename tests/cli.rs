@@ -123,15 +123,66 @@ fn json_and_github_formats_carry_code_line_and_column() {
     let policy = dir.join("p.zplan");
     fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
     let json = zplan(&["--message-format", "json", "check", policy.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&json.stderr);
-    let line: serde_json::Value = serde_json::from_str(stderr.lines().next().unwrap()).unwrap();
+    let stdout = String::from_utf8_lossy(&json.stdout);
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap_or_default()).unwrap();
     assert_eq!(line["code"], "E0201");
     assert_eq!((line["line"].as_u64(), line["column"].as_u64()), (Some(2), Some(3)));
     assert_eq!(line["severity"], "error");
     let github = zplan(&["--message-format", "github", "check", policy.to_str().unwrap()]);
-    let text = String::from_utf8_lossy(&github.stderr);
+    let text = String::from_utf8_lossy(&github.stdout);
     assert!(text.starts_with("::error file="), "{text}");
     assert!(text.contains(",line=2,col=3,title=E0201::"), "{text}");
+}
+
+/// Machine-readable diagnostics are data: `check` and `build` write them to stdout, as cargo
+/// and ruff do, and leave stderr empty; the human report stays on stderr.
+#[test]
+fn machine_formats_go_to_stdout_and_the_human_report_to_stderr() {
+    let dir = scratch("streams");
+    let policy = dir.join("p.zplan");
+    fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
+    let policy = policy.to_str().unwrap();
+    for format in ["json", "github", "sarif"] {
+        let output = zplan(&["--message-format", format, "check", policy]);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("E0201"), "{format}: stdout is {stdout:?}");
+        assert!(output.stderr.is_empty(), "{format}: stderr is {:?}", String::from_utf8_lossy(&output.stderr));
+    }
+    let human = zplan(&["--message-format", "human", "check", policy]);
+    assert!(human.stdout.is_empty(), "human: stdout is {:?}", String::from_utf8_lossy(&human.stdout));
+    assert!(String::from_utf8_lossy(&human.stderr).contains("E0201"));
+}
+
+/// A build with warnings reports them as JSON on stdout and still writes its tree.
+#[test]
+fn build_writes_json_warnings_to_stdout() {
+    let dir = scratch("build-json");
+    let policy = dir.join("p.zplan");
+    fs::write(&policy, fs::read_to_string(EXAMPLE).unwrap().replace("hard timeo", "hard intr timeo")).unwrap();
+    let out = dir.join("out");
+    let output = zplan(&["--message-format", "json", "build", policy.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let warning: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap_or_default()).unwrap();
+    assert_eq!(warning["code"], "W0601");
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(out.join("manifest.json").exists());
+}
+
+/// `graph` and `diff` own stdout: their diagnostics stay on stderr in every format, so that
+/// stdout holds one document.
+#[test]
+fn graph_keeps_stdout_for_the_drawing() {
+    let dir = scratch("graph-json");
+    let policy = dir.join("p.zplan");
+    fs::write(&policy, fs::read_to_string(EXAMPLE).unwrap().replace("hard timeo", "hard intr timeo")).unwrap();
+    let output = zplan(&["--message-format", "json", "graph", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("digraph") && !stdout.contains("W0601"), "{stdout}");
+    let warning: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(warning["code"], "W0601");
 }
 
 #[test]
@@ -173,7 +224,7 @@ fn sarif_output_is_a_sarif_2_1_0_log_with_rules() {
     let policy = dir.join("p.zplan");
     fs::write(&policy, "node a {\n  adress 10.0.0.1\n}\n").unwrap();
     let output = zplan(&["--message-format", "sarif", "check", policy.to_str().unwrap()]);
-    let log: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(log["version"], "2.1.0");
     let run = &log["runs"][0];
     assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "E0201");

@@ -121,7 +121,7 @@ fn a_hundred_thousand_blocks_or_statements_are_reported() {
         &"hard soft hard soft hard soft hard soft\n".repeat(12_500),
     );
     assert_refused("options", options.as_bytes(), "E0503");
-    let nodes = (0..20_000).map(|i| format!("node m{i} {{\n  address 10.0.0.1\n}}\n"));
+    let nodes = (0..20_000).map(|i| format!("node m{i} {{\n  address 10.0.{}.{}\n}}\n", i / 250, i % 250 + 1));
     let pairs =
         (0..50_000).map(|i| format!("pair p{i} {{\n  nodes x{i} y{i}\n  active follows proxmox-guest 100\n}}\n"));
     let references: String = nodes.chain(pairs).collect();

@@ -6,7 +6,7 @@ use crate::diagnostic::Problem;
 use crate::model::covers;
 use crate::model::{Policy, Transport};
 use crate::syntax::Span;
-use crate::zrepl::{jobs_by_host, Job};
+use crate::zrepl::{jobs_by_host, zrepl_transport, Job, Listener};
 
 /// A dataset a job sends or receives into, with where the policy names it.
 struct Claim<'j> {
@@ -85,7 +85,7 @@ pub fn listeners_are_unique(policy: &Policy) -> Vec<Problem> {
             let earlier = jobs[..index].iter().find(|other| other.listeners.iter().any(|l| job.listeners.contains(l)));
             if let Some(other) = earlier {
                 let listener = job.listeners.iter().find(|l| other.listeners.contains(l)).expect("found above");
-                let help = "give one of them another `port` in its `transport`";
+                let help = listener_help(listener);
                 problems.push(shared(policy, host, other.pairs[0], job.pairs[0], listener.to_string(), help));
             }
         }
@@ -107,11 +107,32 @@ fn sink_disagreements(policy: &Policy, host: &str, job: &Job<'_>) -> Vec<Problem
         };
         root(a) == root(b) && tls(a) == tls(b)
     };
-    let help = "pairs that reach one node over the same transport share its sink: give them the same `under` and certificates, or another `port`";
+    let help = zrepl_transport(&policy.pairs[first]).map_or(SINK_BY_PORT, sink_help);
     rest.iter()
         .filter(|index| !agrees(**index))
         .map(|index| shared(policy, host, first, *index, format!("the sink `{}`", job.name), help))
         .collect()
+}
+
+/// What separates two jobs that wait on one listener.
+fn listener_help(listener: &Listener) -> &'static str {
+    match listener {
+        Listener::Port(_) => "give one of them another `port` in its `transport`",
+        Listener::Stdinserver(_) => "zrepl's stdinserver tells ssh clients apart by node alone, whatever the ssh `port`: replicate the datasets of both in one pair, or give one of them a `tcp` or `tls` transport",
+        Listener::Local(_) => "the local jobs of a node meet under one name: replicate the datasets of both in one pair",
+    }
+}
+
+const SINK_BY_PORT: &str = "pairs that reach one node over the same transport and port share its sink: give them the same `under`, or another `port`";
+
+/// What lets pairs that share a sink agree, or stop sharing it.
+fn sink_help(transport: &Transport) -> &'static str {
+    match transport {
+        Transport::Tcp { .. } => SINK_BY_PORT,
+        Transport::Tls { .. } => "pairs that reach one node over tls on the same port share its sink: give them the same `under` and certificates, or another `port`",
+        Transport::Ssh { .. } => "pairs that push to one node over ssh share its one ssh sink, whatever the ssh `port`: give them the same `under`, or give one of them a `tcp` or `tls` transport",
+        Transport::Local => "pairs that push within one node share its local sink: give them the same `under`",
+    }
 }
 
 fn shared(policy: &Policy, host: &str, first: usize, second: usize, listener: String, help: &'static str) -> Problem {

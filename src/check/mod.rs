@@ -1,6 +1,7 @@
 //! Checks: the rules a resolved policy must obey. Every rule runs and returns its
 //! problems; none stops the others.
 
+mod addresses;
 mod engines;
 mod freebsd;
 mod jobs;
@@ -19,7 +20,8 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 29] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 31] = [
+        addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
@@ -29,6 +31,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         names::unit_names_fit,
         nfs::exports_are_replicated,
         nfs::fsids_unique,
+        nfs::export_paths_serve_one_dataset,
         nfs::exports_are_guarded,
         nfs::failover_covers_follow_delay,
         nfs::one_followed_pair_per_nfs_node,

@@ -84,6 +84,9 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
 fn misplaced(policy: &Policy, declared: &Declared<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
     let pair = &policy.pairs[server.pair];
+    if !super::nfs::pair_holds(pair, &export.dataset.value) {
+        return Vec::new();
+    }
     let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
     for node in serving_nodes(pair) {
         let mountpoint = declared.mountpoint(*node, &export.dataset.value);

@@ -3,9 +3,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Problem;
-use crate::model::{allows, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles};
+use crate::model::{
+    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Pair, Policy, Roles,
+};
 use crate::naming::export_fsid;
 use crate::schedule::{nfs_follow_delay, NFS_FOLLOW_PERIOD, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS, TIMER_ACCURACY};
+use crate::zrepl::landing;
 
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
@@ -20,16 +23,30 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
         for export in &server.exports {
             let dataset = &export.dataset.value;
             if !serves(&replicated_by_pair[server.pair], dataset) {
+                let replicated = replicated_by_pair[server.pair].keys().copied();
+                let help = match closest_dataset(dataset, replicated) {
+                    Some(meant) => format!("did you mean `{meant}`, which pair `{}` replicates?", pair.name.value),
+                    None => "replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data".to_owned(),
+                };
                 problems.push(Problem::ExportNotReplicated {
                     span: export.dataset.span.into(),
                     path: export.path.value.clone(),
                     dataset: dataset.clone(),
                     pair: pair.name.value.clone(),
+                    help,
                 });
             }
         }
     }
     problems
+}
+
+/// Whether a pair replicates `dataset` as an export may name it (see [`serves`]): the
+/// rules about an export's data skip an export that `E0501` already refuses.
+pub(super) fn pair_holds(pair: &Pair, dataset: &str) -> bool {
+    let replicated: BTreeMap<&str, bool> =
+        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect();
+    serves(&replicated, dataset)
 }
 
 /// Whether the replicated datasets (name → recursive) hold `dataset`: itself, under a
@@ -66,6 +83,79 @@ fn fsid_clashes(server: &NfsServer) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// On each node, a path is exported for one dataset: servers whose pairs share a node never
+/// export one path there to different data (a static pair's target serves its copy).
+pub fn export_paths_serve_one_dataset(policy: &Policy) -> Vec<Problem> {
+    let mut served: HashMap<(usize, &str), ServedAt<'_>> = HashMap::new();
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        for export in &server.exports {
+            problems.extend(serve_export(policy, server, export, &mut served));
+        }
+    }
+    problems
+}
+
+/// What a node serves at a path, and which server and export serve it.
+struct ServedAt<'p> {
+    dataset: String,
+    server: &'p NfsServer,
+    export: &'p Export,
+}
+
+impl ServedAt<'_> {
+    fn clashes_with(&self, other: &ServedAt<'_>) -> bool {
+        !std::ptr::eq(self.server, other.server) && self.dataset != other.dataset
+    }
+}
+
+/// Records what each node of a server's pair serves for one export; the first node where
+/// another server already serves other data at that path is a clash.
+fn serve_export<'p>(
+    policy: &'p Policy,
+    server: &'p NfsServer,
+    export: &'p Export,
+    served: &mut HashMap<(usize, &'p str), ServedAt<'p>>,
+) -> Option<Problem> {
+    let mut clash = None;
+    for (slot, node) in policy.pairs[server.pair].nodes.into_iter().enumerate() {
+        let here = ServedAt { dataset: served_dataset(policy, server, slot, export), server, export };
+        match served.get(&(node, export.path.value.as_str())) {
+            Some(first) if clash.is_none() && first.clashes_with(&here) => {
+                clash = Some(path_clash(policy, node, first, &here));
+            }
+            Some(_) => {}
+            None => {
+                served.insert((node, export.path.value.as_str()), here);
+            }
+        }
+    }
+    clash
+}
+
+/// The dataset a node of a server's pair serves for an export: the dataset itself, or on a
+/// static pair's target, its copy.
+fn served_dataset(policy: &Policy, server: &NfsServer, slot: usize, export: &Export) -> String {
+    let pair = &policy.pairs[server.pair];
+    match (&pair.roles, slot) {
+        (Roles::Static, 1) => landing(policy, pair, &export.dataset.value),
+        _ => export.dataset.value.clone(),
+    }
+}
+
+fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &ServedAt<'_>) -> Problem {
+    Problem::ExportPathClash {
+        second: second.export.path.span.into(),
+        first: first.export.path.span.into(),
+        path: second.export.path.value.clone(),
+        node: policy.nodes[node].name.value.clone(),
+        first_dataset: first.dataset.clone(),
+        second_dataset: second.dataset.clone(),
+        first_server: first.server.name.value.clone(),
+        second_server: second.server.name.value.clone(),
+    }
 }
 
 /// Root access and unprivileged ports for whole networks are warnings unless the server

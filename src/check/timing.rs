@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Problem;
 use crate::model::{Engine, Pair, Policy, Retention, SnapshotKind, Transfer};
-use crate::schedule::{self, Schedule};
+use crate::schedule::{self, PileUp, Schedule};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer.
 pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
@@ -82,15 +82,28 @@ pub fn pile_up_is_bounded(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for pair in &policy.pairs {
         let (Some(outage), Ok(schedule)) = (&pair.outage, schedule::choose(pair)) else { continue };
-        let count = schedule::pile_up(&policy.retentions[pair.retention], &schedule, outage.value);
-        if count > schedule::PILE_UP_WARNING {
+        let retention = &policy.retentions[pair.retention];
+        let pile_up = schedule::pile_up(retention, &schedule, outage.value);
+        if pile_up.total() > schedule::PILE_UP_WARNING {
             problems.push(Problem::PileUp {
                 span: outage.span.into(),
                 outage: outage.value.to_string(),
-                count,
+                count: pile_up.total(),
+                makeup: pile_up.makeup(),
                 pair: pair.name.value.clone(),
+                help: pile_up_help(&pile_up, retention),
             });
         }
     }
     problems
+}
+
+fn pile_up_help(pile_up: &PileUp, retention: &Retention) -> String {
+    let fix = match pile_up {
+        PileUp::Pruned(_) => format!("keep fewer snapshots in retention `{}`", retention.name.value),
+        PileUp::Kept { .. } => {
+            "zrepl keeps every snapshot not yet replicated; snapshot less often (a larger `rpo`)".to_owned()
+        }
+    };
+    format!("{fix}, or plan for a shorter `outage`: zfs lists, sends and destroys that many slowly")
 }

@@ -1,5 +1,6 @@
 //! The command line: read a policy, report its problems, and build, check, diff, format or
-//! draw it. stdout carries data (diffs, graphs, formatted text); stderr carries diagnostics.
+//! draw it. stdout carries data (diffs, graphs, formatted text, and the machine-readable
+//! diagnostics of `check` and `build`); stderr carries the human report.
 
 mod build;
 mod docs;
@@ -53,7 +54,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
 
-    /// How to print diagnostics.
+    /// How to print diagnostics: `human` on stderr; `json`, `github` and `sarif` on stdout for
+    /// `check` and `build`, and on stderr for `diff`, `graph` and `fmt`, whose stdout is their output.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
 
@@ -159,9 +161,13 @@ enum Color {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MessageFormat {
+    /// Each problem drawn against the policy, for people.
     Human,
+    /// One JSON object per problem and line.
     Json,
+    /// GitHub Actions workflow commands: annotations on the policy's lines.
     Github,
+    /// One SARIF 2.1.0 log, for code-scanning dashboards.
     Sarif,
 }
 
@@ -243,7 +249,19 @@ impl Cli {
             MessageFormat::Github => render_github(problems, name, source),
             MessageFormat::Sarif => render_sarif(problems, name, source),
         };
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        if self.diagnostics_are_data() {
+            write_stdout(text.as_bytes());
+        } else {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+
+    /// Whether the diagnostics go to stdout: machine-readable ones are the data of a command
+    /// that prints nothing else there (as with cargo and ruff). GitHub reads workflow commands
+    /// from stdout too. `diff`, `graph` and `fmt` keep stdout for their own output.
+    fn diagnostics_are_data(&self) -> bool {
+        self.message_format != MessageFormat::Human
+            && matches!(self.command, Command::Check { .. } | Command::Build { .. })
     }
 
     fn report_failure(&self, error: &dyn miette::Diagnostic) -> u8 {

@@ -169,13 +169,14 @@ pub enum Problem {
     },
 
     #[error("expected {expected}, found `{found}`")]
-    #[diagnostic(code(E0301), help("write it as `{example}`"))]
+    #[diagnostic(code(E0301))]
     WrongKind {
         #[label("not {expected}")]
         span: SourceSpan,
         expected: &'static str,
         found: String,
-        example: &'static str,
+        #[help]
+        help: String,
     },
 
     #[error("`{name}` is not a valid ZFS dataset name: {reason}")]
@@ -262,6 +263,44 @@ pub enum Problem {
         span: SourceSpan,
         unit: String,
         length: usize,
+        help: &'static str,
+    },
+
+    #[error("`{text}` cannot be the address of {owner}: it is {reason}")]
+    #[diagnostic(code(E0310))]
+    UnusableAddress {
+        #[label("no other host reaches this")]
+        span: SourceSpan,
+        text: String,
+        owner: &'static str,
+        reason: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("nodes `{first_node}` and `{second_node}` have the same address `{address}`")]
+    #[diagnostic(
+        code(E0311),
+        help("give each node the address it is reached at; two names for one machine make a pair between them replicate onto itself, and put two hosts' files on one machine")
+    )]
+    SharedNodeAddress {
+        #[label("`{second_node}` here")]
+        second: SourceSpan,
+        #[label("`{first_node}` here")]
+        first: SourceSpan,
+        first_node: String,
+        second_node: String,
+        address: String,
+    },
+
+    #[error("{what} cannot be `/`, the root file system of {whose}")]
+    #[diagnostic(code(E0312))]
+    RootPath {
+        #[label("the root file system")]
+        span: SourceSpan,
+        what: &'static str,
+        whose: &'static str,
+        #[help]
         help: &'static str,
     },
 
@@ -362,15 +401,17 @@ pub enum Problem {
         owner: String,
     },
 
-    #[error("`{text}` does not divide an hour")]
+    #[error("`{text}` cannot be a timer period: {reason}")]
     #[diagnostic(
         code(E0409),
-        help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that every hour has the same slots")
+        help("use one of 1m 2m 3m 4m 5m 6m 10m 12m 15m 20m 30m, so that the timer fires at the same minutes of every hour")
     )]
     PeriodNotDivisor {
-        #[label("not a divisor of 60 minutes")]
+        #[label("{label}")]
         span: SourceSpan,
         text: String,
+        reason: &'static str,
+        label: &'static str,
     },
 
     #[error("the transfer time is both declared and estimated")]
@@ -404,16 +445,15 @@ pub enum Problem {
     },
 
     #[error("export `{path}` serves `{dataset}`, which pair `{pair}` does not replicate")]
-    #[diagnostic(
-        code(E0501),
-        help("replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data")
-    )]
+    #[diagnostic(code(E0501))]
     ExportNotReplicated {
         #[label("not replicated")]
         span: SourceSpan,
         path: String,
         dataset: String,
         pair: String,
+        #[help]
+        help: String,
     },
 
     #[error("options `{first_name}` and `{second_name}` contradict each other")]
@@ -531,6 +571,40 @@ pub enum Problem {
         mountpoint: String,
         #[help]
         help: String,
+    },
+
+    #[error("nfs server `{server}` has the address `{address}` of {holder}")]
+    #[diagnostic(code(E0511))]
+    ServiceAddressTaken {
+        #[label("the address clients mount")]
+        span: SourceSpan,
+        #[label("the address of {holder}")]
+        taken: SourceSpan,
+        server: String,
+        address: String,
+        holder: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("path `{path}` on node `{node}` would serve `{second_dataset}` for nfs server `{second_server}` and `{first_dataset}` for nfs server `{first_server}`")]
+    #[diagnostic(
+        code(E0512),
+        help(
+            "a path of a node serves one dataset, and clients would get either: give one of the exports another path"
+        )
+    )]
+    ExportPathClash {
+        #[label("exported again here")]
+        second: SourceSpan,
+        #[label("first exported here")]
+        first: SourceSpan,
+        path: String,
+        node: String,
+        first_dataset: String,
+        second_dataset: String,
+        first_server: String,
+        second_server: String,
     },
 
     #[error("engine `zrepl` cannot follow a role decided at run time")]
@@ -699,18 +773,17 @@ pub enum Problem {
         span: SourceSpan,
     },
 
-    #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send")]
-    #[diagnostic(
-        code(W0606),
-        severity(Warning),
-        help("zrepl keeps every snapshot not yet replicated; snapshot less often (a larger `rpo`) or plan for a shorter `outage`, since zfs lists, sends and destroys that many slowly")
-    )]
+    #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send: {makeup}")]
+    #[diagnostic(code(W0606), severity(Warning))]
     PileUp {
         #[label("outage {outage}")]
         span: SourceSpan,
         outage: String,
         count: u64,
+        makeup: String,
         pair: String,
+        #[help]
+        help: String,
     },
 
     #[error("network mount without `_netdev`")]

@@ -9,7 +9,7 @@ use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::transfer;
 use super::types::*;
-use super::values::{self, closest, did_you_mean};
+use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
 use crate::diagnostic::Problem;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 use crate::tools::SanoidVersion;
@@ -236,7 +236,7 @@ impl Builder {
         let settings = self.settings(block, &NODE);
         let address = settings.require("address", "address 192.168.1.10", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.10", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::address(value)));
+        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::Node)));
         let os = self.os(&settings, block);
         let zrepl = self.zrepl_version(&settings);
         let sanoid = self.sanoid_version(&settings);
@@ -532,7 +532,7 @@ impl Builder {
             return Some(None);
         };
         let value = single_value(statement, "one duration", example, &mut self.problems)?;
-        let duration = self.take(values::duration(value))?;
+        let duration = self.take(values::duration(value, example))?;
         if duration.value.seconds() == 0 {
             self.problems.push(Problem::OutOfRange {
                 span: value.span.into(),
@@ -561,9 +561,9 @@ impl Builder {
         if !on_timers {
             return Some(Some(period));
         }
-        let seconds = period.value.seconds();
-        if seconds % 60 != 0 || !HOUR_DIVISORS.contains(&(seconds / 60)) {
-            self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text: period.value.to_string() });
+        if let Some((reason, label)) = timer_period_problem(period.value) {
+            let text = period.value.to_string();
+            self.problems.push(Problem::PeriodNotDivisor { span: period.span.into(), text, reason, label });
             return None;
         }
         Some(Some(period))
@@ -623,7 +623,7 @@ impl Builder {
         };
         let dataset = self.take(values::dataset(dataset));
         let mount = match mount {
-            Some(path) => Some(self.take(values::path(path))?),
+            Some(path) => Some(self.take(values::mount_point(path, MountPoint::Copy))?),
             None => None,
         };
         Some(Replicated { dataset: dataset?, recursive, mount })
@@ -650,7 +650,7 @@ impl Builder {
         let pair = self.nfs_pair(&settings);
         let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::address(value)));
+        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::NfsServer)));
         let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
         let exports = self.exports(&settings);
         Some(NfsServer {
@@ -733,7 +733,7 @@ impl Builder {
                 return None;
             }
         };
-        let path = self.take(values::path(&statement.values[0]));
+        let path = self.take(values::mount_point(&statement.values[0], MountPoint::Export));
         let dataset = self.take(values::dataset(&statement.values[2]));
         let fsid = match fsid {
             Some(value) => Some(self.take(values::number(value, "fsid", 1, u32::MAX, "1 to 4294967295"))?),
@@ -805,7 +805,7 @@ impl Builder {
             return None;
         }
         let target = self.export_reference(remote, policy);
-        let at = self.take(values::path(at));
+        let at = self.take(values::mount_point(at, MountPoint::ClientMount));
         let option_values: Vec<Value> = statement
             .children()
             .iter()
@@ -823,7 +823,7 @@ impl Builder {
                 span: remote.span.into(),
                 expected: "an export reference",
                 found: remote.text.clone(),
-                example: "server:/data-nfs-share",
+                help: "write it as `server:/data-nfs-share`".to_owned(),
             });
             return None;
         }
@@ -848,6 +848,19 @@ impl Builder {
     }
 }
 
+/// Why a period cannot be a timer's, and the label that says so, if it cannot: timers fire at
+/// the same whole minutes of every hour, so the period divides an hour and is shorter.
+fn timer_period_problem(period: Duration) -> Option<(&'static str, &'static str)> {
+    let seconds = period.seconds();
+    if seconds % 60 != 0 {
+        return Some(("it is not a whole number of minutes", "not whole minutes"));
+    }
+    if seconds >= 3_600 {
+        return Some(("it is an hour or longer, and timers repeat within the hour", "an hour or longer"));
+    }
+    (!HOUR_DIVISORS.contains(&(seconds / 60))).then_some(("it does not divide an hour", "not a divisor of 60 minutes"))
+}
+
 /// How a kind of block is called in messages.
 fn display_kind(kind: &'static str) -> &'static str {
     match kind {
@@ -861,5 +874,21 @@ fn host_namespace(kind: &'static str) -> &'static str {
     match kind {
         "node" | "client" => "host",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timer_periods_are_whole_minutes_that_divide_an_hour() {
+        assert_eq!(timer_period_problem(Duration::minutes(15)), None);
+        assert_eq!(timer_period_problem(Duration::minutes(30)), None);
+        let reason = |duration| timer_period_problem(duration).map(|(reason, _)| reason);
+        assert_eq!(reason(Duration::minutes(7)), Some("it does not divide an hour"));
+        assert_eq!(reason(Duration(90)), Some("it is not a whole number of minutes"));
+        assert_eq!(reason(Duration::minutes(60)), Some("it is an hour or longer, and timers repeat within the hour"));
+        assert_eq!(reason(Duration::minutes(120)), Some("it is an hour or longer, and timers repeat within the hour"));
     }
 }

@@ -12,3 +12,4 @@ pub use build::{build, HOUR_DIVISORS};
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
 pub use transfer::DEFAULT_ZREPL_PORT;
 pub use types::*;
+pub use values::closest_dataset;

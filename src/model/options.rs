@@ -4,7 +4,7 @@
 use super::types::{Duration, OptionSetting, Spanned};
 use super::values::{self, did_you_mean};
 use crate::diagnostic::Problem;
-use crate::syntax::Value;
+use crate::syntax::{Value, ValueKind};
 
 /// What value an option takes, if any.
 #[derive(Debug, Clone, Copy)]
@@ -207,12 +207,33 @@ fn option_value(known: &Known, takes: Takes, option: &Value, value: Option<&Valu
     let written = match takes {
         Takes::Nothing => unreachable!("options without a value are read by the caller"),
         Takes::Number(min, max, range) => values::number(value, "option value", min, max, range)?.value.to_string(),
-        Takes::Deciseconds => deciseconds(values::duration(value)?.value).to_string(),
-        Takes::Seconds => values::duration(value)?.value.seconds().to_string(),
+        Takes::Deciseconds => deciseconds(option_duration(known, 10, value, example)?).to_string(),
+        Takes::Seconds => option_duration(known, 1, value, example)?.seconds().to_string(),
         Takes::OneOf(words) if words.contains(&value.text.as_str()) => value.text.clone(),
         Takes::OneOf(_) => return Err(missing_at(value, known, expected, example)),
     };
     Ok(OptionSetting { name: known.written, value: Some(written) })
+}
+
+/// The duration of an option that the tool itself counts in `per_second` parts of a
+/// second: a bare number is refused with what it means there and how it is written here.
+fn option_duration(known: &Known, per_second: u64, value: &Value, example: &str) -> Result<Duration, Problem> {
+    if value.kind != ValueKind::Number {
+        return values::duration(value, example).map(|duration| duration.value);
+    }
+    let source = if known.written.starts_with("x-systemd.") { "systemd.mount(5)" } else { "nfs(5)" };
+    let unit = if per_second == 10 { "tenths of a second" } else { "seconds" };
+    let written = known.written;
+    let equivalent = match value.text.parse::<u64>().ok().filter(|n| *n > 0 && n % per_second == 0) {
+        Some(n) => format!("so `{written}={n}` is written `{} {}`", known.keyword, Duration(n / per_second)),
+        None => format!("so write whole seconds with their unit, such as `{example}`"),
+    };
+    Err(Problem::WrongKind {
+        span: value.span.into(),
+        expected: "a duration",
+        found: value.text.clone(),
+        help: format!("here a duration carries its unit; {source} counts `{written}` in {unit}, {equivalent}"),
+    })
 }
 
 fn missing_at(value: &Value, known: &Known, expected: &'static str, example: &'static str) -> Problem {
@@ -226,6 +247,8 @@ fn deciseconds(duration: Duration) -> u64 {
 fn expectation(keyword: &str, takes: Takes) -> (&'static str, &'static str) {
     match (keyword, takes) {
         ("timeo", _) => ("a duration", "timeo 10s"),
+        ("actimeo", _) => ("a duration", "actimeo 30s"),
+        ("mount-timeout", _) => ("a duration", "mount-timeout 30s"),
         ("retrans", _) => ("a number", "retrans 3"),
         ("vers", _) => ("one of 3, 4, 4.0, 4.1, 4.2", "vers 4.2"),
         ("proto", _) => ("one of tcp, udp, rdma", "proto tcp"),
@@ -298,5 +321,29 @@ pub fn freebsd_mount(option: &OptionSetting) -> FreeBsdOption {
             "FreeBSD mounts through fstab alone; automount with autofs(5) there, outside zplan",
         ),
         _ => FreeBsdOption::Unsupported("FreeBSD's mount_nfs(8) has no such option"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Span;
+
+    fn help_for(keyword: &str, text: &str) -> String {
+        let value = |kind, text: &str| Value { kind, text: text.to_owned(), span: Span::default() };
+        let values = [value(ValueKind::Word, keyword), value(ValueKind::Number, text)];
+        let mut problems = Vec::new();
+        read_options(&values, OptionContext::Mount, &mut problems);
+        match problems.as_slice() {
+            [Problem::WrongKind { help, .. }] => help.clone(),
+            other => panic!("expected one E0301, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bare_number_is_read_in_the_unit_of_the_tool_that_counts_it() {
+        assert!(help_for("timeo", "600").ends_with("so `timeo=600` is written `timeo 1m`"));
+        assert!(help_for("timeo", "15").ends_with("so write whole seconds with their unit, such as `timeo 10s`"));
+        assert!(help_for("idle-timeout", "30").contains("systemd.mount(5) counts `x-systemd.idle-timeout` in seconds"));
     }
 }

@@ -15,8 +15,9 @@ const RESERVED_POOL_PREFIXES: [&str; 4] = ["mirror", "raidz", "draid", "spare"];
 
 type Read<T> = Result<T, Problem>;
 
-fn wrong_kind(value: &Value, expected: &'static str, example: &'static str) -> Problem {
-    Problem::WrongKind { span: value.span.into(), expected, found: value.text.clone(), example }
+fn wrong_kind(value: &Value, expected: &'static str, example: &str) -> Problem {
+    let help = format!("write it as `{example}`");
+    Problem::WrongKind { span: value.span.into(), expected, found: value.text.clone(), help }
 }
 
 /// A block or host name: it becomes a directory, part of unit and file names, an ssh target.
@@ -125,10 +126,19 @@ pub fn path_problem(text: &str) -> Option<&'static str> {
     None
 }
 
-/// A duration such as `10m`.
-pub fn duration(value: &Value) -> Read<Spanned<Duration>> {
+/// A duration such as `10m`; `example` is a fitting one for the setting it is read for.
+pub fn duration(value: &Value, example: &str) -> Read<Spanned<Duration>> {
+    if value.kind == ValueKind::Number {
+        let help = format!("a duration carries its unit (`s`, `m`, `h`, `d` or `w`): write it as `{example}`");
+        return Err(Problem::WrongKind {
+            span: value.span.into(),
+            expected: "a duration",
+            found: value.text.clone(),
+            help,
+        });
+    }
     if value.kind != ValueKind::Duration {
-        return Err(wrong_kind(value, "a duration", "10m"));
+        return Err(wrong_kind(value, "a duration", example));
     }
     let (digits, unit) = value.text.split_at(value.text.len() - 1);
     let scale = match unit {
@@ -206,6 +216,84 @@ pub fn address(value: &Value) -> Read<Spanned<IpAddr>> {
         .ok_or_else(|| invalid_address(value, "IP address", "four numbers from 0 to 255, such as `192.168.1.10`"))
 }
 
+/// Who is reached at a host address, for the words of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostAddress {
+    /// A node, which its peer replicates to and reaches over ssh or zrepl.
+    Node,
+    /// An NFS server's service address, which clients mount.
+    NfsServer,
+}
+
+/// The address of a node or of an NFS server: one that another host can reach.
+pub fn host_address(value: &Value, owner: HostAddress) -> Read<Spanned<IpAddr>> {
+    let address = address(value)?;
+    let Some(reason) = unreachable_reason(address.value) else {
+        return Ok(address);
+    };
+    let (owner, help) = match owner {
+        HostAddress::Node => ("a node", "write the address its peers reach this node at, such as `192.168.1.10`"),
+        HostAddress::NfsServer => (
+            "an NFS server",
+            "write the address clients mount, which moves with the active node, such as `192.168.1.150`",
+        ),
+    };
+    Err(Problem::UnusableAddress { span: value.span.into(), text: value.text.clone(), owner, reason, help })
+}
+
+/// Why no other host can reach an address, if none can. An IPv4-mapped IPv6 address is
+/// judged as the IPv4 address it maps.
+fn unreachable_reason(address: IpAddr) -> Option<&'static str> {
+    match address.to_canonical() {
+        IpAddr::V4(v4) if v4.is_loopback() => Some("a loopback address, where every host reaches only itself"),
+        IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address, which names no host"),
+        IpAddr::V4(v4) if v4.is_broadcast() => Some("the broadcast address, which names every host of a network"),
+        IpAddr::V4(v4) if v4.is_multicast() => Some("a multicast address, which names a group of hosts"),
+        IpAddr::V4(v4) if v4.octets()[0] == 0 => Some("in `0.0.0.0/8`, which is a source address, never a destination"),
+        IpAddr::V6(v6) if v6.is_loopback() => Some("a loopback address, where every host reaches only itself"),
+        IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address, which names no host"),
+        IpAddr::V6(v6) if v6.is_multicast() => Some("a multicast address, which names a group of hosts"),
+        _ => None,
+    }
+}
+
+/// What a path is the mount point of, where `/` would be a root file system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountPoint {
+    /// The path an NFS server exports.
+    Export,
+    /// Where a client mounts an export.
+    ClientMount,
+    /// Where a static pair's target mounts its copy.
+    Copy,
+}
+
+/// A path that something is mounted at or exported from: never `/`.
+pub fn mount_point(value: &Value, role: MountPoint) -> Read<Spanned<String>> {
+    let path = path(value)?;
+    if path.value != "/" {
+        return Ok(path);
+    }
+    let (what, whose, help) = match role {
+        MountPoint::Export => (
+            "an export",
+            "the NFS server",
+            "export the directory the dataset is mounted at, such as `/srv/data`; `/` would serve the server's own system, not the dataset",
+        ),
+        MountPoint::ClientMount => (
+            "a mount point",
+            "the client",
+            "mount under a directory such as `/mnt/data`; at `/` the mount would replace the client's root file system, and its unit would be `-.mount`, the root's own",
+        ),
+        MountPoint::Copy => (
+            "the mount point of a copy",
+            "the target",
+            "mount the copy under a directory such as `/srv/copy`; at `/` it would cover the target's own system",
+        ),
+    };
+    Err(Problem::RootPath { span: value.span.into(), what, whose, help })
+}
+
 /// An address or a network in CIDR notation, as an export client.
 pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
     match value.kind {
@@ -273,6 +361,18 @@ pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a st
     closest(typed, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
 }
 
+/// Which dataset from a list the user probably meant. Dataset names share their pool and
+/// parents, which Jaro-Winkler rewards as a common prefix, so they are compared by edit
+/// distance: a slip of one or two characters, not a sibling.
+pub fn closest_dataset<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::normalized_damerau_levenshtein(typed, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +414,28 @@ mod tests {
         assert!(host_bits_clear("192.168.100.0".parse().unwrap(), 24));
         assert!(!host_bits_clear("192.168.100.1".parse().unwrap(), 24));
         assert!(host_bits_clear("fd00::".parse().unwrap(), 64));
+    }
+
+    #[test]
+    fn dataset_suggestions_are_slips_not_siblings() {
+        let replicated = ["tank/data", "tank/photos"];
+        assert_eq!(closest_dataset("tnak/data", replicated), Some("tank/data"));
+        assert_eq!(closest_dataset("tank/photo", replicated), Some("tank/photos"));
+        assert_eq!(closest_dataset("tank/other", replicated), None);
+    }
+
+    #[test]
+    fn addresses_no_other_host_reaches() {
+        let reason = |text: &str| unreachable_reason(text.parse().unwrap());
+        for unreachable in ["127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::", "224.0.0.1", "ff02::1", "255.255.255.255"]
+        {
+            assert!(reason(unreachable).is_some(), "{unreachable}");
+        }
+        assert!(reason("0.1.2.3").is_some());
+        assert!(reason("::ffff:127.0.0.1").is_some());
+        for usable in ["10.0.0.1", "192.168.100.11", "fd00::1", "169.254.1.1", "2001:db8::1"] {
+            assert_eq!(reason(usable), None, "{usable}");
+        }
     }
 
     #[test]

@@ -200,8 +200,8 @@ fn sanoid_service(on: &OnNode<'_>, role: Role, description: String, sanoid_args:
 
 fn rpo_comment(on: &OnNode<'_>) -> String {
     let pile_up = on.pair.outage.as_ref().map_or_else(String::new, |outage| {
-        let count = schedule::pile_up(role_retention(on, Role::Active), &on.schedule, outage.value);
-        format!(" After an outage of {}, at most {count} snapshots per dataset wait to be sent.", outage.value)
+        let pile_up = schedule::pile_up(role_retention(on, Role::Active), &on.schedule, outage.value);
+        format!(" {}", pile_up.sentence(outage.value))
     });
     format!(
         "Worst-case loss of pair {}: {}, within its rpo of {}.{pile_up}",

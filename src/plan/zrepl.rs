@@ -173,8 +173,8 @@ fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob
 
 fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
     let pile_up = pair.outage.as_ref().map_or_else(String::new, |outage| {
-        let count = crate::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
-        format!(" After an outage of {}, at most {count} snapshots per dataset wait to be sent.", outage.value)
+        let pile_up = crate::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
+        format!(" {}", pile_up.sentence(outage.value))
     });
     format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)
 }

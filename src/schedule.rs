@@ -3,7 +3,7 @@
 //! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
 //! zrepl's intervals.
 
-use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, HOUR_DIVISORS};
+use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Transfer, HOUR_DIVISORS};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
@@ -37,8 +37,9 @@ pub struct Schedule {
     /// For [`Cadence::AfterEachSnapshot`], the snapshot interval itself.
     pub replicate_every: Duration,
     pub transfer: Duration,
-    /// How the transfer term is called: an allowance, or an estimate from link and changes.
-    pub transfer_label: &'static str,
+    /// Where the transfer term comes from: an allowance, or an estimate from the changes
+    /// and the rate they are sent at.
+    pub transfer_basis: Transfer,
     pub cadence: Cadence,
 }
 
@@ -49,29 +50,36 @@ impl Schedule {
         self.terms().iter().fold(Duration(0), |sum, (term, _)| sum + *term)
     }
 
-    /// The terms of the worst case, each with what it is.
-    fn terms(&self) -> Vec<(Duration, &'static str)> {
+    /// The terms of the worst case, each with what it is; `None` is the transfer term,
+    /// which [`Schedule::arithmetic`] describes with what it assumes.
+    fn terms(&self) -> Vec<(Duration, Option<&'static str>)> {
         match self.cadence {
             Cadence::Timers => vec![
-                (self.snapshot_every, "snapshot gap"),
-                (self.replicate_every, "replication gap"),
-                (TIMER_ACCURACY + TIMER_ACCURACY, "timer accuracy"),
-                (self.transfer, self.transfer_label),
+                (self.snapshot_every, Some("snapshot gap")),
+                (self.replicate_every, Some("replication gap")),
+                (TIMER_ACCURACY + TIMER_ACCURACY, Some("timer accuracy")),
+                (self.transfer, None),
             ],
-            Cadence::AfterEachSnapshot => {
-                vec![(self.snapshot_every, "snapshot interval"), (self.transfer, self.transfer_label)]
-            }
+            Cadence::AfterEachSnapshot => vec![(self.snapshot_every, Some("snapshot interval")), (self.transfer, None)],
             Cadence::Polled => vec![
-                (self.snapshot_every, "snapshot interval"),
-                (self.replicate_every, "pull interval"),
-                (self.transfer, self.transfer_label),
+                (self.snapshot_every, Some("snapshot interval")),
+                (self.replicate_every, Some("pull interval")),
+                (self.transfer, None),
             ],
         }
     }
 
+    /// How much time's worth of changes one transfer sends: a push sends each snapshot
+    /// as it is taken; a timer or a pull sends every snapshot taken since the last run.
+    fn sent_per_transfer(&self) -> Duration {
+        sent_per_transfer(self.cadence, self.snapshot_every, self.replicate_every)
+    }
+
     /// The worst case term by term, as diagnostics and generated files show it.
     pub fn arithmetic(&self) -> String {
-        let terms: Vec<String> = self.terms().iter().map(|(term, what)| format!("{term} {what}")).collect();
+        let transfer = self.transfer_basis.describe(self.sent_per_transfer());
+        let terms: Vec<String> =
+            self.terms().iter().map(|(term, what)| format!("{term} {}", what.unwrap_or(&transfer))).collect();
         format!("{} = {}", terms.join(" + "), self.worst_case())
     }
 
@@ -99,13 +107,20 @@ pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
             Cadence::AfterEachSnapshot => snapshot_every,
             _ => pinned_replication.unwrap_or(Duration::minutes(minutes)),
         };
-        let transfer = pair.transfer.allowance(snapshot_every);
-        Schedule { snapshot_every, replicate_every, transfer, transfer_label: pair.transfer.label(), cadence }
+        let transfer = pair.transfer.allowance(sent_per_transfer(cadence, snapshot_every, replicate_every));
+        Schedule { snapshot_every, replicate_every, transfer, transfer_basis: pair.transfer, cadence }
     };
     let candidates =
         || HOUR_DIVISORS.iter().map(|minutes| candidate(*minutes)).filter(Schedule::leaves_room_for_transfer);
-    let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value;
+    let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value && !pair.transfer.outpaces_rate();
     candidates().rfind(fits).ok_or_else(|| candidates().next().unwrap_or_else(|| candidate(HOUR_DIVISORS[0])))
+}
+
+fn sent_per_transfer(cadence: Cadence, snapshot_every: Duration, replicate_every: Duration) -> Duration {
+    match cadence {
+        Cadence::AfterEachSnapshot => snapshot_every,
+        Cadence::Timers | Cadence::Polled => snapshot_every.max(replicate_every),
+    }
 }
 
 /// How many frequent snapshots to keep: what the retention says, else an hour's worth.
@@ -181,7 +196,7 @@ mod tests {
             snapshot_every: Duration::minutes(snapshot),
             replicate_every: Duration::minutes(replicate),
             transfer: Duration::minutes(transfer),
-            transfer_label: "transfer allowance",
+            transfer_basis: Transfer::Declared(Duration::minutes(transfer)),
             cadence,
         }
     }

@@ -385,6 +385,20 @@ pub enum Problem {
         estimated: SourceSpan,
     },
 
+    #[error("pair `{pair}` writes {changes}, more than it can send")]
+    #[diagnostic(code(E0413))]
+    ChangesOutpaceRate {
+        #[label("{changes}")]
+        changes_span: SourceSpan,
+        #[label("sends at most {rate} per second")]
+        rate_span: SourceSpan,
+        pair: String,
+        changes: String,
+        rate: String,
+        #[help]
+        help: String,
+    },
+
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(
         code(E0410),

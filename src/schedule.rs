@@ -180,11 +180,63 @@ pub const ROLE_CHECK_PAUSE_SECONDS: u32 = 2;
 /// How often a node checks whether the NFS server of a followed pair should run on it.
 pub const NFS_FOLLOW_PERIOD: Duration = Duration(15);
 
-/// The longest zplan's own part of an NFS failover takes: the follow timer's period and
-/// accuracy, then the role checks, before the server starts on the new active node.
-pub fn nfs_follow_delay() -> Duration {
-    let checks = Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS));
-    NFS_FOLLOW_PERIOD + TIMER_ACCURACY + checks
+/// How long `nfs-server.service` may take to start once its gate lets it: `exportfs -r`,
+/// then `rpc.nfsd`. An allowance, as `transfer` is: nothing bounds it.
+pub const NFS_SERVER_START: Duration = Duration(5);
+
+/// The parts of a followed NFS server's failover that zplan and nfsd fix, term by term:
+/// the follow timer notices the new role and checks it, nfs-server's own gate checks it
+/// again, the server starts, and NFSv4 clients wait out its grace period (NLM clients too:
+/// rpc.nfsd gives lockd the same grace) before they may open or lock anew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverBudget {
+    terms: Vec<(Duration, String)>,
+}
+
+impl FailoverBudget {
+    /// The budget of a server that follows a pair's role, with nfsd's grace and lease.
+    pub fn followed(grace: Duration, lease: Duration) -> FailoverBudget {
+        let checks = role_checks();
+        let terms = vec![
+            (NFS_FOLLOW_PERIOD, "follow timer".to_owned()),
+            (TIMER_ACCURACY, "timer accuracy".to_owned()),
+            (checks, "role checks".to_owned()),
+            (checks, "role checks of the server's gate".to_owned()),
+            (NFS_SERVER_START, "server start".to_owned()),
+            (grace_wait(grace, lease), grace_label(grace, lease)),
+        ];
+        FailoverBudget { terms }
+    }
+
+    /// The whole budget: the shortest failover the policy may declare.
+    pub fn total(&self) -> Duration {
+        self.terms.iter().fold(Duration(0), |sum, (term, _)| sum + *term)
+    }
+
+    /// The budget term by term, as diagnostics show it.
+    pub fn arithmetic(&self) -> String {
+        let terms: Vec<String> = self.terms.iter().map(|(term, what)| format!("{term} {what}")).collect();
+        format!("{} = {}", terms.join(" + "), self.total())
+    }
+}
+
+/// The pauses between one role script's checks.
+fn role_checks() -> Duration {
+    Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS))
+}
+
+/// The longest nfsd's grace period lasts: its grace time, which the kernel stretches up to
+/// twice the lease while clients are still reclaiming (fs/nfsd/nfs4state.c).
+pub fn grace_wait(grace: Duration, lease: Duration) -> Duration {
+    grace.max(Duration(lease.seconds().saturating_mul(2)))
+}
+
+fn grace_label(grace: Duration, lease: Duration) -> String {
+    if grace_wait(grace, lease) > grace {
+        format!("grace period (the {grace} grace, stretched to twice the {lease} lease while clients reclaim)")
+    } else {
+        "grace period".to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +251,20 @@ mod tests {
             transfer_basis: Transfer::Declared(Duration::minutes(transfer)),
             cadence,
         }
+    }
+
+    #[test]
+    fn a_followed_failover_counts_the_grace_period() {
+        let budget = FailoverBudget::followed(Duration(30), Duration(15));
+        assert_eq!(
+            budget.arithmetic(),
+            "15s follow timer + 1s timer accuracy + 4s role checks + 4s role checks of the server's gate + 5s server start + 30s grace period = 59s"
+        );
+        let linux = FailoverBudget::followed(Duration(90), Duration(90));
+        assert_eq!(linux.total(), Duration(209));
+        assert!(linux.arithmetic().ends_with(
+            " + 3m grace period (the 1m30s grace, stretched to twice the 1m30s lease while clients reclaim) = 3m29s"
+        ));
     }
 
     #[test]

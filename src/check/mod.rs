@@ -18,7 +18,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 28] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 30] = [
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
@@ -30,6 +30,8 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         nfs::fsids_unique,
         nfs::exports_are_guarded,
         nfs::failover_covers_follow_delay,
+        nfs::nfsd_times_agree,
+        nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
         writers::one_writer_per_dataset,
         writers::exports_are_not_received,

@@ -47,7 +47,8 @@ const PAIR: Schema = Schema {
     ],
     repeated: &["replicate"],
 };
-const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export", "allow"] };
+const NFS: Schema =
+    Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
 const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
 
@@ -674,15 +675,42 @@ impl Builder {
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
         let address = address.and_then(|value| self.take(values::address(value)));
         let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
+        let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
+        let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
         let exports = self.exports(&settings);
         Some(NfsServer {
             name: block.name.clone(),
             pair: pair?,
             address: address?,
             failover: failover??,
+            grace: grace?,
+            lease: lease?,
             exports: exports?,
             allowed: self.allowed(&settings),
         })
+    }
+
+    /// `grace` or `lease`: a time nfsd takes in whole seconds, within the kernel's limits.
+    fn nfsd_time(
+        &mut self,
+        settings: &Settings<'_>,
+        (keyword, example): (&'static str, &'static str),
+        what: &'static str,
+    ) -> Option<Option<Spanned<Duration>>> {
+        let time = self.duration_setting(settings, keyword, example, false)?;
+        let (shortest, longest) = NFSD_TIME_RANGE;
+        match time {
+            Some(time) if time.value < shortest || time.value > longest => {
+                self.problems.push(Problem::OutOfRange {
+                    span: time.span.into(),
+                    what,
+                    text: time.value.to_string(),
+                    range: "10s to 1h, the kernel's limits for nfsd's grace and lease",
+                });
+                None
+            }
+            time => Some(time),
+        }
     }
 
     /// The warning codes a block acknowledges: `allow W0603 W0604`.

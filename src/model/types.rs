@@ -610,9 +610,37 @@ pub struct NfsServer {
     pub pair: usize,
     pub address: Spanned<IpAddr>,
     pub failover: Spanned<Duration>,
+    /// `grace 30s`: nfsd's grace period after it starts, if declared.
+    pub grace: Option<Spanned<Duration>>,
+    /// `lease 15s`: the NFSv4 lease nfsd grants, if declared.
+    pub lease: Option<Spanned<Duration>>,
     pub exports: Vec<Export>,
     /// Warning codes the policy acknowledges for this server (`allow W0603`).
     pub allowed: Vec<Spanned<String>>,
+}
+
+/// The grace period zplan gives nfsd when a policy declares none: long enough for every
+/// client to notice the restart within a lease and reclaim, short enough for a failover
+/// within a minute.
+pub const DEFAULT_NFS_GRACE: Duration = Duration(30);
+
+/// The NFSv4 lease zplan gives nfsd when a policy declares none: clients renew within it,
+/// and a server restart ends their state after it.
+pub const DEFAULT_NFS_LEASE: Duration = Duration(15);
+
+/// The shortest and longest grace or lease the kernel's nfsd accepts (fs/nfsd/nfsctl.c).
+pub const NFSD_TIME_RANGE: (Duration, Duration) = (Duration(10), Duration(3_600));
+
+impl NfsServer {
+    /// The grace period nfsd is configured with on every node that serves this server.
+    pub fn grace(&self) -> Duration {
+        self.grace.as_ref().map_or(DEFAULT_NFS_GRACE, |grace| grace.value)
+    }
+
+    /// The lease nfsd is configured with on every node that serves this server.
+    pub fn lease(&self) -> Duration {
+        self.lease.as_ref().map_or(DEFAULT_NFS_LEASE, |lease| lease.value)
+    }
 }
 
 /// A client's mount of an export.

@@ -3,7 +3,7 @@
 //! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
 //! zrepl's intervals.
 
-use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, HOUR_DIVISORS};
+use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Transfer, HOUR_DIVISORS};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
@@ -37,8 +37,9 @@ pub struct Schedule {
     /// For [`Cadence::AfterEachSnapshot`], the snapshot interval itself.
     pub replicate_every: Duration,
     pub transfer: Duration,
-    /// How the transfer term is called: an allowance, or an estimate from link and changes.
-    pub transfer_label: &'static str,
+    /// Where the transfer term comes from: an allowance, or an estimate from the changes
+    /// and the rate they are sent at.
+    pub transfer_basis: Transfer,
     pub cadence: Cadence,
 }
 
@@ -49,29 +50,36 @@ impl Schedule {
         self.terms().iter().fold(Duration(0), |sum, (term, _)| sum + *term)
     }
 
-    /// The terms of the worst case, each with what it is.
-    fn terms(&self) -> Vec<(Duration, &'static str)> {
+    /// The terms of the worst case, each with what it is; `None` is the transfer term,
+    /// which [`Schedule::arithmetic`] describes with what it assumes.
+    fn terms(&self) -> Vec<(Duration, Option<&'static str>)> {
         match self.cadence {
             Cadence::Timers => vec![
-                (self.snapshot_every, "snapshot gap"),
-                (self.replicate_every, "replication gap"),
-                (TIMER_ACCURACY + TIMER_ACCURACY, "timer accuracy"),
-                (self.transfer, self.transfer_label),
+                (self.snapshot_every, Some("snapshot gap")),
+                (self.replicate_every, Some("replication gap")),
+                (TIMER_ACCURACY + TIMER_ACCURACY, Some("timer accuracy")),
+                (self.transfer, None),
             ],
-            Cadence::AfterEachSnapshot => {
-                vec![(self.snapshot_every, "snapshot interval"), (self.transfer, self.transfer_label)]
-            }
+            Cadence::AfterEachSnapshot => vec![(self.snapshot_every, Some("snapshot interval")), (self.transfer, None)],
             Cadence::Polled => vec![
-                (self.snapshot_every, "snapshot interval"),
-                (self.replicate_every, "pull interval"),
-                (self.transfer, self.transfer_label),
+                (self.snapshot_every, Some("snapshot interval")),
+                (self.replicate_every, Some("pull interval")),
+                (self.transfer, None),
             ],
         }
     }
 
+    /// How much time's worth of changes one transfer sends: a push sends each snapshot
+    /// as it is taken; a timer or a pull sends every snapshot taken since the last run.
+    fn sent_per_transfer(&self) -> Duration {
+        sent_per_transfer(self.cadence, self.snapshot_every, self.replicate_every)
+    }
+
     /// The worst case term by term, as diagnostics and generated files show it.
     pub fn arithmetic(&self) -> String {
-        let terms: Vec<String> = self.terms().iter().map(|(term, what)| format!("{term} {what}")).collect();
+        let transfer = self.transfer_basis.describe(self.sent_per_transfer());
+        let terms: Vec<String> =
+            self.terms().iter().map(|(term, what)| format!("{term} {}", what.unwrap_or(&transfer))).collect();
         format!("{} = {}", terms.join(" + "), self.worst_case())
     }
 
@@ -99,13 +107,20 @@ pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
             Cadence::AfterEachSnapshot => snapshot_every,
             _ => pinned_replication.unwrap_or(Duration::minutes(minutes)),
         };
-        let transfer = pair.transfer.allowance(snapshot_every);
-        Schedule { snapshot_every, replicate_every, transfer, transfer_label: pair.transfer.label(), cadence }
+        let transfer = pair.transfer.allowance(sent_per_transfer(cadence, snapshot_every, replicate_every));
+        Schedule { snapshot_every, replicate_every, transfer, transfer_basis: pair.transfer, cadence }
     };
     let candidates =
         || HOUR_DIVISORS.iter().map(|minutes| candidate(*minutes)).filter(Schedule::leaves_room_for_transfer);
-    let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value;
+    let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value && !pair.transfer.outpaces_rate();
     candidates().rfind(fits).ok_or_else(|| candidates().next().unwrap_or_else(|| candidate(HOUR_DIVISORS[0])))
+}
+
+fn sent_per_transfer(cadence: Cadence, snapshot_every: Duration, replicate_every: Duration) -> Duration {
+    match cadence {
+        Cadence::AfterEachSnapshot => snapshot_every,
+        Cadence::Timers | Cadence::Polled => snapshot_every.max(replicate_every),
+    }
 }
 
 /// How many frequent snapshots to keep: what the retention says, else an hour's worth.
@@ -238,11 +253,63 @@ pub const ROLE_CHECK_PAUSE_SECONDS: u32 = 2;
 /// How often a node checks whether the NFS server of a followed pair should run on it.
 pub const NFS_FOLLOW_PERIOD: Duration = Duration(15);
 
-/// The longest zplan's own part of an NFS failover takes: the follow timer's period and
-/// accuracy, then the role checks, before the server starts on the new active node.
-pub fn nfs_follow_delay() -> Duration {
-    let checks = Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS));
-    NFS_FOLLOW_PERIOD + TIMER_ACCURACY + checks
+/// How long `nfs-server.service` may take to start once its gate lets it: `exportfs -r`,
+/// then `rpc.nfsd`. An allowance, as `transfer` is: nothing bounds it.
+pub const NFS_SERVER_START: Duration = Duration(5);
+
+/// The parts of a followed NFS server's failover that zplan and nfsd fix, term by term:
+/// the follow timer notices the new role and checks it, nfs-server's own gate checks it
+/// again, the server starts, and NFSv4 clients wait out its grace period (NLM clients too:
+/// rpc.nfsd gives lockd the same grace) before they may open or lock anew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverBudget {
+    terms: Vec<(Duration, String)>,
+}
+
+impl FailoverBudget {
+    /// The budget of a server that follows a pair's role, with nfsd's grace and lease.
+    pub fn followed(grace: Duration, lease: Duration) -> FailoverBudget {
+        let checks = role_checks();
+        let terms = vec![
+            (NFS_FOLLOW_PERIOD, "follow timer".to_owned()),
+            (TIMER_ACCURACY, "timer accuracy".to_owned()),
+            (checks, "role checks".to_owned()),
+            (checks, "role checks of the server's gate".to_owned()),
+            (NFS_SERVER_START, "server start".to_owned()),
+            (grace_wait(grace, lease), grace_label(grace, lease)),
+        ];
+        FailoverBudget { terms }
+    }
+
+    /// The whole budget: the shortest failover the policy may declare.
+    pub fn total(&self) -> Duration {
+        self.terms.iter().fold(Duration(0), |sum, (term, _)| sum + *term)
+    }
+
+    /// The budget term by term, as diagnostics show it.
+    pub fn arithmetic(&self) -> String {
+        let terms: Vec<String> = self.terms.iter().map(|(term, what)| format!("{term} {what}")).collect();
+        format!("{} = {}", terms.join(" + "), self.total())
+    }
+}
+
+/// The pauses between one role script's checks.
+fn role_checks() -> Duration {
+    Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS))
+}
+
+/// The longest nfsd's grace period lasts: its grace time, which the kernel stretches up to
+/// twice the lease while clients are still reclaiming (fs/nfsd/nfs4state.c).
+pub fn grace_wait(grace: Duration, lease: Duration) -> Duration {
+    grace.max(Duration(lease.seconds().saturating_mul(2)))
+}
+
+fn grace_label(grace: Duration, lease: Duration) -> String {
+    if grace_wait(grace, lease) > grace {
+        format!("grace period (the {grace} grace, stretched to twice the {lease} lease while clients reclaim)")
+    } else {
+        "grace period".to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -254,9 +321,23 @@ mod tests {
             snapshot_every: Duration::minutes(snapshot),
             replicate_every: Duration::minutes(replicate),
             transfer: Duration::minutes(transfer),
-            transfer_label: "transfer allowance",
+            transfer_basis: Transfer::Declared(Duration::minutes(transfer)),
             cadence,
         }
+    }
+
+    #[test]
+    fn a_followed_failover_counts_the_grace_period() {
+        let budget = FailoverBudget::followed(Duration(30), Duration(15));
+        assert_eq!(
+            budget.arithmetic(),
+            "15s follow timer + 1s timer accuracy + 4s role checks + 4s role checks of the server's gate + 5s server start + 30s grace period = 59s"
+        );
+        let linux = FailoverBudget::followed(Duration(90), Duration(90));
+        assert_eq!(linux.total(), Duration(209));
+        assert!(linux.arithmetic().ends_with(
+            " + 3m grace period (the 1m30s grace, stretched to twice the 1m30s lease while clients reclaim) = 3m29s"
+        ));
     }
 
     #[test]

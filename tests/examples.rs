@@ -61,3 +61,24 @@ fn top_level_blocks(source: &str) -> Vec<String> {
     }
     blocks
 }
+
+/// Both nodes of the homelab give nfsd the same grace, lease and server scope, and the
+/// manifest restarts a running server when they change.
+#[test]
+fn the_homelab_nodes_share_nfsd_grace_lease_and_scope() {
+    let path = examples().into_iter().find(|p| file_name(p) == "proxmox-homelab.zplan").unwrap();
+    let tree = zplan::compile(&fs::read_to_string(path).unwrap(), "proxmox-homelab.zplan").tree.unwrap();
+    let text = |host: &str, file: &str| match &tree.files[&(host.to_owned(), file.to_owned())].body {
+        zplan::render::Body::Bytes(bytes) => String::from_utf8(bytes.clone()).unwrap(),
+        zplan::render::Body::Link(target) => panic!("{host}/{file} links to {target}"),
+    };
+    for host in ["acemagician", "elitedesk"] {
+        assert!(text(host, "etc/nfs.conf.d/zplan.conf").ends_with("[nfsd]\ngrace-time=30\nlease-time=15\n"));
+        let gate = text(host, "etc/systemd/system/nfs-server.service.d/zplan.conf");
+        assert!(gate.contains("\nExecStart=\nExecStart=/usr/local/libexec/zplan/nfsd-scope\n"), "{gate}");
+        assert!(text(host, "usr/local/libexec/zplan/nfsd-scope").contains("\nscope='nfs-192-168-100-150'\n"));
+        let conf = tree.manifest.hosts[host].files.iter().find(|f| f.path == "/etc/nfs.conf.d/zplan.conf").unwrap();
+        let actions: Vec<String> = conf.actions.iter().map(ToString::to_string).collect();
+        assert_eq!(actions, ["systemctl try-restart nfs-server.service"]);
+    }
+}

@@ -59,6 +59,10 @@ fn export_problems(policy: &Policy, server: &NfsServer) -> Vec<Problem> {
     let pair = &policy.pairs[server.pair];
     let mut problems = Vec::new();
     if let Some(node) = freebsd_nodes(policy, &pair.nodes).next() {
+        for time in server.grace.iter().chain(&server.lease) {
+            let help = "FreeBSD's nfsd keeps its own grace period and lease; remove `grace` and `lease`";
+            problems.push(linux_only(node, time.span, "nfsd's grace and lease in nfs.conf", help));
+        }
         for export in &server.exports {
             if let Some(fsid) = &export.fsid {
                 let help = "FreeBSD's exports(5) has no fsid; remove it (clients remount after a failover)";

@@ -20,7 +20,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 31] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 33] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -34,6 +34,8 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         nfs::export_paths_serve_one_dataset,
         nfs::exports_are_guarded,
         nfs::failover_covers_follow_delay,
+        nfs::nfsd_times_agree,
+        nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
         mountpoints::exports_are_mounted,
         writers::one_writer_per_dataset,

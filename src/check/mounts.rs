@@ -1,6 +1,7 @@
 //! Rules on client mounts of HA exports: a soft mount must keep retrying for longer than the
 //! server's failover, and a network mount should say `_netdev`.
 
+use super::nfs::failover_budget;
 use crate::diagnostic::Problem;
 use crate::model::{allows, Client, Duration, Mount, NfsServer, Policy};
 
@@ -51,31 +52,44 @@ fn option<'m>(mount: &'m Mount, name: &str) -> Option<&'m str> {
     mount.options.iter().find(|o| o.value.name == name).and_then(|o| o.value.value.as_deref())
 }
 
-/// A `soft` or `softerr` mount of an HA export keeps retrying through the server's failover.
+/// A `soft` or `softerr` mount of an HA export keeps retrying through the server's failover:
+/// the declared one, or the fixed parts of it when they are longer.
 pub fn soft_mounts_outlast_failover(policy: &Policy) -> Vec<Problem> {
     let mounts = policy.clients.iter().flat_map(|client| &client.mounts);
-    mounts.filter_map(|mount| soft_mount_problem(mount, &policy.nfs_servers[mount.server])).collect()
+    mounts.filter_map(|mount| soft_mount_problem(policy, mount, &policy.nfs_servers[mount.server])).collect()
 }
 
-fn soft_mount_problem(mount: &Mount, server: &NfsServer) -> Option<Problem> {
+fn soft_mount_problem(policy: &Policy, mount: &Mount, server: &NfsServer) -> Option<Problem> {
     let soft = mount.options.iter().find(|o| matches!(o.value.name, "soft" | "softerr"))?;
     let budget = RetryBudget::of(mount);
-    if budget.duration() > server.failover.value {
+    let (failover, why) = honest_failover(policy, server);
+    if budget.duration() > failover {
         return None;
     }
     Some(Problem::SoftMountGivesUp {
         soft: soft.span.into(),
         failover_span: server.failover.span.into(),
         budget: budget.duration().to_string(),
-        failover: server.failover.value.to_string(),
+        failover: failover.to_string(),
+        declared: server.failover.value.to_string(),
         server: server.name.value.clone(),
         help: format!(
-            "over {} its retries wait {}; write `hard` so that I/O waits for the server, or raise `timeo` and `retrans` until the sum exceeds {}",
+            "over {} its retries wait {}; write `hard` so that I/O waits for the server, or raise `timeo` and `retrans` until the sum exceeds {failover}{why}",
             budget.transport,
             budget.arithmetic(),
-            server.failover.value
         ),
     })
+}
+
+/// How long a failover of `server` takes: the declared `failover`, unless the parts zplan
+/// and nfsd fix add up to more, which they then explain.
+fn honest_failover(policy: &Policy, server: &NfsServer) -> (Duration, String) {
+    match failover_budget(policy, server) {
+        Some(budget) if budget.total() > server.failover.value => {
+            (budget.total(), format!(", the fixed parts of its failover: {}", budget.arithmetic()))
+        }
+        _ => (server.failover.value, String::new()),
+    }
 }
 
 /// Every mount says `_netdev`, unless the client allows W0602.

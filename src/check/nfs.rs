@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::Problem;
 use crate::model::{
     allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Pair, Policy, Roles,
+    NFSD_TIME_RANGE,
 };
 use crate::naming::export_fsid;
-use crate::schedule::{nfs_follow_delay, NFS_FOLLOW_PERIOD, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS, TIMER_ACCURACY};
+use crate::schedule::{grace_wait, FailoverBudget};
+use crate::syntax::Span;
 use crate::zrepl::landing;
 
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
@@ -197,24 +199,95 @@ fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
     problems
 }
 
-/// A followed server's declared failover covers zplan's own part of moving it.
+/// A followed server's declared failover covers zplan's own part of moving it and the
+/// grace period clients wait out afterwards.
 pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
-    let delay = nfs_follow_delay();
     policy
         .nfs_servers
         .iter()
-        .filter(|server| matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. }))
-        .filter(|server| server.failover.value < delay)
-        .map(|server| Problem::FailoverTooShort {
+        .filter_map(|server| Some((server, failover_budget(policy, server)?)))
+        .filter(|(server, budget)| server.failover.value < budget.total())
+        .map(|(server, budget)| Problem::FailoverTooShort {
             span: server.failover.span.into(),
             server: server.name.value.clone(),
             failover: server.failover.value.to_string(),
-            delay: delay.to_string(),
+            delay: budget.total().to_string(),
             help: format!(
-                "the server is started by a timer every {NFS_FOLLOW_PERIOD} ({TIMER_ACCURACY} accuracy) after {ROLE_CHECKS} role checks {} apart: {NFS_FOLLOW_PERIOD} + {TIMER_ACCURACY} + {} = {delay}; declare a `failover` of at least {delay}",
-                Duration(u64::from(ROLE_CHECK_PAUSE_SECONDS)),
-                Duration(u64::from((ROLE_CHECKS - 1) * ROLE_CHECK_PAUSE_SECONDS)),
+                "the server moves in {}; declare a `failover` of at least {}{}",
+                budget.arithmetic(),
+                budget.total(),
+                shorter_grace_hint(server)
             ),
+        })
+        .collect()
+}
+
+/// The fixed parts of a server's failover, for a server that follows a pair's role; a
+/// static pair's failover is a person's work, and its target's nfsd is already running.
+pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
+    matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. })
+        .then(|| FailoverBudget::followed(server.grace(), server.lease()))
+}
+
+fn shorter_grace_hint(server: &NfsServer) -> &'static str {
+    let (shortest, _) = NFSD_TIME_RANGE;
+    if grace_wait(server.grace(), server.lease()) > grace_wait(shortest, shortest) {
+        ", or shorten the server's `grace` and `lease`"
+    } else {
+        ""
+    }
+}
+
+/// The NFS servers that run on one node ask its one nfsd for the same grace and lease.
+pub fn nfsd_times_agree(policy: &Policy) -> Vec<Problem> {
+    let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
+    let mut problems = Vec::new();
+    for server in &policy.nfs_servers {
+        for node in policy.pairs[server.pair].nodes {
+            let first = *first_on.entry(node).or_insert(server);
+            if nfsd_times(first) != nfsd_times(server) {
+                problems.push(Problem::NfsdTimesDisagree {
+                    second: nfsd_times_span(server).into(),
+                    first: nfsd_times_span(first).into(),
+                    node: policy.nodes[node].name.value.clone(),
+                    first_server: first.name.value.clone(),
+                    second_server: server.name.value.clone(),
+                    first_times: describe_nfsd_times(first),
+                    second_times: describe_nfsd_times(server),
+                });
+                break;
+            }
+        }
+    }
+    problems
+}
+
+fn nfsd_times(server: &NfsServer) -> (Duration, Duration) {
+    (server.grace(), server.lease())
+}
+
+/// Where a server's grace or lease is declared, or its name when both are the defaults.
+fn nfsd_times_span(server: &NfsServer) -> Span {
+    server.grace.as_ref().or(server.lease.as_ref()).map_or(server.name.span, |time| time.span)
+}
+
+fn describe_nfsd_times(server: &NfsServer) -> String {
+    format!("grace {}, lease {}", server.grace(), server.lease())
+}
+
+/// A server's grace period lasts at least one lease, so that every client notices the
+/// restart in time to reclaim.
+pub fn grace_outlasts_lease(policy: &Policy) -> Vec<Problem> {
+    policy
+        .nfs_servers
+        .iter()
+        .filter(|server| server.grace() < server.lease())
+        .map(|server| Problem::GraceShorterThanLease {
+            grace_span: server.grace.as_ref().map_or(server.name.span, |grace| grace.span).into(),
+            lease_span: server.lease.as_ref().map_or(server.name.span, |lease| lease.span).into(),
+            server: server.name.value.clone(),
+            grace: server.grace().to_string(),
+            lease: server.lease().to_string(),
         })
         .collect()
 }

@@ -1,33 +1,73 @@
 //! Rules on time: the RPO can be met, and retention outlasts the declared outage.
 
 use crate::diagnostic::Problem;
-use crate::model::{Engine, Pair, Policy, Retention, SnapshotKind, Transfer};
+use crate::model::{per_word, Engine, Pair, Policy, Retention, Size, SnapshotKind, Transfer};
 use crate::schedule::{self, PileUp, Schedule};
 
-/// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer.
+/// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer, and
+/// its estimated changes must not arrive faster than they can be sent.
 pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
     policy
         .pairs
         .iter()
         .filter_map(|pair| {
+            if pair.transfer.outpaces_rate() {
+                return outpaced(pair);
+            }
             let over = schedule::choose(pair).err()?;
-            let fix = match (&pair.transfer, pair.snapshot_every.is_some() || pair.replicate_every.is_some()) {
-                (_, true) => "shorten `snapshot-every` or `replicate-every`, or raise `rpo`",
-                (Transfer::Estimated { .. }, false) => "raise `rpo`, or give replication a faster `link`",
-                (_, false) => "raise `rpo`, or lower `transfer` if one transfer is faster",
-            };
             Some(Problem::RpoUnmet {
                 span: pair.rpo.span.into(),
                 pair: pair.name.value.clone(),
                 rpo: pair.rpo.value.to_string(),
                 worst: over.worst_case().to_string(),
-                help: format!("the {} schedule loses up to {}; {fix}", schedule_kind(pair), over.arithmetic()),
+                help: format!(
+                    "the {} schedule loses up to {}; {}",
+                    schedule_kind(pair),
+                    over.arithmetic(),
+                    rpo_fix(pair)
+                ),
             })
         })
         .collect()
 }
 
-fn schedule_kind(pair: &crate::model::Pair) -> &'static str {
+fn rpo_fix(pair: &Pair) -> &'static str {
+    match (&pair.transfer, pair.snapshot_every.is_some() || pair.replicate_every.is_some()) {
+        (_, true) => "shorten `snapshot-every` or `replicate-every`, or raise `rpo`",
+        (Transfer::Estimated { rate, .. }, false) if rate.is_limited() => "raise `rpo`, or raise `bandwidth-limit`",
+        (Transfer::Estimated { .. }, false) => "raise `rpo`, or give replication a faster `link`",
+        (_, false) => "raise `rpo`, or lower `transfer` if one transfer is faster",
+    }
+}
+
+/// Changes that arrive faster than the rate they are sent at: every transfer takes longer
+/// than the interval it sends, whatever the schedule.
+fn outpaced(pair: &Pair) -> Option<Problem> {
+    let Transfer::Estimated { changes, per, rate, changes_span, rate_span } = pair.transfer else {
+        return None;
+    };
+    let needed = pair.transfer.rate_needed()?;
+    let fix = if rate.is_limited() {
+        format!("raise `bandwidth-limit` to at least {needed}")
+    } else {
+        format!("give replication a `link` of at least {needed}")
+    };
+    let per_word = per_word(per);
+    Some(Problem::ChangesOutpaceRate {
+        changes_span: changes_span.into(),
+        rate_span: rate_span.into(),
+        pair: pair.name.value.clone(),
+        changes: format!("{changes} per {per_word}"),
+        rate: Size::at_least(rate.bytes_per_second()).to_string(),
+        help: format!(
+            "one {per_word}'s {changes} takes {} to send {}, so replication falls further behind with every snapshot, whatever the schedule; {fix}, or lower `changes` if it overstates the writes",
+            pair.transfer.allowance(per),
+            rate.describe(),
+        ),
+    })
+}
+
+fn schedule_kind(pair: &Pair) -> &'static str {
     if pair.snapshot_every.is_some() || pair.replicate_every.is_some() {
         "declared"
     } else {

@@ -426,6 +426,20 @@ pub enum Problem {
         estimated: SourceSpan,
     },
 
+    #[error("pair `{pair}` writes {changes}, more than it can send")]
+    #[diagnostic(code(E0413))]
+    ChangesOutpaceRate {
+        #[label("{changes}")]
+        changes_span: SourceSpan,
+        #[label("sends at most {rate} per second")]
+        rate_span: SourceSpan,
+        pair: String,
+        changes: String,
+        rate: String,
+        #[help]
+        help: String,
+    },
+
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(
         code(E0410),
@@ -505,10 +519,11 @@ pub enum Problem {
     SoftMountGivesUp {
         #[label("gives up after {budget}")]
         soft: SourceSpan,
-        #[label("failover {failover}")]
+        #[label("failover {declared}")]
         failover_span: SourceSpan,
         budget: String,
         failover: String,
+        declared: String,
         server: String,
         #[help]
         help: String,
@@ -530,7 +545,7 @@ pub enum Problem {
         pair: String,
     },
 
-    #[error("nfs server `{server}` declares a {failover} failover, but moving it to the new active node takes up to {delay}")]
+    #[error("nfs server `{server}` declares a {failover} failover, but moving it to the new active node and waiting out its grace period takes up to {delay}")]
     #[diagnostic(code(E0508))]
     FailoverTooShort {
         #[label("failover {failover}")]
@@ -605,6 +620,38 @@ pub enum Problem {
         second_dataset: String,
         first_server: String,
         second_server: String,
+    },
+
+    #[error("nfs servers `{first_server}` and `{second_server}` both run on node `{node}`, with different grace periods or leases")]
+    #[diagnostic(
+        code(E0520),
+        help("one nfsd serves every export of a node, with one grace period and one lease: give both servers the same `grace` and `lease`")
+    )]
+    NfsdTimesDisagree {
+        #[label("{second_times}")]
+        second: SourceSpan,
+        #[label("{first_times}")]
+        first: SourceSpan,
+        node: String,
+        first_server: String,
+        second_server: String,
+        first_times: String,
+        second_times: String,
+    },
+
+    #[error("nfs server `{server}` has a {grace} grace period, shorter than its {lease} lease")]
+    #[diagnostic(
+        code(E0521),
+        help("a client may not notice that the server restarted until its lease runs out, and then it is too late to reclaim its locks: make `grace` at least as long as `lease`")
+    )]
+    GraceShorterThanLease {
+        #[label("grace {grace}")]
+        grace_span: SourceSpan,
+        #[label("lease {lease}")]
+        lease_span: SourceSpan,
+        server: String,
+        grace: String,
+        lease: String,
     },
 
     #[error("engine `zrepl` cannot follow a role decided at run time")]

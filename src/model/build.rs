@@ -47,7 +47,8 @@ const PAIR: Schema = Schema {
     ],
     repeated: &["replicate"],
 };
-const NFS: Schema = Schema { kind: "nfs", single: &["on", "address", "failover"], repeated: &["export", "allow"] };
+const NFS: Schema =
+    Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
 const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
 
@@ -341,7 +342,8 @@ impl Builder {
         let engine = self.engine(&settings);
         let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
-        let transfer = self.transfer(&settings);
+        let bandwidth_limit = transfer::bandwidth_limit(&settings, &mut self.problems);
+        let transfer = self.transfer(&settings, bandwidth_limit.as_ref().map(Option::as_ref));
         let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
         let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m", timers);
         let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m", timers);
@@ -353,7 +355,6 @@ impl Builder {
         let transport = transfer::transport(&settings, &mut self.problems);
         let mode = transfer::mode(&settings, &mut self.problems);
         let send = transfer::send(&settings, &mut self.problems);
-        let bandwidth_limit = transfer::bandwidth_limit(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         Some(Pair {
             name: block.name.clone(),
@@ -464,8 +465,10 @@ impl Builder {
         None
     }
 
-    /// The transfer term: declared, estimated from `changes` over `link`, or the default.
-    fn transfer(&mut self, settings: &Settings<'_>) -> Option<Transfer> {
+    /// The transfer term: declared, estimated from `changes` sent at the slower of `link`
+    /// and `bandwidth-limit`, or the default. `limit` is `None` when the bandwidth limit
+    /// is declared but broken, which was reported where it was read.
+    fn transfer(&mut self, settings: &Settings<'_>, limit: Option<Option<&Spanned<Size>>>) -> Option<Transfer> {
         let declared = self.duration_setting(settings, "transfer", "transfer 1m", false)?;
         let link = settings.get("link");
         let changes = settings.get("changes");
@@ -476,34 +479,39 @@ impl Builder {
             });
             return None;
         }
-        match (link, changes) {
-            (None, None) => Some(declared.map_or(Transfer::Default, |d| Transfer::Declared(d.value))),
-            (Some(link), Some(changes)) => self.estimated_transfer(link, changes),
-            (Some(_), None) => {
+        let Some(changes) = changes else {
+            if link.is_some() {
                 settings.missing("changes", "changes 20G per day", &mut self.problems);
-                None
+                return None;
             }
-            (None, Some(_)) => {
+            return Some(declared.map_or(Transfer::Default, |d| Transfer::Declared(d.value)));
+        };
+        let estimate = self.changes(changes);
+        let link = link.map(|statement| self.link_speed(statement));
+        let (rate, rate_span) = match (link, limit?) {
+            (Some(link), None) => {
+                let link = link?;
+                (SendRate::Link(link.value), link.span)
+            }
+            (Some(link), Some(limit)) => {
+                let link = link?;
+                let rate = SendRate::Both { link: link.value, limit: limit.value };
+                (rate, if rate.is_limited() { limit.span } else { link.span })
+            }
+            (None, Some(limit)) => (SendRate::Limit(limit.value), limit.span),
+            (None, None) => {
                 settings.missing("link", "link 100M", &mut self.problems);
-                None
-            }
-        }
-    }
-
-    fn estimated_transfer(&mut self, link: &Statement, changes: &Statement) -> Option<Transfer> {
-        let speed = single_value(link, "one size per second", "link 100M", &mut self.problems);
-        let speed = speed.and_then(|value| self.take(values::size(value)));
-        let example = "changes 20G per day";
-        let per = match changes.values.as_slice() {
-            [_, word, unit] if word.text == "per" && unit.text == "hour" => Some(Duration(3_600)),
-            [_, word, unit] if word.text == "per" && unit.text == "day" => Some(Duration(86_400)),
-            _ => {
-                self.problems.push(wrong_count(changes, "a size, `per` and `hour` or `day`", example));
-                None
+                return None;
             }
         };
-        let amount = per.and_then(|_| self.take(values::size(&changes.values[0])));
-        let speed = speed?;
+        let (changes_size, per) = estimate?;
+        Some(Transfer::Estimated { changes: changes_size, per, rate, changes_span: changes.head_span(), rate_span })
+    }
+
+    /// `link SIZE`: the bytes per second the replication link carries, at least one.
+    fn link_speed(&mut self, link: &Statement) -> Option<Spanned<Size>> {
+        let speed = single_value(link, "one size per second", "link 100M", &mut self.problems);
+        let speed = speed.and_then(|value| self.take(values::size(value)))?;
         if speed.value.amount == 0 {
             self.problems.push(Problem::OutOfRange {
                 span: speed.span.into(),
@@ -513,7 +521,22 @@ impl Builder {
             });
             return None;
         }
-        Some(Transfer::Estimated { changes: amount?.value, per: per?, link: speed.value })
+        Some(Spanned::new(speed.value, link.head_span()))
+    }
+
+    /// `changes SIZE per hour|day`: what is written, and over how long.
+    fn changes(&mut self, changes: &Statement) -> Option<(Size, Duration)> {
+        let example = "changes 20G per day";
+        let per = match changes.values.as_slice() {
+            [_, word, unit] if word.text == "per" && unit.text == "hour" => Some(Duration(3_600)),
+            [_, word, unit] if word.text == "per" && unit.text == "day" => Some(Duration(86_400)),
+            _ => {
+                self.problems.push(wrong_count(changes, "a size, `per` and `hour` or `day`", example));
+                None
+            }
+        }?;
+        let amount = self.take(values::size(&changes.values[0]))?;
+        Some((amount.value, per))
     }
 
     /// A duration setting: `Some(None)` when absent and optional, `None` when broken.
@@ -652,15 +675,42 @@ impl Builder {
         let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
         let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::NfsServer)));
         let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
+        let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
+        let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
         let exports = self.exports(&settings);
         Some(NfsServer {
             name: block.name.clone(),
             pair: pair?,
             address: address?,
             failover: failover??,
+            grace: grace?,
+            lease: lease?,
             exports: exports?,
             allowed: self.allowed(&settings),
         })
+    }
+
+    /// `grace` or `lease`: a time nfsd takes in whole seconds, within the kernel's limits.
+    fn nfsd_time(
+        &mut self,
+        settings: &Settings<'_>,
+        (keyword, example): (&'static str, &'static str),
+        what: &'static str,
+    ) -> Option<Option<Spanned<Duration>>> {
+        let time = self.duration_setting(settings, keyword, example, false)?;
+        let (shortest, longest) = NFSD_TIME_RANGE;
+        match time {
+            Some(time) if time.value < shortest || time.value > longest => {
+                self.problems.push(Problem::OutOfRange {
+                    span: time.span.into(),
+                    what,
+                    text: time.value.to_string(),
+                    range: "10s to 1h, the kernel's limits for nfsd's grace and lease",
+                });
+                None
+            }
+            time => Some(time),
+        }
     }
 
     /// The warning codes a block acknowledges: `allow W0603 W0604`.

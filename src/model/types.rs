@@ -326,6 +326,14 @@ impl Size {
     pub fn bytes(self) -> Option<u64> {
         1024_u64.checked_pow(self.unit.power()).and_then(|scale| self.amount.checked_mul(scale))
     }
+
+    /// The smallest whole size in the largest unit that is at least `bytes`, at least `1K`:
+    /// how a policy would write a rate that suffices.
+    pub fn at_least(bytes: u64) -> Size {
+        let units = [SizeUnit::K, SizeUnit::M, SizeUnit::G, SizeUnit::T, SizeUnit::P];
+        let unit = units.into_iter().rev().find(|unit| 1024_u64.pow(unit.power()) <= bytes).unwrap_or(SizeUnit::K);
+        Size { amount: bytes.div_ceil(1024_u64.pow(unit.power())).max(1), unit }
+    }
 }
 
 impl fmt::Display for Size {
@@ -335,14 +343,15 @@ impl fmt::Display for Size {
 }
 
 /// How long one incremental transfer may take, a term of every pair's worst case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transfer {
     /// Nothing declared: [`Transfer::DEFAULT`].
     Default,
     /// `transfer 5m`.
     Declared(Duration),
-    /// `changes 20G per day` over `link 100M` (bytes per second).
-    Estimated { changes: Size, per: Duration, link: Size },
+    /// `changes 20G per day`, sent at `rate`; the spans are of the `changes` statement and
+    /// of the statement whose rate the estimate uses.
+    Estimated { changes: Size, per: Duration, rate: SendRate, changes_span: Span, rate_span: Span },
 }
 
 impl Transfer {
@@ -354,20 +363,106 @@ impl Transfer {
         match self {
             Transfer::Default => Transfer::DEFAULT,
             Transfer::Declared(duration) => *duration,
-            Transfer::Estimated { changes, per, link } => {
+            Transfer::Estimated { changes, per, rate, .. } => {
                 let written = u128::from(changes.bytes().unwrap_or(u64::MAX)) * u128::from(interval.seconds())
                     / u128::from(per.seconds().max(1));
-                let speed = u128::from(link.bytes().unwrap_or(u64::MAX).max(1));
+                let speed = u128::from(rate.bytes_per_second());
                 Duration(u64::try_from(written.div_ceil(speed)).unwrap_or(u64::MAX).max(1))
             }
         }
     }
 
-    /// What the allowance is called in the worst-case arithmetic.
-    pub fn label(&self) -> &'static str {
+    /// Whether the declared changes arrive faster than they can be sent: then every
+    /// transfer takes longer than the interval it sends, and replication falls behind
+    /// without end, whatever the schedule.
+    pub fn outpaces_rate(&self) -> bool {
         match self {
-            Transfer::Estimated { .. } => "transfer estimate",
-            _ => "transfer allowance",
+            Transfer::Estimated { changes, per, rate, .. } => {
+                let written = u128::from(changes.bytes().unwrap_or(u64::MAX));
+                written > u128::from(rate.bytes_per_second()) * u128::from(per.seconds())
+            }
+            _ => false,
+        }
+    }
+
+    /// The slowest rate at which the declared changes keep up, for an estimate.
+    pub fn rate_needed(&self) -> Option<Size> {
+        match self {
+            Transfer::Estimated { changes, per, .. } => {
+                Some(Size::at_least(changes.bytes().unwrap_or(u64::MAX).div_ceil(per.seconds().max(1))))
+            }
+            _ => None,
+        }
+    }
+
+    /// The term as the worst-case arithmetic shows it, for one snapshot `interval`: what it
+    /// is and, for an estimate, what it assumes.
+    pub fn describe(&self, interval: Duration) -> String {
+        match self {
+            Transfer::Estimated { changes, per, rate, .. } => {
+                format!("transfer estimate ({changes} per {} over {interval}, {})", per_word(*per), rate.describe())
+            }
+            _ => "transfer allowance".to_owned(),
+        }
+    }
+}
+
+/// A rate's bytes per second, at least one.
+fn per_second(rate: Size) -> u64 {
+    rate.bytes().unwrap_or(u64::MAX).max(1)
+}
+
+/// `hour` or `day`, the units `changes` is written in.
+pub fn per_word(per: Duration) -> &'static str {
+    if per.seconds() == 3_600 {
+        "hour"
+    } else {
+        "day"
+    }
+}
+
+/// How fast an estimated transfer goes: the declared `link`, zrepl's `bandwidth-limit`, or
+/// the slower of the two when both are declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendRate {
+    /// `link 100M` alone.
+    Link(Size),
+    /// `bandwidth-limit 2M` alone: the link is assumed to carry at least that.
+    Limit(Size),
+    /// Both: the slower one decides.
+    Both { link: Size, limit: Size },
+}
+
+impl SendRate {
+    /// The rate in bytes per second: the slower of what is declared, at least one byte.
+    pub fn bytes_per_second(self) -> u64 {
+        match self {
+            SendRate::Link(link) => per_second(link),
+            SendRate::Limit(limit) => per_second(limit),
+            SendRate::Both { link, limit } => per_second(link).min(per_second(limit)),
+        }
+    }
+
+    /// Whether the bandwidth limit, not the link, is what slows the transfer down.
+    pub fn is_limited(self) -> bool {
+        match self {
+            SendRate::Link(_) => false,
+            SendRate::Limit(_) => true,
+            SendRate::Both { link, limit } => per_second(limit) < per_second(link),
+        }
+    }
+
+    /// Which rate the estimate uses, and why.
+    pub fn describe(self) -> String {
+        match self {
+            SendRate::Link(link) => format!("at the {link}/s `link`"),
+            SendRate::Limit(limit) => format!("at the {limit}/s `bandwidth-limit`; no `link` declared"),
+            SendRate::Both { link, limit } if self.is_limited() => {
+                format!("at the {limit}/s `bandwidth-limit`, slower than the {link}/s `link`")
+            }
+            SendRate::Both { link, limit } => {
+                format!("at the {link}/s `link`, no faster than the {limit}/s `bandwidth-limit`")
+            }
         }
     }
 }
@@ -517,9 +612,37 @@ pub struct NfsServer {
     pub pair: usize,
     pub address: Spanned<IpAddr>,
     pub failover: Spanned<Duration>,
+    /// `grace 30s`: nfsd's grace period after it starts, if declared.
+    pub grace: Option<Spanned<Duration>>,
+    /// `lease 15s`: the NFSv4 lease nfsd grants, if declared.
+    pub lease: Option<Spanned<Duration>>,
     pub exports: Vec<Export>,
     /// Warning codes the policy acknowledges for this server (`allow W0603`).
     pub allowed: Vec<Spanned<String>>,
+}
+
+/// The grace period zplan gives nfsd when a policy declares none: long enough for every
+/// client to notice the restart within a lease and reclaim, short enough for a failover
+/// within a minute.
+pub const DEFAULT_NFS_GRACE: Duration = Duration(30);
+
+/// The NFSv4 lease zplan gives nfsd when a policy declares none: clients renew within it,
+/// and a server restart ends their state after it.
+pub const DEFAULT_NFS_LEASE: Duration = Duration(15);
+
+/// The shortest and longest grace or lease the kernel's nfsd accepts (fs/nfsd/nfsctl.c).
+pub const NFSD_TIME_RANGE: (Duration, Duration) = (Duration(10), Duration(3_600));
+
+impl NfsServer {
+    /// The grace period nfsd is configured with on every node that serves this server.
+    pub fn grace(&self) -> Duration {
+        self.grace.as_ref().map_or(DEFAULT_NFS_GRACE, |grace| grace.value)
+    }
+
+    /// The lease nfsd is configured with on every node that serves this server.
+    pub fn lease(&self) -> Duration {
+        self.lease.as_ref().map_or(DEFAULT_NFS_LEASE, |lease| lease.value)
+    }
 }
 
 /// A client's mount of an export.
@@ -562,6 +685,55 @@ pub struct Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn size(amount: u64, unit: SizeUnit) -> Size {
+        Size { amount, unit }
+    }
+
+    fn estimate(changes: Size, per: u64, rate: SendRate) -> Transfer {
+        Transfer::Estimated {
+            changes,
+            per: Duration(per),
+            rate,
+            changes_span: Span::default(),
+            rate_span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn an_estimate_sends_at_the_slower_of_link_and_limit() {
+        let rate = SendRate::Both { link: size(100, SizeUnit::M), limit: size(2, SizeUnit::M) };
+        let transfer = estimate(size(60, SizeUnit::G), 3_600, rate);
+        assert_eq!(transfer.allowance(Duration::minutes(12)).to_string(), "1h42m24s");
+        assert_eq!(
+            transfer.describe(Duration::minutes(12)),
+            "transfer estimate (60G per hour over 12m, at the 2M/s `bandwidth-limit`, slower than the 100M/s `link`)"
+        );
+        assert!(transfer.outpaces_rate());
+        assert_eq!(transfer.rate_needed(), Some(size(18, SizeUnit::M)));
+        let link_only = estimate(size(60, SizeUnit::G), 3_600, SendRate::Link(size(100, SizeUnit::M)));
+        assert_eq!(link_only.allowance(Duration::minutes(12)).to_string(), "2m3s");
+        assert!(!link_only.outpaces_rate());
+    }
+
+    #[test]
+    fn the_link_decides_when_it_is_no_faster_than_the_limit() {
+        let rate = SendRate::Both { link: size(2, SizeUnit::M), limit: size(2048, SizeUnit::K) };
+        assert!(!rate.is_limited());
+        assert_eq!(rate.describe(), "at the 2M/s `link`, no faster than the 2048K/s `bandwidth-limit`");
+        assert_eq!(
+            SendRate::Limit(size(2, SizeUnit::M)).describe(),
+            "at the 2M/s `bandwidth-limit`; no `link` declared"
+        );
+    }
+
+    #[test]
+    fn a_sufficient_rate_is_rounded_up_to_a_whole_unit() {
+        assert_eq!(Size::at_least(0).to_string(), "1K");
+        assert_eq!(Size::at_least(1_025).to_string(), "2K");
+        assert_eq!(Size::at_least(1_048_576).to_string(), "1M");
+        assert_eq!(Size::at_least(u64::MAX).to_string(), "16384P");
+    }
 
     #[test]
     fn coverage_is_by_component() {

@@ -20,6 +20,7 @@ pub enum Content {
     Zrepl(ZreplConfig),
     RcConf(RcConf),
     Runbook(Runbook),
+    NfsConf(NfsConf),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -34,6 +35,9 @@ pub enum Action {
     EnableNow(String),
     /// `systemctl restart UNIT`: a daemon that reads its config only when it starts.
     Restart(String),
+    /// `systemctl try-restart UNIT`: a daemon that reads its config only when it starts,
+    /// restarted where it runs and left stopped where it does not.
+    TryRestart(String),
     ExportfsReload,
     /// `service NAME onestop` on FreeBSD: stops a daemon whether or not rc.conf enables it.
     ServiceStop(String),
@@ -59,6 +63,7 @@ impl Action {
             Action::ExportfsReload => Some((Moment::AfterRemoval, Action::ExportfsReload)),
             Action::ServiceRestart(name) => Some((Moment::BeforeRemoval, Action::ServiceStop(name.clone()))),
             Action::ServiceReload(name) => Some((Moment::AfterRemoval, Action::ServiceReload(name.clone()))),
+            Action::TryRestart(unit) => Some((Moment::AfterRemoval, Action::TryRestart(unit.clone()))),
             Action::Stop(_) | Action::DisableNow(_) | Action::Restart(_) | Action::ServiceStop(_) => None,
         }
     }
@@ -72,6 +77,7 @@ impl fmt::Display for Action {
             Action::DisableNow(unit) => write!(f, "systemctl disable --now {unit}"),
             Action::EnableNow(unit) => write!(f, "systemctl enable --now {unit}"),
             Action::Restart(unit) => write!(f, "systemctl restart {unit}"),
+            Action::TryRestart(unit) => write!(f, "systemctl try-restart {unit}"),
             Action::ExportfsReload => f.write_str("exportfs -ra"),
             Action::ServiceRestart(name) => write!(f, "service {name} restart"),
             Action::ServiceReload(name) => write!(f, "service {name} reload"),
@@ -104,6 +110,7 @@ impl FromStr for Action {
             .or_else(|| text.strip_prefix("systemctl disable --now ").and_then(unit).map(Action::DisableNow))
             .or_else(|| text.strip_prefix("systemctl enable --now ").and_then(unit).map(Action::EnableNow))
             .or_else(|| text.strip_prefix("systemctl restart ").and_then(unit).map(Action::Restart))
+            .or_else(|| text.strip_prefix("systemctl try-restart ").and_then(unit).map(Action::TryRestart))
             .or_else(|| service(text, " restart").and_then(unit).map(Action::ServiceRestart))
             .or_else(|| service(text, " reload").and_then(unit).map(Action::ServiceReload))
             .or_else(|| service(text, " onestop").and_then(unit).map(Action::ServiceStop))
@@ -257,6 +264,16 @@ pub enum Script {
     Guard { pair: String, peer: String, percent: u8 },
     /// Starts the NFS server where the pair is active and stops it elsewhere.
     NfsFollow { pair: String, role_script: String },
+    /// Starts nfsd under the host name `scope`, the same on every node that may serve.
+    NfsdScope { server: String, scope: String },
+}
+
+/// An nfs.conf drop-in: nfsd's grace and lease, in whole seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NfsConf {
+    pub comments: Vec<String>,
+    pub grace_time: u64,
+    pub lease_time: u64,
 }
 
 /// An exports file: one line per exported path.
@@ -448,7 +465,8 @@ mod tests {
             Action::Stop(unit.clone()),
             Action::DisableNow(unit.clone()),
             Action::EnableNow(unit.clone()),
-            Action::Restart(unit),
+            Action::Restart(unit.clone()),
+            Action::TryRestart(unit),
             Action::ExportfsReload,
             Action::ServiceRestart("zrepl".to_owned()),
             Action::ServiceReload("mountd".to_owned()),

@@ -1,7 +1,9 @@
 //! The NFS server's files on every node that may serve it: an exports file (Linux's with
-//! the same explicit fsid everywhere, or FreeBSD's), a gate that keeps the NFS server off a
-//! followed pair's standby, a timer that starts it on the node that becomes active and stops
-//! it on the one that stops, and a static pair's target serving its copy read-only.
+//! the same explicit fsid everywhere, or FreeBSD's), nfsd's grace and lease in an nfs.conf
+//! drop-in, a gate that keeps the NFS server off a followed pair's standby and starts nfsd
+//! under the same server scope on both nodes, a timer that starts it on the node that
+//! becomes active and stops it on the one that stops, and a static pair's target serving
+//! its copy read-only.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
@@ -11,22 +13,30 @@ use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Policy, Roles};
 use crate::naming::export_fsid;
-use crate::schedule::NFS_FOLLOW_PERIOD;
+use crate::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
 use crate::zrepl::landing;
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";
 
+/// The nfs.conf drop-in zplan owns: nfs-utils 2.6 reads `/etc/nfs.conf.d/*.conf` after
+/// `/etc/nfs.conf`, and its values win.
+pub const NFS_CONF_PATH: &str = "etc/nfs.conf.d/zplan.conf";
+
+/// The unit nfsd runs under on Debian.
+const NFS_SERVER_UNIT: &str = "nfs-server.service";
+
 /// Adds every server's exports, one exports file per serving host.
 pub fn server_files(policy: &Policy, files: &mut Files) {
-    let mut gates: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut gates: BTreeMap<&str, (Vec<String>, &NfsServer)> = BTreeMap::new();
     let mut hosts: Vec<&Node> = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
         for (node, _) in serving_hosts(policy, server) {
             hosts.push(node);
             if matches!(pair.roles, Roles::FollowsGuest { .. }) {
-                gates.entry(node.name.value.as_str()).or_default().push(pair.name.value.clone());
+                let gate = gates.entry(node.name.value.as_str()).or_insert((Vec::new(), server));
+                gate.0.push(pair.name.value.clone());
             }
         }
     }
@@ -36,22 +46,70 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     for node in hosts {
         let lines = host_lines(policy, &served, node, None);
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
+        if node.os.value == Os::Linux {
+            add_nfs_conf(files, &node.name.value, served.on(node));
+        }
     }
-    for (host, mut pairs) in gates {
+    for (host, (mut pairs, server)) in gates {
         pairs.sort();
         pairs.dedup();
         for pair in &pairs {
             follow_units(host, pair, files);
         }
+        let scope = Script::NfsdScope { server: server.name.value.clone(), scope: nfsd_scope(server.address.value) };
+        files.add(host, nfsd_scope_script(), SCRIPT_MODE, Content::Script(scope), vec![try_restart_nfs_server()]);
         let gate = server_gate(&pairs);
         files.add(
             host,
-            format!("{UNIT_DIR}/nfs-server.service.d/zplan.conf"),
+            format!("{UNIT_DIR}/{NFS_SERVER_UNIT}.d/zplan.conf"),
             FILE_MODE,
             Content::Unit(gate),
-            vec![Action::DaemonReload],
+            vec![Action::DaemonReload, try_restart_nfs_server()],
         );
     }
+}
+
+/// Where the script that starts nfsd under its server scope goes on a host.
+fn nfsd_scope_script() -> String {
+    format!("{LIBEXEC_DIR}/nfsd-scope")
+}
+
+/// nfsd reads its grace and lease only when it starts: restart it where it runs, and leave
+/// it stopped where it does not (a followed pair's standby).
+fn try_restart_nfs_server() -> Action {
+    Action::TryRestart(NFS_SERVER_UNIT.to_owned())
+}
+
+/// The grace and lease of the servers a host serves, which the checks made agree (E0520).
+fn add_nfs_conf(files: &mut Files, host: &str, served: &[(&NfsServer, Serving)]) {
+    let Some((first, _)) = served.first() else { return };
+    let mut names: Vec<String> = served.iter().map(|(server, _)| format!("`{}`", server.name.value)).collect();
+    names.dedup();
+    let conf = NfsConf {
+        comments: vec![
+            format!("nfsd's grace period and NFSv4 lease for nfs server {}.", names.join(", ")),
+            "rpc.nfsd gives lockd (NFSv3 locks) the same grace, and reads both only as nfsd starts.".to_owned(),
+            format!(
+                "After a start, clients wait up to {} before they may open or lock anew: the grace,",
+                grace_wait(first.grace(), first.lease())
+            ),
+            "or twice the lease while clients still reclaim, if that is longer.".to_owned(),
+        ],
+        grace_time: first.grace().seconds(),
+        lease_time: first.lease().seconds(),
+    };
+    files.add(host, NFS_CONF_PATH, FILE_MODE, Content::NfsConf(conf), vec![try_restart_nfs_server()]);
+}
+
+/// The host name nfsd runs under on every node of a followed server, which becomes its
+/// NFSv4 server scope and owner: named after the address clients mount, so that two
+/// servers never share one, and spelt as a host name (`nfs-192-168-1-150`).
+pub fn nfsd_scope(address: IpAddr) -> String {
+    let parts: Vec<String> = match address {
+        IpAddr::V4(v4) => v4.octets().iter().map(u8::to_string).collect(),
+        IpAddr::V6(v6) => v6.segments().iter().map(|segment| format!("{segment:x}")).collect(),
+    };
+    format!("nfs-{}", parts.join("-"))
 }
 
 /// The NFS servers each node may serve, and how, in policy order: found once, so that each
@@ -245,18 +303,30 @@ fn follow_units(host: &str, pair: &str, files: &mut Files) {
     add_timed_service(files, host, &stem, service, timer);
 }
 
-/// Starts the NFS server only where the pair is active, once the cluster is up.
+/// Starts the NFS server only where the pair is active, once the cluster is up, and starts
+/// nfsd under the server scope both nodes share in place of Debian's `rpc.nfsd`.
 fn server_gate(pairs: &[String]) -> Unit {
-    let conditions = pairs.iter().map(|pair| ("ExecCondition", format!("{} active", role_script(pair)))).collect();
+    let mut service: Vec<(&'static str, String)> =
+        pairs.iter().map(|pair| ("ExecCondition", format!("{} active", role_script(pair)))).collect();
+    service.push(("ExecStart", String::new()));
+    service.push(("ExecStart", format!("/{}", nfsd_scope_script())));
     Unit::default()
-        .comment("Serve exports only while this node holds the active role.")
+        .comment("Serve exports only while this node holds the active role, and start nfsd under")
+        .comment("the server scope that both nodes share, so that clients may reclaim their state.")
         .section("Unit", vec![("After", "pve-cluster.service".to_owned())])
-        .section("Service", conditions)
+        .section("Service", service)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_server_scope_is_a_host_name_made_of_the_address() {
+        assert_eq!(nfsd_scope("192.168.100.150".parse().unwrap()), "nfs-192-168-100-150");
+        assert_eq!(nfsd_scope("fd00::".parse().unwrap()), "nfs-fd00-0-0-0-0-0-0-0");
+        assert_eq!(nfsd_scope("2001:db8::1:150".parse().unwrap()), "nfs-2001-db8-0-0-0-0-1-150");
+    }
 
     #[test]
     fn freebsd_networks_have_a_mask() {

@@ -272,6 +272,9 @@ fn serve_read_write(facts: &Facts<'_>) -> Vec<RunbookStep> {
             Os::FreeBsd => " FreeBSD exports carry no fsid, so clients get stale file handles and must remount.",
             Os::Linux => " The exports carry the same fsid on both nodes, so clients keep their file handles.",
         };
+        let remount = format!(
+            "{remount} The target's NFS server is another server to NFSv4 clients (its own server scope and client records): they cannot reclaim their locks, and applications that held locks get errors."
+        );
         steps.push(step(
             format!(
                 "Move the address clients mount, {}, to `{}` (by CARP, DNS or by hand).{remount}",

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
     ("systemd.unit", include_str!("../../templates/systemd.unit.j2")),
@@ -14,6 +14,8 @@ const TEMPLATES: [(&str, &str); 13] = [
     ("role-static.sh", include_str!("../../templates/role-static.sh.j2")),
     ("guard.sh", include_str!("../../templates/guard.sh.j2")),
     ("nfs-follow.sh", include_str!("../../templates/nfs-follow.sh.j2")),
+    ("nfsd-scope.sh", include_str!("../../templates/nfsd-scope.sh.j2")),
+    ("nfs.conf", include_str!("../../templates/nfs.conf.j2")),
     ("exports", include_str!("../../templates/exports.j2")),
     ("fstab", include_str!("../../templates/fstab.j2")),
     ("exports-freebsd", include_str!("../../templates/exports-freebsd.j2")),
@@ -51,6 +53,8 @@ impl Templates {
             Content::Script(script @ Script::RoleStatic { .. }) => self.fill("role-static.sh", script),
             Content::Script(script @ Script::Guard { .. }) => self.fill("guard.sh", script),
             Content::Script(script @ Script::NfsFollow { .. }) => self.fill("nfs-follow.sh", script),
+            Content::Script(script @ Script::NfsdScope { .. }) => self.fill("nfsd-scope.sh", script),
+            Content::NfsConf(conf) => self.fill("nfs.conf", conf),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
             Content::FreeBsdOptions(exports) => self.fill("exports-freebsd", exports),

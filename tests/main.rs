@@ -11,6 +11,7 @@ mod graph;
 mod hostile;
 mod properties;
 mod support;
+mod syncoid;
 mod tools;
 mod ui;
 mod zrepl;

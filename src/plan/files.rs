@@ -254,7 +254,7 @@ pub enum Script {
     /// Answers a role fixed by the policy.
     RoleStatic { pair: String, node: String, role: &'static str },
     /// Refuses replication when the source is far smaller than the target.
-    Guard { pair: String, peer: String, percent: u8 },
+    Guard { pair: String, peer: String, ssh_options: Vec<String>, percent: u8 },
     /// Starts the NFS server where the pair is active and stops it elsewhere.
     NfsFollow { pair: String, role_script: String },
 }

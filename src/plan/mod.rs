@@ -7,6 +7,7 @@ mod freebsd;
 mod nfs;
 mod replication;
 mod runbook;
+mod ssh;
 mod systemd;
 mod zrepl;
 

@@ -3,6 +3,7 @@
 //! masks over the stock sanoid units so that nothing runs sanoid with the wrong config.
 
 use super::files::*;
+use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
@@ -237,7 +238,8 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     let host = &on.node.name.value;
     let pair = &on.pair.name.value;
     if let Some(percent) = on.pair.guard_percent.as_ref().map(|guard| guard.value) {
-        let guard = Script::Guard { pair: pair.clone(), peer: ssh_target(on.peer), percent };
+        let ssh = SshPeer::of(on.peer);
+        let guard = Script::Guard { pair: pair.clone(), peer: ssh.destination, ssh_options: ssh.options, percent };
         files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard), vec![]);
     }
     for replicated in &on.pair.datasets {
@@ -249,10 +251,6 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
         let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(rpo_comment(on));
         add_timed_service(files, host, &stem, service, timer);
     }
-}
-
-fn ssh_target(node: &Node) -> String {
-    format!("root@{}", node.address.value)
 }
 
 /// syncoid with the options that keep the incremental chain alive on syncoid 2.1.0:
@@ -272,9 +270,10 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     if on.pair.is_static() {
         args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
-    args.push("--sshoption=BatchMode=yes".to_owned());
+    let peer = SshPeer::of(on.peer);
+    args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
     args.push(dataset.to_owned());
-    args.push(format!("{}:{}", ssh_target(on.peer), landing(on.policy, on.pair, dataset)));
+    args.push(peer.syncoid_target(&landing(on.policy, on.pair, dataset)));
     args.join(" ")
 }
 

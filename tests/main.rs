@@ -8,6 +8,7 @@ mod examples;
 mod faults;
 mod fmt;
 mod graph;
+mod guard;
 mod hostile;
 mod properties;
 mod support;

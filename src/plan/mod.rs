@@ -3,7 +3,9 @@
 
 mod client;
 mod files;
+mod followed_runbook;
 mod freebsd;
+mod guard_steps;
 mod nfs;
 mod replication;
 mod runbook;

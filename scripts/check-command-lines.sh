@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# check-command-lines.sh ORACLES OUT -- pass every sanoid and syncoid command line that an
-# output tree's units run to the real script's option parser (the oracles' cli-flags-check.sh).
+# check-command-lines.sh ORACLES OUT -- check every sanoid and syncoid command line that an
+# output tree's units run, with the real scripts of the oracles' sanoid copy:
+# - the option parser accepts it (the oracles' cli-flags-check.sh);
+# - syncoid's own reading of `user@host:dataset` finds what the unit means: the real
+#   syncoid runs with stub ssh and zfs that record their calls, and every ssh it runs must
+#   reach an IP address as root (`ssh -G` resolves each recorded call), and the dataset it
+#   asks the target about must be the one the unit's guard checks (ExecStartPre).
 set -euo pipefail
 oracles=$1 out=$2
-checked=0 failed=0
+deb_root=${SANOID_DEB_ROOT:-${ORACLE_CACHE:-/var/cache/zplan-oracles}/sanoid-deb}
+syncoid=${SYNCOID_BIN:-$deb_root/usr/sbin/syncoid}
+checked=0 failed=0 parsed=0 misparsed=0
+
+# split like systemd does: on blanks, keeping a "quoted argument" whole
+words_of() {
+  mapfile -t words < <(xargs -n1 printf '%s\n' <<<"${1#*=}")
+}
+
 while IFS= read -r line; do
-  # split like systemd does: on blanks, keeping a "quoted argument" whole
-  mapfile -t words < <(xargs -n1 printf '%s\n' <<<"${line#*=}")
+  words_of "$line"
   tool=$(basename "${words[0]}")
   if bash "$oracles/cli-flags-check.sh" "$tool" "${words[@]:1}"; then
     checked=$((checked + 1))
@@ -15,4 +27,87 @@ while IFS= read -r line; do
   fi
 done < <(grep -rhE '^Exec[A-Za-z]*=/usr/sbin/(sanoid|syncoid) ' "$out" | sort -u)
 echo "$checked command lines accepted, $failed rejected"
-[ "$failed" -eq 0 ]
+
+[ -f "$syncoid" ] || { echo "missing $syncoid (run $oracles/install.sh)" >&2; exit 2; }
+stubs=$(mktemp -d -t check-command-lines.XXXXXX)
+trap 'rm -rf "$stubs"' EXIT
+# ssh records its arguments (separated by \037, one call a line) and lets only syncoid's
+# connection test and its closing of the control master succeed.
+cat >"$stubs/ssh" <<'EOF'
+#!/bin/sh
+for arg in "$@"; do printf '%s\037' "$arg"; done >>"$STUB_LOG"
+printf '\n' >>"$STUB_LOG"
+case " $* " in
+*" echo -n "* | *" -O exit "*) exit 0 ;;
+esac
+exit 1
+EOF
+# The local zfs: the source exists, has no syncoid:sync property and no snapshots, so
+# syncoid goes as far as asking the target whether the copy exists, then stops.
+cat >"$stubs/zfs" <<'EOF'
+#!/bin/sh
+for last in "$@"; do :; done
+case "$1 $2" in
+"get -H") printf '%s\t%s\t-\t-\n' "$last" "$3" ;;
+"list -o") printf '%s\t-\n' "$last" ;;
+esac
+exit 0
+EOF
+for c in zpool sudo mbuffer pv lzop zstd zstdmt pigz xz lz4 gzip socat; do
+  printf '#!/bin/sh\nexit 1\n' >"$stubs/$c"
+done
+chmod +x "$stubs"/*
+
+# An IPv4 or IPv6 literal: zplan names every node by its address.
+is_address() {
+  [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ || $1 =~ ^[0-9a-fA-F]*:[0-9a-fA-F:.]*$ ]]
+}
+
+# Runs the syncoid of one unit and prints `ok HOST DATASET`, or what is wrong with its reading.
+syncoid_reading() {
+  local unit=$1 log=$stubs/calls expected="" dataset="" call config reached=()
+  words_of "$(grep -m1 '^ExecStartPre=/usr/local/libexec/zplan/guard-' "$unit" || true)"
+  [ "${#words[@]}" -ge 3 ] && expected=${words[2]}
+  words_of "$(grep -m1 '^ExecStart=/usr/sbin/syncoid ' "$unit")"
+  : >"$log"
+  (cd "$stubs" && STUB_LOG=$log PATH="$stubs:$PATH" timeout 30 perl "$syncoid" "${words[@]:1}" >/dev/null 2>&1) || true
+  while IFS=$'\037' read -r -a call; do
+    config=$(ssh -G -F /dev/null "${call[@]}" 2>/dev/null) || { echo "ssh cannot read the call: ${call[*]}"; return; }
+    reached+=("$(sed -n 's/^user //p' <<<"$config")@$(sed -n 's/^hostname //p' <<<"$config")")
+    if [ "${call[-4]:-}" = get ] && [ "${call[-3]:-}" = -H ] && [ "${call[-2]:-}" = name ]; then
+      dataset=${call[-1]}
+      dataset=${dataset#\'} dataset=${dataset%\'}
+    fi
+  done <"$log"
+  mapfile -t reached < <(printf '%s\n' "${reached[@]}" | sed '/^$/d' | sort -u)
+  case ${#reached[@]} in
+  0) echo "syncoid ran no ssh for ${words[-1]}"; return ;;
+  1) ;;
+  *) echo "its ssh calls reach several hosts: ${reached[*]}" ;;
+  esac
+  local host=${reached[0]#*@}
+  [ "${reached[0]%%@*}" = root ] || echo "ssh logs in as ${reached[0]%%@*}, not root"
+  is_address "$host" || echo "ssh connects to $host, not to an address"
+  if [ -z "$dataset" ]; then
+    echo "syncoid never asked the target about its dataset"
+  elif [ -n "$expected" ] && [ "$dataset" != "$expected" ]; then
+    echo "syncoid reads the target dataset as $dataset, the guard checks $expected"
+  elif ! [[ $dataset =~ ^[A-Za-z][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$ ]]; then
+    echo "syncoid reads the target dataset as $dataset, not a dataset name"
+  else
+    echo "ok $host $dataset"
+  fi
+}
+
+while IFS= read -r unit; do
+  mapfile -t reading < <(syncoid_reading "$unit")
+  if [ "${#reading[@]}" -eq 1 ] && [[ ${reading[0]} == ok\ * ]]; then
+    parsed=$((parsed + 1))
+  else
+    misparsed=$((misparsed + 1))
+    echo "MISREAD by syncoid: ${unit#"$out"/}: $(grep -m1 '^ExecStart=' "$unit" | awk '{print $NF}')"
+    printf '  %s\n' "${reading[@]}"
+  fi
+done < <(grep -rlE '^ExecStart=/usr/sbin/syncoid ' "$out" | sort)
+echo "$parsed syncoid targets read as meant, $misparsed misread"
+[ "$failed" -eq 0 ] && [ "$misparsed" -eq 0 ]

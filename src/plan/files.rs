@@ -260,8 +260,23 @@ pub enum Script {
     RoleFollowsGuest { pair: String, node: String, guest: u32, checks: u32, pause_seconds: u32 },
     /// Answers a role fixed by the policy.
     RoleStatic { pair: String, node: String, role: &'static str },
-    /// Refuses replication when the source is far smaller than the target.
-    Guard { pair: String, peer: String, percent: u8 },
+    /// Refuses a replication that would destroy what only the target has: snapshots the
+    /// source lacks (by guid), a promoted copy, or (with `percent`) a target far larger
+    /// than an empty source.
+    Guard {
+        pair: String,
+        /// The node the script runs on, the source.
+        node: String,
+        peer_name: String,
+        /// The ssh destination of the peer and its `-o` options.
+        peer: String,
+        ssh_options: Vec<String>,
+        /// `read-only` (a static pair's copy) or `read-write` (a followed pair's standby).
+        copy: &'static str,
+        percent: Option<u8>,
+        /// The pair's runbook on the host, when it has one.
+        runbook: Option<String>,
+    },
     /// Starts the NFS server where the pair is active and stops it elsewhere.
     NfsFollow { pair: String, role_script: String },
     /// Starts nfsd under the host name `scope`, the same on every node that may serve.
@@ -420,21 +435,16 @@ pub struct RcSetting {
     pub value: String,
 }
 
-/// A failover and failback runbook for one static pair, in Markdown.
+/// A pair's runbook, in Markdown: the failover and failback of a static pair, or the
+/// recovery steps of a followed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Runbook {
     pub title: String,
     pub summary: Vec<String>,
-    pub datasets: Vec<RunbookDataset>,
+    /// The headings of the table of replicated datasets, and one row of cells per dataset.
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
     pub sections: Vec<RunbookSection>,
-}
-
-/// One replicated dataset: where it lives on the source, where its copy is on the target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunbookDataset {
-    pub source: String,
-    pub copy: String,
-    pub mount: String,
 }
 
 /// A titled part of a runbook: numbered steps.
@@ -449,6 +459,7 @@ pub struct RunbookSection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunbookStep {
     pub text: String,
+    /// Where the commands run, as the runbook says it: a node in backticks, or a role.
     pub host: String,
     pub commands: Vec<String>,
 }

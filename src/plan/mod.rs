@@ -3,10 +3,13 @@
 
 mod client;
 mod files;
+mod followed_runbook;
 mod freebsd;
+mod guard_steps;
 mod nfs;
 mod replication;
 mod runbook;
+mod ssh;
 mod systemd;
 mod zrepl;
 

@@ -3,6 +3,8 @@
 //! masks over the stock sanoid units so that nothing runs sanoid with the wrong config.
 
 use super::files::*;
+use super::runbook::{has_runbook, runbook_path};
+use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
@@ -243,10 +245,7 @@ fn prune_units(on: &OnNode<'_>, files: &mut Files) {
 fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     let host = &on.node.name.value;
     let pair = &on.pair.name.value;
-    if let Some(percent) = on.pair.guard_percent.as_ref().map(|guard| guard.value) {
-        let guard = Script::Guard { pair: pair.clone(), peer: ssh_target(on.peer), percent };
-        files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard), vec![]);
-    }
+    files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard(on)), vec![]);
     for replicated in &on.pair.datasets {
         let dataset = &replicated.dataset.value;
         let stem = replication_unit_stem(on.pair, dataset);
@@ -258,14 +257,32 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     }
 }
 
-fn ssh_target(node: &Node) -> String {
-    format!("root@{}", node.address.value)
+/// The script every replication of the pair runs first, so that syncoid never destroys
+/// what only the target has.
+fn guard(on: &OnNode<'_>) -> Script {
+    let ssh = SshPeer::of(on.peer);
+    Script::Guard {
+        pair: on.pair.name.value.clone(),
+        node: on.node.name.value.clone(),
+        peer_name: on.peer.name.value.clone(),
+        peer: ssh.destination,
+        ssh_options: ssh.options,
+        copy: if on.pair.is_static() { "read-only" } else { "read-write" },
+        percent: on.pair.guard_percent.as_ref().map(|guard| guard.value),
+        runbook: has_runbook(on.pair).then(|| format!("/{}", runbook_path(on.pair))),
+    }
 }
 
 /// syncoid with the options that keep the incremental chain alive on syncoid 2.1.0:
 /// sanoid's snapshots only (`--no-sync-snap`), and a bookmark of the newest one sent so an
 /// incremental is still possible after the source prunes it during an outage.
-/// A static pair's target receives read-only (the argument is quoted for systemd).
+/// A static pair's target receives read-only (the argument is quoted for systemd), and
+/// with `--no-rollback`: nothing changes a read-only copy, so a receive without `-F`
+/// succeeds, and a copy that a failover made writable fails the receive instead of
+/// losing what was written there. A followed pair's standby is mounted read-write, and
+/// a mere access time changes it (OpenZFS `dsl_dataset_modified_since_snap`), so syncoid
+/// keeps its rollback there and the guard stops it when the standby has snapshots of
+/// its own.
 fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     let mut args = vec![
         "/usr/sbin/syncoid".to_owned(),
@@ -277,11 +294,13 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
         args.push("--recursive".to_owned());
     }
     if on.pair.is_static() {
+        args.push("--no-rollback".to_owned());
         args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
-    args.push("--sshoption=BatchMode=yes".to_owned());
+    let peer = SshPeer::of(on.peer);
+    args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
     args.push(dataset.to_owned());
-    args.push(format!("{}:{}", ssh_target(on.peer), landing(on.policy, on.pair, dataset)));
+    args.push(peer.syncoid_target(&landing(on.policy, on.pair, dataset)));
     args.join(" ")
 }
 
@@ -292,10 +311,9 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
         ("Environment", "TZ=UTC".to_owned()),
         ("ExecCondition", format!("{} active", systemd::role_script(pair))),
     ];
-    if on.pair.guard_percent.is_some() {
-        let target = landing(on.policy, on.pair, dataset);
-        service.push(("ExecStartPre", format!("{} {dataset} {target}", systemd::guard_script(pair))));
-    }
+    let target = landing(on.policy, on.pair, dataset);
+    let depth = if recursive { "recursive" } else { "single" };
+    service.push(("ExecStartPre", format!("{} {dataset} {target} {depth}", systemd::guard_script(pair))));
     service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
     service.push(("Nice", "10".to_owned()));
     service.push(("IOSchedulingClass", "idle".to_owned()));
@@ -307,10 +325,20 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
                     "Description",
                     format!("Replicate {dataset} of pair {pair} to {} while this node is active", on.peer.name.value),
                 ),
-                ("Documentation", "man:syncoid(8)".to_owned()),
+                ("Documentation", replication_documentation(on.pair)),
                 ("Wants", "network-online.target".to_owned()),
                 ("After", "network-online.target zfs.target".to_owned()),
             ],
         )
         .section("Service", service)
+}
+
+/// syncoid's manual, and the runbook that says what to do when the guard refuses, so that
+/// `systemctl status` of a refused unit shows where the steps are.
+fn replication_documentation(pair: &Pair) -> String {
+    if has_runbook(pair) {
+        format!("man:syncoid(8) file:/{}", runbook_path(pair))
+    } else {
+        "man:syncoid(8)".to_owned()
+    }
 }

@@ -2,13 +2,16 @@
 //! nodes, datasets and exports, to promote the target, stop replication and send the data
 //! back. Failover stays manual on purpose; the runbook makes the manual steps hard to get
 //! wrong. It is written on both nodes, since either may be the one still standing.
+//! (A followed pair's runbook is in `followed_runbook`.)
 
 use super::files::*;
 use std::collections::{BTreeMap, HashMap};
 
+use super::followed_runbook::followed_runbook;
+use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
-use super::systemd::FILE_MODE;
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy};
+use super::systemd::{guard_script, FILE_MODE};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule;
 use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
@@ -18,16 +21,25 @@ pub fn runbook_path(pair: &Pair) -> String {
     format!("usr/local/share/doc/zplan/failover-{}.md", pair.name.value)
 }
 
+/// Whether a pair has a runbook: a pair between two nodes (a copy to another pool of
+/// the same node has nowhere to fail over to).
+pub fn has_runbook(pair: &Pair) -> bool {
+    pair.nodes[0] != pair.nodes[1]
+}
+
 /// The snapshot the failback takes of every copy, and sends back.
 const FAILBACK_SNAPSHOT: &str = "zplan_failback";
 
-/// Adds the runbook of every static pair between two nodes to both of them (a copy to
-/// another pool of the same node has nowhere to fail over to).
+/// Adds the runbook of every pair between two nodes to both of them: a static pair's
+/// failover and failback, a followed pair's recovery steps.
 pub fn runbook_files(policy: &Policy, files: &mut Files) {
     let fleet = Fleet::of(policy);
     let pairs = policy.pairs.iter().enumerate();
-    for (index, pair) in pairs.filter(|(_, pair)| pair.is_static() && pair.nodes[0] != pair.nodes[1]) {
-        let runbook = runbook(&fleet, index, pair);
+    for (index, pair) in pairs.filter(|(_, pair)| has_runbook(pair)) {
+        let runbook = match &pair.roles {
+            Roles::Static => runbook(&fleet, index, pair),
+            Roles::FollowsGuest { guest } => followed_runbook(policy, pair, guest.value),
+        };
         for node in pair.nodes {
             let host = &policy.nodes[node].name.value;
             files.add(host, runbook_path(pair), FILE_MODE, Content::Runbook(runbook.clone()), vec![]);
@@ -75,18 +87,23 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
         .map(|r| (r.dataset.value.as_str(), landing(policy, pair, &r.dataset.value), r.recursive))
         .collect();
     let facts = Facts { fleet, policy, index, pair, source, target, datasets };
-    let mut sections = vec![prepare(&facts), check(&facts), failover(&facts), failback(&facts)];
+    let mut sections = vec![prepare(&facts), check(&facts)];
+    sections.extend(guard_refusal(&facts));
+    sections.extend([failover(&facts), failback(&facts)]);
     sections.retain(|section| !section.steps.is_empty());
     Runbook {
         title: format!("Pair {}: failover and failback", pair.name.value),
         summary: summary(&facts),
-        datasets: pair
+        columns: ["on the source", "copy on the target", "mounted there at"].map(str::to_owned).to_vec(),
+        rows: pair
             .datasets
             .iter()
-            .map(|r| RunbookDataset {
-                source: r.dataset.value.clone(),
-                copy: landing(policy, pair, &r.dataset.value),
-                mount: r.mount.as_ref().map_or_else(|| "not mounted".to_owned(), |m| format!("`{}`", m.value)),
+            .map(|r| {
+                vec![
+                    format!("`{}`", r.dataset.value),
+                    format!("`{}`", landing(policy, pair, &r.dataset.value)),
+                    r.mount.as_ref().map_or_else(|| "not mounted".to_owned(), |m| format!("`{}`", m.value)),
+                ]
             })
             .collect(),
         sections,
@@ -126,7 +143,7 @@ fn replication(facts: &Facts<'_>) -> String {
 }
 
 fn step(text: impl Into<String>, host: &Node, commands: Vec<String>) -> RunbookStep {
-    RunbookStep { text: text.into(), host: host.name.value.clone(), commands }
+    RunbookStep { text: text.into(), host: format!("`{}`", host.name.value), commands }
 }
 
 fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<RunbookStep>) -> RunbookSection {
@@ -213,6 +230,21 @@ fn check(facts: &Facts<'_>) -> RunbookSection {
             step("See the newest snapshots of each copy.", facts.target, newest),
         ],
     )
+}
+
+/// syncoid runs the guard before each replication; zrepl receives into a dataset that only
+/// its own jobs change, and rolls nothing back.
+fn guard_refusal(facts: &Facts<'_>) -> Option<RunbookSection> {
+    if facts.pair.engine.value != Engine::Syncoid {
+        return None;
+    }
+    let extra = format!(
+        " It also refuses while a copy is writable: a failover promoted it, and the failback below sends what \
+         was written there back to `{}` and makes the copy read-only again.",
+        facts.source.name.value
+    );
+    let target = format!("`{}`", facts.target.name.value);
+    Some(divergence_section(&guard_script(&facts.pair.name.value), &target, &extra))
 }
 
 fn failover(facts: &Facts<'_>) -> RunbookSection {
@@ -312,21 +344,14 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
     steps.push(step(
         "Roll the source back to COMMON: this destroys what it wrote after COMMON, which never reached the target.",
         source,
-        facts.datasets.iter().map(|(dataset, _, recursive)| roll_back(dataset, *recursive)).collect(),
+        facts.datasets.iter().map(|(dataset, _, recursive)| roll_back(dataset, "COMMON", *recursive)).collect(),
     ));
     steps.push(step(
         "Send what the copies have after COMMON back to the source.",
         target,
         facts.datasets.iter().map(|(dataset, copy, recursive)| send_back(facts, dataset, copy, *recursive)).collect(),
     ));
-    steps.push(step(
-        format!(
-            "Make the copies read-only again, then deploy zplan's files to `{}`, which restores its read-only exports.",
-            target.name.value
-        ),
-        target,
-        facts.datasets.iter().map(|(_, copy, _)| format!("zfs set readonly=on {copy}")).collect(),
-    ));
+    steps.push(read_only_again(facts));
     steps.push(step("Resume replication, the receiving side first.", target, start_replication(facts, target)));
     steps.push(step(
         format!("Resume replication and serving on `{}`, and move the clients' address back to it.", source.name.value),
@@ -367,12 +392,31 @@ fn common_snapshot(facts: &Facts<'_>) -> Vec<RunbookStep> {
     ]
 }
 
+/// The copies go back to read-only. syncoid receives into them with `--no-rollback`, so
+/// each must also be exactly its failback snapshot: reads since then changed access times.
+fn read_only_again(facts: &Facts<'_>) -> RunbookStep {
+    let target = facts.target;
+    let mut commands: Vec<String> =
+        facts.datasets.iter().map(|(_, copy, _)| format!("zfs set readonly=on {copy}")).collect();
+    let deploy = format!("deploy zplan's files to `{}`, which restores its read-only exports", target.name.value);
+    if facts.pair.engine.value != Engine::Syncoid {
+        return step(format!("Make the copies read-only again, then {deploy}."), target, commands);
+    }
+    commands.extend(facts.datasets.iter().map(|(_, copy, recursive)| roll_back(copy, FAILBACK_SNAPSHOT, *recursive)));
+    let text = format!(
+        "Make the copies read-only again and roll them back to the failback snapshot, which drops only access \
+         times now that the writers are stopped: syncoid receives without rolling back, so a copy changed since \
+         its newest snapshot would fail it. Then {deploy}."
+    );
+    step(text, target, commands)
+}
+
 /// `zfs rollback` works on one dataset; a recursive copy rolls back each of its datasets.
-fn roll_back(dataset: &str, recursive: bool) -> String {
+fn roll_back(dataset: &str, snapshot: &str, recursive: bool) -> String {
     if recursive {
-        format!("zfs list -H -o name -r {dataset} | while read -r fs; do zfs rollback -r \"$fs@COMMON\"; done")
+        format!("zfs list -H -o name -r {dataset} | while read -r fs; do zfs rollback -r \"$fs@{snapshot}\"; done")
     } else {
-        format!("zfs rollback -r {dataset}@COMMON")
+        format!("zfs rollback -r {dataset}@{snapshot}")
     }
 }
 

@@ -1,0 +1,116 @@
+//! The runbook of a pair whose role follows a Proxmox guest. Failover and failback follow
+//! the guest with no manual step, but a failover leaves the old active node with
+//! snapshots it never sent: when it comes back as the standby, the guard stops syncoid
+//! from destroying them, and this runbook says what to do then. It is written on both
+//! nodes, where the guard's journal message points.
+
+use super::files::*;
+use super::guard_steps::divergence_section;
+use super::systemd::guard_script;
+use crate::model::{Pair, Policy};
+use crate::naming::replication_unit_stem;
+use crate::schedule;
+
+/// The active node of the moment, as a step names it.
+const ACTIVE: &str = "the active node";
+
+/// The node that returns after a failure, as a step names it.
+const RETURNING: &str = "the returning node, before the active node replicates to it";
+
+/// The runbook of a followed pair whose active node hosts Proxmox guest `guest`.
+pub(super) fn followed_runbook(policy: &Policy, pair: &Pair, guest: u32) -> Runbook {
+    let guard = guard_script(&pair.name.value);
+    Runbook {
+        title: format!("Pair {}: replication and recovery", pair.name.value),
+        summary: summary(policy, pair, guest),
+        columns: vec!["dataset, on both nodes".to_owned(), "its children".to_owned()],
+        rows: pair
+            .datasets
+            .iter()
+            .map(|r| {
+                let children = if r.recursive { "replicated too" } else { "not replicated" };
+                vec![format!("`{}`", r.dataset.value), children.to_owned()]
+            })
+            .collect(),
+        sections: vec![check(pair), divergence_section(&guard, "the standby", ""), rejoin(pair)],
+    }
+}
+
+fn summary(policy: &Policy, pair: &Pair, guest: u32) -> Vec<String> {
+    let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
+    let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
+    vec![
+        format!(
+            "`{}` ({}) and `{}` ({}) take turns in pair `{}`: the node that hosts Proxmox guest {guest} is \
+             active, takes the snapshots and replicates them with syncoid to the other, the standby. Failover \
+             and failback follow the guest and need nothing from you.",
+            first.name.value, first.address.value, second.name.value, second.address.value, pair.name.value
+        ),
+        format!("A failure of the active node loses at most {worst}."),
+        String::new(),
+        "Run each step on the host it names, as root; `ha-manager status` says which node hosts the guest.".to_owned(),
+    ]
+}
+
+fn step(text: impl Into<String>, host: &str, commands: Vec<String>) -> RunbookStep {
+    RunbookStep { text: text.into(), host: host.to_owned(), commands }
+}
+
+fn check(pair: &Pair) -> RunbookSection {
+    let name = &pair.name.value;
+    let newest = pair
+        .datasets
+        .iter()
+        .map(|r| format!("zfs list -H -d 1 -t snapshot -o name,guid -s createtxg {} | tail -n 3", r.dataset.value))
+        .collect();
+    RunbookSection {
+        heading: "Check replication".to_owned(),
+        intro: "The standby's newest snapshots should be the active node's, at most one interval late.".to_owned(),
+        steps: vec![
+            step(
+                "See how replication went, and what the guard said.",
+                ACTIVE,
+                vec![
+                    format!("systemctl list-timers 'zplan-replicate-{name}-*'"),
+                    format!("journalctl -n 20 -u 'zplan-replicate-{name}-*'"),
+                ],
+            ),
+            step("Compare the newest snapshots of each dataset, by guid.", "each node", newest),
+        ],
+    }
+}
+
+/// A node that failed comes back as the standby: what it wrote after its newest snapshot
+/// is not a snapshot, so the guard cannot see it, and syncoid rolls it back.
+fn rejoin(pair: &Pair) -> RunbookSection {
+    let timers = |verb: &str| -> Vec<String> {
+        pair.datasets
+            .iter()
+            .map(|r| format!("systemctl {verb} {}.timer", replication_unit_stem(pair, &r.dataset.value)))
+            .collect()
+    };
+    let mut keep: Vec<String> =
+        pair.datasets.iter().map(|r| format!("zfs get -H -o name,value -r written {}", r.dataset.value)).collect();
+    keep.extend(pair.datasets.iter().map(|r| {
+        let recursive = if r.recursive { "-r " } else { "" };
+        format!("zfs snapshot {recursive}{}@zplan_kept", r.dataset.value)
+    }));
+    RunbookSection {
+        heading: "Before a failed node rejoins as the standby".to_owned(),
+        intro: "Before each receive, syncoid rolls the standby back to its newest snapshot, so what a failed \
+                node wrote after its newest snapshot is discarded when it comes back as the standby (the guard \
+                writes how many bytes in the journal). To keep it, snapshot the returning node first: the \
+                guard then refuses, and the steps above apply."
+            .to_owned(),
+        steps: vec![
+            step("Hold replication.", ACTIVE, timers("stop")),
+            step(
+                "See how much each dataset wrote after its newest snapshot (a few kilobytes are access times), \
+                 and snapshot what is worth keeping.",
+                RETURNING,
+                keep,
+            ),
+            step("Resume replication.", ACTIVE, timers("start")),
+        ],
+    }
+}

@@ -1,12 +1,13 @@
 //! zplan compiles a declarative policy for ZFS replication and highly available NFS into
 //! the configuration of sanoid, syncoid, systemd, the NFS server and its clients.
 //!
-//! The phases run one way: [`syntax`] → [`model`] → [`check`] → [`plan`] → [`render`];
-//! the [`cli`] reads the policy and writes the rendered tree.
+//! The phases run one way: [`syntax`] → [`model`] → [`facts`] → [`check`] → [`plan`] →
+//! [`render`]; the [`cli`] reads the policy and writes the rendered tree.
 
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod facts;
 pub mod fleet;
 pub mod format;
 pub mod graph;

@@ -116,6 +116,35 @@ fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
     assert!(copies_checked > 0, "no static target's export was checked");
 }
 
+/// Linux's nfsd exports a path only while the dataset's mountpoint is mounted (`mp=`): a
+/// pool that did not import, or a copy not mounted yet, must not serve the directory
+/// beneath it under the fsid clients hold.
+#[test]
+fn every_linux_export_waits_for_the_mountpoint_of_its_dataset() {
+    let mut checked = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        let mounted = Mounted::of(&policy);
+        for (host, file, text) in text_files(&tree) {
+            if !file.ends_with("exports.d/zplan.exports") {
+                continue;
+            }
+            for line in text.lines().filter(|line| line.starts_with('/')) {
+                let path = line.split_whitespace().next().unwrap_or_default();
+                let dataset = exported_dataset(&policy, host, path);
+                let mountpoint = mounted.mountpoint(host, &dataset).unwrap_or_default();
+                let clients = line.split_whitespace().skip(1);
+                for options in clients.map(|client| client.split_once('(').map_or("", |(_, rest)| rest)) {
+                    let options: Vec<&str> = options.trim_end_matches(')').split(',').collect();
+                    assert!(options.contains(&format!("mp={mountpoint}").as_str()), "{name}: {host}: {line}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no export line was checked");
+}
+
 /// The homelab seed's export path, `/data-nfs-share`, was a bind mount inside its container;
 /// on the host the dataset is mounted at `/zpool1/data-nfs-share`, and zplan says so.
 #[test]

@@ -4,56 +4,9 @@
 //! holds the copy, where it lands); below a dataset with a declared mountpoint, at that
 //! mountpoint and the rest of its name; anywhere else at ZFS's default, `/` + its name.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::Problem;
+use crate::facts::Mountpoints;
 use crate::model::{Export, NfsServer, Pair, Policy, Roles};
-use crate::zrepl::landing;
-
-/// The mountpoints a policy declares, by node index and the dataset's name on that node.
-struct Declared<'p>(HashMap<(usize, String), &'p str>);
-
-impl<'p> Declared<'p> {
-    fn of(policy: &'p Policy) -> Self {
-        let mut declared = HashMap::new();
-        for pair in &policy.pairs {
-            for replicated in &pair.datasets {
-                let Some(mount) = &replicated.mount else { continue };
-                let dataset = &replicated.dataset.value;
-                for node in pair.active_nodes() {
-                    declared.insert((*node, dataset.clone()), mount.value.as_str());
-                }
-                if pair.is_static() {
-                    declared.insert((pair.nodes[1], landing(policy, pair, dataset)), mount.value.as_str());
-                }
-            }
-        }
-        Declared(declared)
-    }
-
-    /// Where `dataset` is mounted on `node`: below its nearest declared ancestor (or
-    /// itself), else at its default mountpoint.
-    fn mountpoint(&self, node: usize, dataset: &str) -> String {
-        let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]).rev();
-        std::iter::once(dataset)
-            .chain(ancestors)
-            .find_map(|candidate| {
-                let mount = self.0.get(&(node, candidate.to_owned()))?;
-                Some(below(mount, &dataset[candidate.len()..]))
-            })
-            .unwrap_or_else(|| format!("/{dataset}"))
-    }
-}
-
-/// `suffix` (empty, or starting with `/`) appended to a mountpoint.
-fn below(mount: &str, suffix: &str) -> String {
-    let joined = format!("{}{suffix}", mount.trim_end_matches('/'));
-    if joined.is_empty() {
-        "/".to_owned()
-    } else {
-        joined
-    }
-}
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
@@ -71,7 +24,7 @@ fn serving_nodes(pair: &Pair) -> &[usize] {
 
 /// Every export is where its dataset is mounted, or below it, on every node that serves it.
 pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
-    let declared = Declared::of(policy);
+    let declared = Mountpoints::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         for export in &server.exports {
@@ -82,14 +35,14 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
 }
 
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
-fn misplaced(policy: &Policy, declared: &Declared<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
+fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
     let pair = &policy.pairs[server.pair];
     if !super::nfs::pair_holds(pair, &export.dataset.value) {
         return Vec::new();
     }
     let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
     for node in serving_nodes(pair) {
-        let mountpoint = declared.mountpoint(*node, &export.dataset.value);
+        let mountpoint = declared.mountpoint(&policy.nodes[*node].name.value, &export.dataset.value);
         if within(&export.path.value, &mountpoint) {
             continue;
         }
@@ -129,22 +82,6 @@ fn outside(pair: &Pair, export: &Export, mountpoint: String, nodes: &[&str]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_dataset_mounts_below_its_nearest_declared_ancestor_or_at_its_name() {
-        let declared = Declared(HashMap::from([
-            ((0, "tank/a".to_owned()), "/srv/a"),
-            ((0, "tank/a/b/c".to_owned()), "/data/c"),
-            ((1, "pool".to_owned()), "/"),
-        ]));
-        assert_eq!(declared.mountpoint(0, "tank/a"), "/srv/a");
-        assert_eq!(declared.mountpoint(0, "tank/a/b"), "/srv/a/b");
-        assert_eq!(declared.mountpoint(0, "tank/a/b/c/d"), "/data/c/d");
-        assert_eq!(declared.mountpoint(0, "tank/ab"), "/tank/ab");
-        assert_eq!(declared.mountpoint(1, "tank/a"), "/tank/a");
-        assert_eq!(declared.mountpoint(1, "pool"), "/");
-        assert_eq!(declared.mountpoint(1, "pool/x"), "/x");
-    }
 
     #[test]
     fn an_export_is_the_mountpoint_or_below_it() {

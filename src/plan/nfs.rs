@@ -11,7 +11,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::files::*;
 use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Policy, Roles};
+use crate::facts::Mountpoints;
+use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles};
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
 use crate::zrepl::landing;
@@ -114,7 +115,10 @@ pub fn nfsd_scope(address: IpAddr) -> String {
 
 /// The NFS servers each node may serve, and how, in policy order: found once, so that each
 /// host's exports do not take a look at every server of a fleet.
-pub struct Served<'p>(HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>);
+pub struct Served<'p> {
+    by_node: HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>,
+    mountpoints: Mountpoints<'p>,
+}
 
 impl<'p> Served<'p> {
     pub fn of(policy: &'p Policy) -> Self {
@@ -124,11 +128,11 @@ impl<'p> Served<'p> {
                 by_node.entry(node.name.value.as_str()).or_default().push((server, serving));
             }
         }
-        Served(by_node)
+        Served { by_node, mountpoints: Mountpoints::of(policy) }
     }
 
     fn on(&self, node: &Node) -> &[(&'p NfsServer, Serving)] {
-        self.0.get(node.name.value.as_str()).map_or(&[], Vec::as_slice)
+        self.by_node.get(node.name.value.as_str()).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -138,7 +142,10 @@ fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Optio
     let mut lines = Vec::new();
     for (server, serving) in served.on(node) {
         let serving = if promoted.is_some_and(|p| std::ptr::eq(p, *server)) { Serving::Data } else { *serving };
-        lines.extend(server.exports.iter().map(|export| export_line(policy, server, export, node, serving)));
+        let mountpoints = &served.mountpoints;
+        lines.extend(
+            server.exports.iter().map(|export| export_line(policy, mountpoints, server, export, node, serving)),
+        );
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
@@ -211,13 +218,21 @@ fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, S
     }
 }
 
-fn export_line(policy: &Policy, server: &NfsServer, export: &Export, node: &Node, serving: Serving) -> ExportLine {
+fn export_line(
+    policy: &Policy,
+    mountpoints: &Mountpoints<'_>,
+    server: &NfsServer,
+    export: &Export,
+    node: &Node,
+    serving: Serving,
+) -> ExportLine {
     let pair = &policy.pairs[server.pair];
+    let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
         .iter()
         .map(|client| match node.os.value {
-            Os::Linux => linux_client(client, export_fsid(export), serving),
+            Os::Linux => linux_client(client, export_fsid(export), &mounted, serving),
             Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();
@@ -232,8 +247,30 @@ fn export_line(policy: &Policy, server: &NfsServer, export: &Export, node: &Node
     ExportLine { path: export.path.value.clone(), comment, clients }
 }
 
-/// `who(options,fsid=N)`; a copy is served `ro`, whatever the export says.
-fn linux_client(client: &ExportClient, fsid: u32, serving: Serving) -> ExportClientLine {
+/// Where the dataset an export serves is mounted on the node: the copy's landing on a
+/// static target, the dataset itself elsewhere.
+fn served_mountpoint(
+    policy: &Policy,
+    mountpoints: &Mountpoints<'_>,
+    pair: &Pair,
+    dataset: &str,
+    node: &Node,
+    serving: Serving,
+) -> String {
+    let held = match serving {
+        Serving::Data if !pair.is_static() || node.name.value == policy.nodes[pair.nodes[0]].name.value => {
+            dataset.to_owned()
+        }
+        _ => landing(policy, pair, dataset),
+    };
+    mountpoints.mountpoint(&node.name.value, &held)
+}
+
+/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says. `mp` makes
+/// nfsd export the path only while the dataset's mountpoint is mounted: a pool that did not
+/// import or a copy not mounted yet never serves the empty directory beneath it under the
+/// fsid clients hold.
+fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, serving: Serving) -> ExportClientLine {
     let mut options: Vec<String> = client
         .options
         .iter()
@@ -243,6 +280,7 @@ fn linux_client(client: &ExportClient, fsid: u32, serving: Serving) -> ExportCli
     if serving == Serving::ReadOnlyCopy {
         options.insert(0, "ro".to_owned());
     }
+    options.push(format!("mp={mountpoint}"));
     options.push(format!("fsid={fsid}"));
     ExportClientLine { who: client.who.value.to_string(), options: options.join(",") }
 }

@@ -395,6 +395,10 @@ fn a_followed_pair_has_its_recovery_steps_where_the_guard_points() {
         for step in ["zfs rename DATASET DATASET-diverged", "zfs rollback -r DATASET@COMMON", "zplan_kept"] {
             assert!(runbook.contains(step), "{node}: the runbook lacks {step:?}");
         }
+        // A mountpoint set on the dataset moves with it: the copy moved aside must leave the
+        // export's path to the new copy.
+        let aside = runbook.split("zfs rename DATASET DATASET-diverged").nth(1).unwrap_or_default();
+        assert!(aside.contains("zfs set mountpoint=none DATASET-diverged"), "{node}: the copy aside stays mounted");
         let guard = file_text(&tree, node, "usr/local/libexec/zplan/guard-storage");
         assert!(guard.contains(RUNBOOK), "{node}: the guard does not point to the runbook");
         let unit = file_text(&tree, node, "etc/systemd/system/zplan-replicate-storage-zpool2-photos.service");

@@ -33,10 +33,18 @@ fn divergence_steps(copy_host: &str) -> Vec<RunbookStep> {
             ],
         ),
         step(
-            "To keep it, move the copy aside: it stays mounted beside the new copy, for you to take files \
-             from, and the next replication sends the dataset whole again, as the first one did.",
+            "To keep it, move the copy aside, read-only and unmounted: a mountpoint set on the dataset moves \
+             with it, and it must not stay where the export and the next copy belong. Mount it elsewhere to \
+             take files from it (`zfs set mountpoint=/mnt/recover DATASET-diverged`). The next replication \
+             sends the dataset whole again, as the first one did; where the policy declares a `mount`, set it \
+             on the new copy after that (`zfs set mountpoint=PATH DATASET`): until then nfsd does not export \
+             the path (`mp=`).",
             copy_host,
-            vec![format!("zfs rename {DATASET} {DATASET}-diverged")],
+            vec![
+                format!("zfs rename {DATASET} {DATASET}-diverged"),
+                format!("zfs set readonly=on {DATASET}-diverged"),
+                format!("zfs set mountpoint=none {DATASET}-diverged"),
+            ],
         ),
         step(
             format!(

@@ -13,6 +13,7 @@ mod hostile;
 mod mountpoints;
 mod properties;
 mod pruning;
+mod runbook;
 mod support;
 mod syncoid;
 mod tools;

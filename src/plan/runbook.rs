@@ -30,6 +30,9 @@ pub fn has_runbook(pair: &Pair) -> bool {
 /// The snapshot the failback takes of every copy, and sends back.
 const FAILBACK_SNAPSHOT: &str = "zplan_failback";
 
+/// The snapshot the failback takes of the source before rolling it back, and copies aside.
+const DIVERGED_SNAPSHOT: &str = "zplan_diverged";
+
 /// Adds the runbook of every pair between two nodes to both of them: a static pair's
 /// failover and failback, a followed pair's recovery steps.
 pub fn runbook_files(policy: &Policy, files: &mut Files) {
@@ -284,7 +287,7 @@ fn failover(facts: &Facts<'_>) -> RunbookSection {
     ));
     section(
         format!("Failover: `{}` is lost, `{}` takes over", source.name.value, target.name.value),
-        "Only when the source is down for longer than its clients can wait. What the source wrote after the last replicated snapshot is lost.",
+        "Only when the source is down for longer than its clients can wait. What the source wrote after the last replicated snapshot is not on the target; if the source comes back, the failback copies it aside before sending the data back.",
         steps,
     )
 }
@@ -341,16 +344,14 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
         ));
     }
     steps.extend(common_snapshot(facts));
+    steps.push(keep_diverged(facts));
     steps.push(step(
-        "Roll the source back to COMMON: this destroys what it wrote after COMMON, which never reached the target.",
+        "Roll the source back to COMMON: this destroys its snapshots after COMMON and what it wrote since, \
+         which never reached the target and are now kept aside.",
         source,
         facts.datasets.iter().map(|(dataset, _, recursive)| roll_back(dataset, "COMMON", *recursive)).collect(),
     ));
-    steps.push(step(
-        "Send what the copies have after COMMON back to the source.",
-        target,
-        facts.datasets.iter().map(|(dataset, copy, recursive)| send_back(facts, dataset, copy, *recursive)).collect(),
-    ));
+    steps.push(step(send_back_text(facts), target, send_back_commands(facts)));
     steps.push(read_only_again(facts));
     steps.push(step("Resume replication, the receiving side first.", target, start_replication(facts, target)));
     steps.push(step(
@@ -368,6 +369,7 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
         source,
         facts.datasets.iter().map(|(dataset, _, _)| format!("zfs destroy -r {dataset}@{FAILBACK_SNAPSHOT}")).collect(),
     ));
+    steps.push(remove_diverged(facts));
     section(
         format!("Failback: `{}` returns and takes the data back", source.name.value),
         "After a failover, when the source is back and the target holds the newest data.",
@@ -428,12 +430,109 @@ fn release_holds(dataset: &str, recursive: bool) -> String {
     }
 }
 
-fn send_back(facts: &Facts<'_>, dataset: &str, copy: &str, recursive: bool) -> String {
-    let replicate = if recursive { "-R " } else { "" };
-    format!(
-        "zfs send {replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{} zfs receive -F -x mountpoint -x readonly {dataset}",
-        facts.source.address.value
-    )
+/// Where the failback keeps what the source wrote after COMMON: beside the dataset, out of
+/// reach of its rollback and of a recursive replication. A pool's root has no sibling, so
+/// its copy goes to another pool the runbook calls POOL.
+fn diverged_name(dataset: &str) -> String {
+    if dataset.contains('/') {
+        format!("{dataset}-diverged")
+    } else {
+        format!("POOL/{dataset}-diverged")
+    }
+}
+
+/// The step that copies the source's state after COMMON aside before the rollback destroys
+/// it: a full local copy, since a clone would depend on a snapshot the rollback destroys,
+/// and a renamed dataset would no longer be the one the copies send back to.
+fn keep_diverged(facts: &Facts<'_>) -> RunbookStep {
+    let mut commands = Vec::new();
+    for (dataset, _, recursive) in &facts.datasets {
+        commands.push(format!("zfs list -o name,used,avail {dataset}"));
+        commands.extend(copy_aside(dataset, *recursive));
+    }
+    let mut text = "Keep what the source has after COMMON, which the rollback below destroys: snapshot it as it \
+         is now and copy it into a dataset of its own beside it, received unmounted and read-only, for you to \
+         look at later."
+        .to_owned();
+    if facts.datasets.iter().any(|(_, _, recursive)| !*recursive) {
+        text.push_str(&format!(
+            " A single dataset is copied from COMMON on: COMMON, its snapshots after it and {DIVERGED_SNAPSHOT}."
+        ));
+    }
+    if facts.datasets.iter().any(|(_, _, recursive)| *recursive) {
+        text.push_str(
+            " A recursive dataset is copied whole, its children and all its snapshots, and raw (`-w`), since \
+             `zfs send -R` refuses an encrypted dataset otherwise.",
+        );
+    }
+    text.push_str(
+        " The copy needs room: at most the USED that `zfs list` shows, so check AVAIL first; without the room, \
+         receive it into another pool.",
+    );
+    if facts.datasets.iter().any(|(dataset, _, _)| !dataset.contains('/')) {
+        text.push_str(" POOL is another pool with the room: the root of a pool has no sibling to copy it to.");
+    }
+    step(text, facts.source, commands)
+}
+
+/// The commands that copy one dataset of the source, as it is now, aside.
+fn copy_aside(dataset: &str, recursive: bool) -> Vec<String> {
+    let kept = diverged_name(dataset);
+    if recursive {
+        vec![
+            format!("zfs snapshot -r {dataset}@{DIVERGED_SNAPSHOT}"),
+            format!(
+                "zfs send -w -R {dataset}@{DIVERGED_SNAPSHOT} | zfs receive -u -x mountpoint -o readonly=on {kept}"
+            ),
+        ]
+    } else {
+        vec![
+            format!("zfs snapshot {dataset}@{DIVERGED_SNAPSHOT}"),
+            format!("zfs send {dataset}@COMMON | zfs receive -u -o readonly=on {kept}"),
+            format!("zfs send -I @COMMON {dataset}@{DIVERGED_SNAPSHOT} | zfs receive -u {kept}"),
+        ]
+    }
+}
+
+/// The last step: the copy aside stays until a person has checked it.
+fn remove_diverged(facts: &Facts<'_>) -> RunbookStep {
+    let kept: Vec<String> = facts.datasets.iter().map(|(dataset, _, _)| diverged_name(dataset)).collect();
+    let example = kept.first().map_or("", String::as_str);
+    let mut text = format!(
+        "What the source had after COMMON is in the copy kept aside: mount it to look (`zfs mount {example}`, \
+         read-only, where its parent's mountpoint puts it), and `zfs diff {example}@COMMON \
+         {example}@{DIVERGED_SNAPSHOT}` lists what the source wrote after COMMON."
+    );
+    if facts.datasets.iter().any(|(_, _, recursive)| *recursive) {
+        text.push_str(" An encrypted copy needs its key first: `zfs load-key -r` on it.");
+    }
+    text.push_str(" Once you have taken what you need, destroy it, which frees the room it took.");
+    step(text, facts.source, kept.iter().map(|kept| format!("zfs destroy -r {kept}")).collect())
+}
+
+fn send_back_text(facts: &Facts<'_>) -> String {
+    let mut text = "Send what the copies have after COMMON back to the source. The receive has no `-F`, so it \
+         destroys nothing there: the source keeps the older snapshots the copies pruned"
+        .to_owned();
+    if facts.datasets.iter().any(|(_, _, recursive)| *recursive) {
+        text.push_str(", and the datasets only it has (`-F` with a replication stream, `zfs send -R`, destroys both)");
+    }
+    text.push_str(
+        ". It refuses if a dataset of the source changed since the rollback (reading files there updates access \
+         times): roll that dataset back to COMMON again and repeat.",
+    );
+    text
+}
+
+fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
+    let address = &facts.source.address.value;
+    let send_back = |(dataset, copy, recursive): &(&str, String, bool)| {
+        let replicate = if *recursive { "-R " } else { "" };
+        format!(
+            "zfs send {replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{address} zfs receive -x mountpoint -x readonly {dataset}"
+        )
+    };
+    facts.datasets.iter().map(send_back).collect()
 }
 
 /// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.

@@ -33,6 +33,7 @@ CHANGED_ON_STORAGE = sorted(
         UNIT + "zplan-replicate-storage-zpool2-photos.timer",
         UNIT + "zplan-replicate-storage-zpool2-storage.timer",
         UNIT + "zplan-snapshot-storage.timer",
+        "/usr/local/share/doc/zplan/failover-storage.md",  # the runbook lists the datasets
     ]
 )
 REMOVED_ON_STORAGE = sorted(

@@ -4,30 +4,27 @@
 //! holds the copy, where it lands); below a dataset with a declared mountpoint, at that
 //! mountpoint and the rest of its name; anywhere else at ZFS's default, `/` + its name.
 
+use super::nfs::ReplicatedByPair;
 use crate::diagnostic::Problem;
 use crate::facts::Mountpoints;
-use crate::model::{Export, NfsServer, Pair, Policy, Roles};
+use crate::model::{Export, NfsServer, Pair, Policy};
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
     mountpoint == "/" || path == mountpoint || path.strip_prefix(mountpoint).is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The nodes that serve a pair's exports from the dataset itself: both nodes of a followed
-/// pair, the source of a static one (its target serves its copy, which E0711 checks).
-fn serving_nodes(pair: &Pair) -> &[usize] {
-    match pair.roles {
-        Roles::FollowsGuest { .. } => &pair.nodes,
-        Roles::Static => &pair.nodes[..1],
-    }
-}
-
-/// Every export is where its dataset is mounted, or below it, on every node that serves it.
+/// Every export is where its dataset is mounted, or below it, on every node that serves it
+/// from the dataset itself: both nodes of a followed pair, a static pair's source (its
+/// target serves its copy, which E0711 checks). An export of data the pair does not
+/// replicate is E0501's alone.
 pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let declared = Mountpoints::of(policy);
+    let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        for export in &server.exports {
+        let exports = server.exports.iter().filter(|export| replicated.holds(server.pair, &export.dataset.value));
+        for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
     }
@@ -37,11 +34,8 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
 fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
     let pair = &policy.pairs[server.pair];
-    if !super::nfs::pair_holds(pair, &export.dataset.value) {
-        return Vec::new();
-    }
     let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
-    for node in serving_nodes(pair) {
+    for node in pair.active_nodes() {
         let mountpoint = declared.mountpoint(&policy.nodes[*node].name.value, &export.dataset.value);
         if within(&export.path.value, &mountpoint) {
             continue;

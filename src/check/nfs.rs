@@ -4,29 +4,53 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Problem;
 use crate::model::{
-    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Pair, Policy, Roles,
-    NFSD_TIME_RANGE,
+    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
 };
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, FailoverBudget};
 use crate::syntax::Span;
 use crate::zrepl::landing;
 
+/// The datasets each pair replicates (name → recursive), built once for the rules that ask
+/// whether an export's dataset is one of them.
+pub(super) struct ReplicatedByPair<'p>(Vec<BTreeMap<&'p str, bool>>);
+
+impl<'p> ReplicatedByPair<'p> {
+    pub(super) fn of(policy: &'p Policy) -> Self {
+        let by_pair = policy
+            .pairs
+            .iter()
+            .map(|pair| pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect());
+        ReplicatedByPair(by_pair.collect())
+    }
+
+    /// Whether pair `pair` replicates `dataset` as an export may name it: itself, under a
+    /// recursive ancestor, or as the parent of a replicated child (a `crossmnt` root).
+    pub(super) fn holds(&self, pair: usize, dataset: &str) -> bool {
+        let replicated = &self.0[pair];
+        let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
+        let under_recursive = ancestors.into_iter().any(|ancestor| replicated.get(ancestor) == Some(&true));
+        let children = format!("{dataset}/");
+        let has_child =
+            replicated.range(children.as_str()..).next().is_some_and(|(name, _)| name.starts_with(&children));
+        replicated.contains_key(dataset) || under_recursive || has_child
+    }
+
+    fn names(&self, pair: usize) -> impl Iterator<Item = &'p str> + '_ {
+        self.0[pair].keys().copied()
+    }
+}
+
 /// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
-    let replicated_by_pair: Vec<BTreeMap<&str, bool>> = policy
-        .pairs
-        .iter()
-        .map(|pair| pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect())
-        .collect();
+    let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];
         for export in &server.exports {
             let dataset = &export.dataset.value;
-            if !serves(&replicated_by_pair[server.pair], dataset) {
-                let replicated = replicated_by_pair[server.pair].keys().copied();
-                let help = match closest_dataset(dataset, replicated) {
+            if !replicated.holds(server.pair, dataset) {
+                let help = match closest_dataset(dataset, replicated.names(server.pair)) {
                     Some(meant) => format!("did you mean `{meant}`, which pair `{}` replicates?", pair.name.value),
                     None => "replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data".to_owned(),
                 };
@@ -41,24 +65,6 @@ pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
-}
-
-/// Whether a pair replicates `dataset` as an export may name it (see [`serves`]): the
-/// rules about an export's data skip an export that `E0501` already refuses.
-pub(super) fn pair_holds(pair: &Pair, dataset: &str) -> bool {
-    let replicated: BTreeMap<&str, bool> =
-        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect();
-    serves(&replicated, dataset)
-}
-
-/// Whether the replicated datasets (name → recursive) hold `dataset`: itself, under a
-/// recursive ancestor, or as the parent of a replicated child.
-fn serves(replicated: &BTreeMap<&str, bool>, dataset: &str) -> bool {
-    let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
-    let under_recursive = ancestors.into_iter().any(|ancestor| replicated.get(ancestor) == Some(&true));
-    let children = format!("{dataset}/");
-    let has_child = replicated.range(children.as_str()..).next().is_some_and(|(name, _)| name.starts_with(&children));
-    replicated.contains_key(dataset) || under_recursive || has_child
 }
 
 /// Two exports of one server never share an fsid, explicit or derived.
@@ -327,13 +333,13 @@ mod tests {
 
     #[test]
     fn an_export_is_served_by_itself_a_recursive_ancestor_or_a_child() {
-        let replicated: BTreeMap<&str, bool> = [("tank/a", true), ("tank/b", false), ("tank/c/d", false)].into();
-        assert!(serves(&replicated, "tank/a"));
-        assert!(serves(&replicated, "tank/a/x/y"));
-        assert!(!serves(&replicated, "tank/b/x"));
-        assert!(serves(&replicated, "tank/c"));
-        assert!(serves(&replicated, "tank"));
-        assert!(!serves(&replicated, "tank/ab"));
-        assert!(!serves(&replicated, "tank/c/d2"));
+        let replicated = ReplicatedByPair(vec![[("tank/a", true), ("tank/b", false), ("tank/c/d", false)].into()]);
+        assert!(replicated.holds(0, "tank/a"));
+        assert!(replicated.holds(0, "tank/a/x/y"));
+        assert!(!replicated.holds(0, "tank/b/x"));
+        assert!(replicated.holds(0, "tank/c"));
+        assert!(replicated.holds(0, "tank"));
+        assert!(!replicated.holds(0, "tank/ab"));
+        assert!(!replicated.holds(0, "tank/c/d2"));
     }
 }

@@ -464,6 +464,13 @@ pub struct RunbookStep {
     pub commands: Vec<String>,
 }
 
+impl RunbookStep {
+    /// A step of `commands` on `host`, a node in backticks or a role in words.
+    pub fn new(text: impl Into<String>, host: impl Into<String>, commands: Vec<String>) -> Self {
+        RunbookStep { text: text.into(), host: host.into(), commands }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

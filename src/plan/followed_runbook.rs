@@ -52,10 +52,6 @@ fn summary(policy: &Policy, pair: &Pair, guest: u32) -> Vec<String> {
     ]
 }
 
-fn step(text: impl Into<String>, host: &str, commands: Vec<String>) -> RunbookStep {
-    RunbookStep { text: text.into(), host: host.to_owned(), commands }
-}
-
 fn check(pair: &Pair) -> RunbookSection {
     let name = &pair.name.value;
     let newest = pair
@@ -67,7 +63,7 @@ fn check(pair: &Pair) -> RunbookSection {
         heading: "Check replication".to_owned(),
         intro: "The standby's newest snapshots should be the active node's, at most one interval late.".to_owned(),
         steps: vec![
-            step(
+            RunbookStep::new(
                 "See how replication went, and what the guard said.",
                 ACTIVE,
                 vec![
@@ -75,7 +71,7 @@ fn check(pair: &Pair) -> RunbookSection {
                     format!("journalctl -n 20 -u 'zplan-replicate-{name}-*'"),
                 ],
             ),
-            step("Compare the newest snapshots of each dataset, by guid.", "each node", newest),
+            RunbookStep::new("Compare the newest snapshots of each dataset, by guid.", "each node", newest),
         ],
     }
 }
@@ -103,14 +99,14 @@ fn rejoin(pair: &Pair) -> RunbookSection {
                 guard then refuses, and the steps above apply."
             .to_owned(),
         steps: vec![
-            step("Hold replication.", ACTIVE, timers("stop")),
-            step(
+            RunbookStep::new("Hold replication.", ACTIVE, timers("stop")),
+            RunbookStep::new(
                 "See how much each dataset wrote after its newest snapshot (a few kilobytes are access times), \
                  and snapshot what is worth keeping.",
                 RETURNING,
                 keep,
             ),
-            step("Resume replication.", ACTIVE, timers("start")),
+            RunbookStep::new("Resume replication.", ACTIVE, timers("start")),
         ],
     }
 }

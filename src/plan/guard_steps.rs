@@ -24,7 +24,7 @@ fn refusal_intro(guard_path: &str) -> String {
 /// See what diverged, then keep it or drop it; replication then resumes by itself.
 fn divergence_steps(copy_host: &str) -> Vec<RunbookStep> {
     vec![
-        step(
+        RunbookStep::new(
             format!("See what only the copy has: its snapshots after {COMMON}, and the files changed since {COMMON}."),
             copy_host,
             vec![
@@ -32,7 +32,7 @@ fn divergence_steps(copy_host: &str) -> Vec<RunbookStep> {
                 format!("zfs diff {DATASET}@{COMMON} {DATASET}"),
             ],
         ),
-        step(
+        RunbookStep::new(
             "To keep it, move the copy aside, read-only and unmounted: a mountpoint set on the dataset moves \
              with it, and it must not stay where the export and the next copy belong. Mount it elsewhere to \
              take files from it (`zfs set mountpoint=/mnt/recover DATASET-diverged`). The next replication \
@@ -46,7 +46,7 @@ fn divergence_steps(copy_host: &str) -> Vec<RunbookStep> {
                 format!("zfs set mountpoint=none {DATASET}-diverged"),
             ],
         ),
-        step(
+        RunbookStep::new(
             format!(
                 "Or, once nothing there is needed, roll the copy back to {COMMON}: this destroys its snapshots \
                  after {COMMON} and what was written there since."
@@ -54,7 +54,7 @@ fn divergence_steps(copy_host: &str) -> Vec<RunbookStep> {
             copy_host,
             vec![format!("zfs rollback -r {DATASET}@{COMMON}")],
         ),
-        step(
+        RunbookStep::new(
             format!(
                 "Replication resumes at the next run of its timer. Once you have what you need from a copy \
                  moved aside, destroy it with `zfs destroy -r {DATASET}-diverged`."
@@ -72,8 +72,4 @@ pub(super) fn divergence_section(guard_path: &str, copy_host: &str, extra_intro:
         intro: format!("{}{extra_intro}", refusal_intro(guard_path)),
         steps: divergence_steps(copy_host),
     }
-}
-
-fn step(text: impl Into<String>, host: &str, commands: Vec<String>) -> RunbookStep {
-    RunbookStep { text: text.into(), host: host.to_owned(), commands }
 }

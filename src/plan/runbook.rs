@@ -146,7 +146,7 @@ fn replication(facts: &Facts<'_>) -> String {
 }
 
 fn step(text: impl Into<String>, host: &Node, commands: Vec<String>) -> RunbookStep {
-    RunbookStep { text: text.into(), host: format!("`{}`", host.name.value), commands }
+    RunbookStep::new(text, format!("`{}`", host.name.value), commands)
 }
 
 fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<RunbookStep>) -> RunbookSection {

@@ -11,17 +11,12 @@ pub mod facts;
 pub mod fleet;
 pub mod format;
 pub mod graph;
-pub mod manifest;
 pub mod model;
-pub mod naming;
 pub mod output;
 mod parallel;
 pub mod plan;
 pub mod render;
-pub mod schedule;
 pub mod syntax;
-pub mod tools;
-pub mod zrepl;
 
 use diagnostic::{Problem, Problems};
 use render::Tree;

@@ -27,7 +27,7 @@ pub fn violations(tree: &Tree) -> Vec<String> {
             found.extend(content_violations(path, text).into_iter().map(|v| format!("{at}: {v}")));
         }
     }
-    if let Err(error) = zplan::manifest::Manifest::parse(&tree.manifest.to_bytes()) {
+    if let Err(error) = zplan::render::manifest::Manifest::parse(&tree.manifest.to_bytes()) {
         found.push(format!("manifest.json does not read back: {error}"));
     }
     found

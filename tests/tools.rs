@@ -8,7 +8,7 @@ use std::path::Path;
 use zplan::render::{Body, Tree};
 
 use crate::support::clean_policies;
-use zplan::tools::{sanoid_accepts, sanoid_conf_accepts, syncoid_accepts, SanoidVersion};
+use zplan::model::tools::{sanoid_accepts, sanoid_conf_accepts, syncoid_accepts, SanoidVersion};
 
 fn texts(tree: &Tree) -> impl Iterator<Item = (&str, String)> {
     tree.files.iter().filter_map(|((_, path), file)| match &file.body {

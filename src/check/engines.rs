@@ -3,8 +3,8 @@
 //! size and schedule, nor sanoid every retention.
 
 use crate::diagnostic::Problem;
+use crate::facts::schedule;
 use crate::model::{Engine, Mode, Pair, Policy, Retention, Roles, SizeUnit, SnapshotKind, Spanned, Transport};
-use crate::schedule;
 
 /// A zrepl pair is static: zrepl runs every job of its config, all the time.
 pub fn zrepl_pairs_are_static(policy: &Policy) -> Vec<Problem> {

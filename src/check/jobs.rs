@@ -3,10 +3,10 @@
 //! no two jobs wait on the same listener.
 
 use crate::diagnostic::Problem;
+use crate::facts::zrepl::{jobs_by_host, zrepl_transport, Job, Listener};
 use crate::model::covers;
 use crate::model::{Policy, Transport};
 use crate::syntax::Span;
-use crate::zrepl::{jobs_by_host, zrepl_transport, Job, Listener};
 
 /// A dataset a job sends or receives into, with where the policy names it.
 struct Claim<'j> {

@@ -3,8 +3,8 @@
 //! 255 characters.
 
 use crate::diagnostic::Problem;
+use crate::facts::naming::{mount_unit_stem, replication_unit_stem};
 use crate::model::Policy;
-use crate::naming::{mount_unit_stem, replication_unit_stem};
 use crate::syntax::Span;
 
 /// The longest unit name systemd accepts, which is also the longest file name.

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
+use crate::facts::naming::replication_unit_stem;
 use crate::model::covers;
 use crate::model::{Engine, Pair, Policy, Transport};
-use crate::naming::replication_unit_stem;
 
 /// A pair replicates between two different nodes.
 pub fn nodes_differ(policy: &Policy) -> Vec<Problem> {

@@ -2,9 +2,9 @@
 //! and a static pair's target serves each export from the read-only copy mounted there.
 
 use crate::diagnostic::Problem;
+use crate::facts::schedule::{self, Schedule};
 use crate::model::covers;
 use crate::model::{Engine, Export, Pair, Policy, Replicated, Retention, SnapshotKind};
-use crate::schedule::{self, Schedule};
 
 /// With syncoid, sanoid prunes the source by its own counts, with nothing like zrepl's
 /// `not_replicated`: a target retention that keeps a kind the source may prune before it is

@@ -1,8 +1,8 @@
 //! Rules on time: the RPO can be met, and retention outlasts the declared outage.
 
 use crate::diagnostic::Problem;
+use crate::facts::schedule::{self, PileUp, Schedule};
 use crate::model::{per_word, Engine, Pair, Policy, Retention, Size, SnapshotKind, Transfer};
-use crate::schedule::{self, PileUp, Schedule};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer, and
 /// its estimated changes must not arrive faster than they can be sent.

@@ -2,5 +2,8 @@
 //! neither works them out again in its own way.
 
 mod mountpoints;
+pub mod naming;
+pub mod schedule;
+pub mod zrepl;
 
 pub use mountpoints::Mountpoints;

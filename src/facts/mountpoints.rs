@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::facts::zrepl::landing;
 use crate::model::Policy;
-use crate::zrepl::landing;
 
 /// Where each dataset is mounted on each node: what `replicate DATASET mount PATH` declares
 /// on every node that holds the dataset (a static target holds the copy, where it lands),

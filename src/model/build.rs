@@ -11,8 +11,8 @@ use super::transfer;
 use super::types::*;
 use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
 use crate::diagnostic::Problem;
+use crate::model::tools::SanoidVersion;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
-use crate::tools::SanoidVersion;
 
 const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
 

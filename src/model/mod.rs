@@ -4,6 +4,7 @@ mod build;
 mod names;
 mod options;
 mod settings;
+pub mod tools;
 mod transfer;
 mod types;
 mod values;

@@ -102,7 +102,7 @@ pub struct Node {
     pub os: Spanned<Os>,
     pub zrepl: ZreplVersion,
     /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
-    pub sanoid: crate::tools::SanoidVersion,
+    pub sanoid: crate::model::tools::SanoidVersion,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::manifest::{ManifestError, MANIFEST_NAME};
+use crate::render::manifest::{ManifestError, MANIFEST_NAME};
 
 /// A build, check or diff that could not complete; the output directory is left as it was.
 #[derive(Debug, Error, Diagnostic)]

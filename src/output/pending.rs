@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::OutputError;
-use crate::manifest::{Manifest, ManifestError, MANIFEST_NAME};
+use crate::render::manifest::{Manifest, ManifestError, MANIFEST_NAME};
 use crate::render::{Body, OutputFile, Tree};
 
 /// The mode of `manifest.json`.

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use super::files::*;
 use super::systemd::{FILE_MODE, UNIT_DIR};
+use crate::facts::naming::mount_unit_stem;
 use crate::model::{freebsd_mount, Client, Mount, OptionSetting, Os, Policy};
-use crate::naming::mount_unit_stem;
 
 /// The fstab fragment, meant for a block of `/etc/fstab` (for example Ansible's blockinfile).
 pub const FSTAB_PATH: &str = "etc/fstab.d/zplan.fstab";

@@ -357,7 +357,7 @@ impl Scalar {
 
     /// A zrepl duration such as `10m`, made by zplan from a checked duration.
     pub fn duration(duration: crate::model::Duration) -> Self {
-        Scalar(crate::zrepl::duration(duration))
+        Scalar(crate::facts::zrepl::duration(duration))
     }
 
     pub fn number(number: u64) -> Self {

@@ -7,9 +7,9 @@
 use super::files::*;
 use super::guard_steps::divergence_section;
 use super::systemd::guard_script;
+use crate::facts::naming::replication_unit_stem;
+use crate::facts::schedule;
 use crate::model::{Pair, Policy};
-use crate::naming::replication_unit_stem;
-use crate::schedule;
 
 /// The active node of the moment, as a step names it.
 const ACTIVE: &str = "the active node";

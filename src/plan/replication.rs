@@ -6,10 +6,10 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
+use crate::facts::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
+use crate::facts::zrepl::landing;
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
-use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
-use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
-use crate::zrepl::landing;
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).

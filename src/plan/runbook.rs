@@ -11,10 +11,10 @@ use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::systemd::{guard_script, FILE_MODE};
+use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
+use crate::facts::schedule;
+use crate::facts::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
 use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles};
-use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
-use crate::schedule;
-use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {

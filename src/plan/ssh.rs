@@ -40,9 +40,9 @@ impl SshPeer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::tools::SanoidVersion;
     use crate::model::{Os, Spanned, ZreplVersion};
     use crate::syntax::Span;
-    use crate::tools::SanoidVersion;
 
     fn node(address: &str) -> Node {
         let span = Span::default();

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
+use crate::facts::schedule::{self, Schedule};
+use crate::facts::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 use crate::model::{Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
-use crate::schedule::{self, Schedule};
-use crate::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 
 /// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
 pub fn zrepl_files(policy: &Policy, files: &mut Files) {
@@ -173,7 +173,7 @@ fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob
 
 fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
     let pile_up = pair.outage.as_ref().map_or_else(String::new, |outage| {
-        let pile_up = crate::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
+        let pile_up = crate::facts::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
         format!(" {}", pile_up.sentence(outage.value))
     });
     format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)

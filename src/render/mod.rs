@@ -1,13 +1,14 @@
 //! Render: the plan's typed files through the templates into an in-memory tree, with the
 //! manifest that tells a deployer what each file is and what to do when it changes.
 
+pub mod manifest;
 mod templates;
 
 use std::collections::BTreeMap;
 
-use crate::manifest::Manifest;
 use crate::parallel;
 use crate::plan::{Action, Content, Owner, Plan, PlannedFile};
+use crate::render::manifest::Manifest;
 
 /// What one output path holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -113,7 +113,8 @@ impl Graph {
                 true => format!("{} (recursive)", replicated.dataset.value),
                 false => replicated.dataset.value.clone(),
             }));
-            label.push(format!("rpo {}, {}", pair.rpo.value, pair.engine.value.keyword()));
+            let rpo = pair.rpo.as_ref().map_or_else(|| "no rpo".to_owned(), |rpo| format!("rpo {}", rpo.value));
+            label.push(format!("{rpo}, {}", pair.engine.value.keyword()));
             self.edges.push(Edge { from, to, line, label });
         }
     }

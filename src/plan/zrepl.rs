@@ -176,7 +176,7 @@ fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
         let pile_up = crate::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
         format!(" {}", pile_up.sentence(outage.value))
     });
-    format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)
+    format!("Worst-case loss: {}, {}.{pile_up}", schedule.arithmetic(), schedule::rpo_clause(pair.rpo.as_ref(), "the"))
 }
 
 /// `host:port`, with brackets around an IPv6 address.

@@ -104,7 +104,7 @@ pub const UNDECLARED_SNAPSHOT_MINUTES: u64 = 15;
 pub fn rpo_clause(rpo: Option<&Spanned<Duration>>, owner: &str) -> String {
     match rpo {
         Some(rpo) => format!("within {owner} rpo of {}", rpo.value),
-        None => "no rpo is declared, so this is what the declared cadence gives".to_owned(),
+        None => format!("the worst case of {owner} declared cadence (no rpo is declared)"),
     }
 }
 

@@ -192,7 +192,13 @@ fn shrinking_bucket(pair: &Pair, retention: &Retention, interval: crate::model::
         Some((*kind, count, kind.fixed_period()?))
     })?;
     (interval > period).then(|| Problem::GridShrinks {
-        interval: pair.snapshot_every.as_ref().map(|every| every.span).or(pair.rpo.as_ref().map(|rpo| rpo.span)).unwrap_or(pair.name.span).into(),
+        interval: pair
+            .snapshot_every
+            .as_ref()
+            .map(|every| every.span)
+            .or(pair.rpo.as_ref().map(|rpo| rpo.span))
+            .unwrap_or(pair.name.span)
+            .into(),
         kind: count.span.into(),
         pair: pair.name.value.clone(),
         earlier: interval.to_string(),

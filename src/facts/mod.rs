@@ -2,5 +2,6 @@
 //! neither works them out again in its own way.
 
 mod mountpoints;
+pub mod worst_case;
 
 pub use mountpoints::Mountpoints;

@@ -21,11 +21,7 @@ pub type ReadCadence = (Option<Spanned<Duration>>, Option<Spanned<StartTime>>);
 
 /// Reads `replicate-every`; `None` when it is broken (the problems say why). Periods under
 /// an hour are left to the caller's timer rule, which already explains them.
-pub fn read(
-    settings: &Settings<'_>,
-    on_timers: bool,
-    problems: &mut Vec<Problem>,
-) -> Option<ReadCadence> {
+pub fn read(settings: &Settings<'_>, on_timers: bool, problems: &mut Vec<Problem>) -> Option<ReadCadence> {
     let Some(statement) = settings.get("replicate-every") else {
         return Some((None, None));
     };
@@ -79,8 +75,12 @@ pub fn read(
             problems.push(Problem::CadenceStartMisplaced {
                 span: start.span.into(),
                 start: start.value.to_string(),
-                reason: format!("`on DAY` picks the day of a weekly replication, and this one runs every {}", every.value),
-                help: "write `replicate-every 1w on sun at 03:00` for a weekly replication, or drop `on DAY`".to_owned(),
+                reason: format!(
+                    "`on DAY` picks the day of a weekly replication, and this one runs every {}",
+                    every.value
+                ),
+                help: "write `replicate-every 1w on sun at 03:00` for a weekly replication, or drop `on DAY`"
+                    .to_owned(),
             });
             return None;
         }
@@ -93,7 +93,9 @@ fn start_needs_day(every: &Spanned<Duration>, start: &Spanned<StartTime>) -> Pro
         span: start.span.into(),
         start: start.value.to_string(),
         reason: format!("a replication every {} repeats within a day, so it has no time of day", every.value),
-        help: "give a time to `replicate-every 1d` or `replicate-every 1w`, or drop it: shorter periods start on the hour".to_owned(),
+        help:
+            "give a time to `replicate-every 1d` or `replicate-every 1w`, or drop it: shorter periods start on the hour"
+                .to_owned(),
     }
 }
 
@@ -110,15 +112,26 @@ fn calendar_problem(every: &Spanned<Duration>) -> Option<Problem> {
         if DAY_DIVISORS.contains(&hours) {
             return None;
         }
-        format!("24h / {hours}h = {} remainder {}, so the runs would not fall at the same hours every day", 24 / hours, 24 % hours)
+        format!(
+            "24h / {hours}h = {} remainder {}, so the runs would not fall at the same hours every day",
+            24 / hours,
+            24 % hours
+        )
     } else {
-        format!("{} is neither 1d nor 1w, so the runs would not fall on the same time of every day or week", every.value)
+        format!(
+            "{} is neither 1d nor 1w, so the runs would not fall on the same time of every day or week",
+            every.value
+        )
     };
     Some(Problem::CadenceNotCalendar { span: every.span.into(), text: every.value.to_string(), reason })
 }
 
 /// `on DAY` and `at HH:MM`, in either order.
-fn start_time(statement: &Statement, rest: &[Value], problems: &mut Vec<Problem>) -> Option<Option<Spanned<StartTime>>> {
+fn start_time(
+    statement: &Statement,
+    rest: &[Value],
+    problems: &mut Vec<Problem>,
+) -> Option<Option<Spanned<StartTime>>> {
     let mut day: Option<Weekday> = None;
     let mut time: Option<(u8, u8)> = None;
     for chunk in rest.chunks(2) {

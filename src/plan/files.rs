@@ -222,6 +222,8 @@ impl Unit {
 /// A sanoid.conf for one role of one pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SanoidConf {
+    /// `Pair` or `Backup`, as the policy wrote it, for the header.
+    pub kind: &'static str,
     pub pair: String,
     pub role: &'static str,
     pub datasets: Vec<SanoidDataset>,

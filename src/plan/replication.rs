@@ -6,7 +6,7 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::model::{Node, Pair, PairKind, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 use crate::zrepl::landing;
@@ -160,7 +160,11 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(retention, &on.schedule),
     };
-    let conf = SanoidConf { pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
+    let kind = match on.pair.kind {
+        PairKind::Pair => "Pair",
+        PairKind::Backup => "Backup",
+    };
+    let conf = SanoidConf { kind, pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
     files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);
     files.add(host, format!("{dir}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
 }
@@ -238,11 +242,12 @@ fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
     let service = sanoid_service(
         on,
         Role::Active,
-        format!("Take and prune the snapshots of pair {pair} while this node is active"),
+        format!("Take and prune the snapshots of {} {pair} while this node is active", on.pair.kind.keyword()),
         "--take-snapshots --prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(format!("Snapshot pair {pair} every {every}"), calendar(every, 0), &stem)
+    let kind = on.pair.kind.keyword();
+    let timer = systemd::timer(format!("Snapshot {kind} {pair} every {every}"), calendar(every, 0), &stem)
         .comment(rpo_comment(on));
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
@@ -253,11 +258,12 @@ fn prune_units(on: &OnNode<'_>, files: &mut Files) {
     let service = sanoid_service(
         on,
         Role::Standby,
-        format!("Prune the replicated snapshots of pair {pair} while this node is standby"),
+        format!("Prune the replicated snapshots of {} {pair} while this node is standby", on.pair.kind.keyword()),
         "--prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(format!("Prune pair {pair} every {every}"), calendar(every, 0), &stem);
+    let kind = on.pair.kind.keyword();
+    let timer = systemd::timer(format!("Prune {kind} {pair} every {every}"), calendar(every, 0), &stem);
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
 

@@ -130,9 +130,15 @@ fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule)
             outage_span: outage.span.into(),
             retention_span: retention.name.span.into(),
             retention: retention.name.value.clone(),
-            pair: pair.name.value.clone(),
+            pair: pair.label(),
             horizon: horizon.to_string(),
             outage: outage.value.to_string(),
+            sum: format!(
+                "{} outage + {} replication gap = {}",
+                outage.value,
+                schedule.replicate_every,
+                outage.value + schedule.replicate_every
+            ),
         });
     }
     problems

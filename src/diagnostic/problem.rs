@@ -316,7 +316,7 @@ pub enum Problem {
         help: String,
     },
 
-    #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of pair `{pair}` plus one replication")]
+    #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of {pair} plus one replication: {sum}")]
     #[diagnostic(
         code(E0402),
         help("keep snapshots longer (for example with `weekly 4`), or declare a shorter `outage`; otherwise the last common snapshot can be pruned while replication is down, forcing a full resend")
@@ -330,6 +330,8 @@ pub enum Problem {
         pair: String,
         horizon: String,
         outage: String,
+        /// The outage plus one replication period, term by term.
+        sum: String,
     },
 
     #[error("retention `{retention}` keeps no frequent snapshots, which pair `{pair}` needs for its rpo")]

@@ -134,15 +134,25 @@ fn start_time(
 ) -> Option<Option<Spanned<StartTime>>> {
     let mut day: Option<Weekday> = None;
     let mut time: Option<(u8, u8)> = None;
+    let mut broken = false;
     for chunk in rest.chunks(2) {
         match chunk {
-            [word, value] if word.text == "at" && time.is_none() => time = Some(clock(value, problems)?),
-            [word, value] if word.text == "on" && day.is_none() => day = Some(weekday(value, problems)?),
+            [word, value] if word.text == "at" && time.is_none() => {
+                time = clock(value, problems);
+                broken |= time.is_none();
+            }
+            [word, value] if word.text == "on" && day.is_none() => {
+                day = weekday(value, problems);
+                broken |= day.is_none();
+            }
             _ => {
                 problems.push(wrong_count(statement, "a duration, an optional `on DAY` and `at HH:MM`", EXAMPLE));
                 return None;
             }
         }
+    }
+    if broken {
+        return None;
     }
     let Some(last) = rest.last() else {
         return Some(None);

@@ -504,6 +504,14 @@ impl PairKind {
             PairKind::Backup => "backup",
         }
     }
+
+    /// The keyword at the start of a sentence or a title.
+    pub fn title(self) -> &'static str {
+        match self {
+            PairKind::Pair => "Pair",
+            PairKind::Backup => "Backup",
+        }
+    }
 }
 
 /// A day of the week, for a weekly replication (`on sun`).

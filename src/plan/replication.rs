@@ -6,7 +6,7 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{Node, Pair, PairKind, Policy, Retention, Roles, SnapshotKind};
+use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 use crate::zrepl::landing;
@@ -160,11 +160,13 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(retention, &on.schedule),
     };
-    let kind = match on.pair.kind {
-        PairKind::Pair => "Pair",
-        PairKind::Backup => "Backup",
+    let conf = SanoidConf {
+        kind: on.pair.kind.title(),
+        pair: on.pair.name.value.clone(),
+        role: role.as_str(),
+        datasets,
+        template,
     };
-    let conf = SanoidConf { kind, pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
     files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);
     files.add(host, format!("{dir}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
 }

@@ -95,7 +95,7 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
     sections.extend([failover(&facts), failback(&facts)]);
     sections.retain(|section| !section.steps.is_empty());
     Runbook {
-        title: format!("{} {}: failover and failback", capitalised(pair.kind.keyword()), pair.name.value),
+        title: format!("{} {}: failover and failback", pair.kind.title(), pair.name.value),
         summary: summary(&facts),
         columns: ["on the source", "copy on the target", "mounted there at"].map(str::to_owned).to_vec(),
         rows: pair
@@ -133,12 +133,6 @@ fn summary(facts: &Facts<'_>) -> Vec<String> {
          writable copies cannot be merged. Run each step on the host it names, as root."
             .to_owned(),
     ]
-}
-
-/// `Pair` or `Backup`, for a title.
-fn capitalised(keyword: &str) -> String {
-    let mut letters = keyword.chars();
-    letters.next().map_or_else(String::new, |first| first.to_uppercase().chain(letters).collect())
 }
 
 /// What a worst case without a declared rpo is: the cadence's, stated rather than judged.
@@ -281,6 +275,10 @@ fn failover(facts: &Facts<'_>) -> RunbookSection {
             "Stop receiving, so that nothing can overwrite the copies once they are promoted.{}",
             shared_daemon(facts)
         ),
+        Engine::Syncoid if facts.pair.target_drives() => "Stop pulling and pruning the copies, so that nothing \
+             overwrites them once they are promoted, and a long failover cannot prune the snapshot the failback \
+             starts from."
+            .to_owned(),
         Engine::Syncoid => {
             "Stop pruning the copies, so that a long failover cannot prune the snapshot the failback starts from."
                 .to_owned()

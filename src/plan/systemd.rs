@@ -43,6 +43,9 @@ pub fn replication_calendar(period: Duration, start: Option<StartTime>, offset_s
     if seconds < 3_600 {
         return calendar(period, offset_seconds);
     }
+    if seconds == 3_600 {
+        return format!("*-*-* *:00:{offset_seconds:02} UTC");
+    }
     if seconds < 86_400 {
         return format!("*-*-* 0/{}:00:{offset_seconds:02} UTC", seconds / 3_600);
     }

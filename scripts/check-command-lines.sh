@@ -5,7 +5,8 @@
 # - syncoid's own reading of `user@host:dataset` finds what the unit means: the real
 #   syncoid runs with stub ssh and zfs that record their calls, and every ssh it runs must
 #   reach an IP address as root (`ssh -G` resolves each recorded call), and the dataset it
-#   asks the target about must be the one the unit's guard checks (ExecStartPre).
+#   asks the remote side about must be the one the unit's guard checks (ExecStartPre): the
+#   target of a push, the source of a pull (whose target is the local dataset).
 set -euo pipefail
 oracles=$1 out=$2
 deb_root=${SANOID_DEB_ROOT:-${ORACLE_CACHE:-/var/cache/zplan-oracles}/sanoid-deb}
@@ -65,16 +66,27 @@ is_address() {
 
 # Runs the syncoid of one unit and prints `ok HOST DATASET`, or what is wrong with its reading.
 syncoid_reading() {
-  local unit=$1 log=$stubs/calls expected="" dataset="" call config reached=()
+  local unit=$1 log=$stubs/calls expected="" dataset="" call config reached=() side=target guard=()
   words_of "$(grep -m1 '^ExecStartPre=/usr/local/libexec/zplan/guard-' "$unit" || true)"
-  [ "${#words[@]}" -ge 3 ] && expected=${words[2]}
+  guard=("${words[@]}")
   words_of "$(grep -m1 '^ExecStart=/usr/sbin/syncoid ' "$unit")"
+  [[ ${words[-1]} == *@* ]] || side=source
+  if [ "$side" = target ]; then
+    [ "${#guard[@]}" -ge 3 ] && expected=${guard[2]}
+  else
+    [ "${#guard[@]}" -ge 2 ] && expected=${guard[1]}
+  fi
   : >"$log"
   (cd "$stubs" && STUB_LOG=$log PATH="$stubs:$PATH" timeout 30 perl "$syncoid" "${words[@]:1}" >/dev/null 2>&1) || true
   while IFS=$'\037' read -r -a call; do
     config=$(ssh -G -F /dev/null "${call[@]}" 2>/dev/null) || { echo "ssh cannot read the call: ${call[*]}"; return; }
     reached+=("$(sed -n 's/^user //p' <<<"$config")@$(sed -n 's/^hostname //p' <<<"$config")")
-    if [ "${call[-4]:-}" = get ] && [ "${call[-3]:-}" = -H ] && [ "${call[-2]:-}" = name ]; then
+    if [ "$side" = target ] && [ "${call[-4]:-}" = get ] && [ "${call[-3]:-}" = -H ] && [ "${call[-2]:-}" = name ]; then
+      dataset=${call[-1]}
+      dataset=${dataset#\'} dataset=${dataset%\'}
+    fi
+    # A pull's first question to the source: its sync property, or its datasets (recursive).
+    if [ "$side" = source ] && [ -z "$dataset" ] && [[ "${call[*]}" =~ \ zfs\ (get\ -H\ syncoid:sync|list\ -o\ name,origin)\  ]]; then
       dataset=${call[-1]}
       dataset=${dataset#\'} dataset=${dataset%\'}
     fi
@@ -89,11 +101,11 @@ syncoid_reading() {
   [ "${reached[0]%%@*}" = root ] || echo "ssh logs in as ${reached[0]%%@*}, not root"
   is_address "$host" || echo "ssh connects to $host, not to an address"
   if [ -z "$dataset" ]; then
-    echo "syncoid never asked the target about its dataset"
+    echo "syncoid never asked the $side about its dataset"
   elif [ -n "$expected" ] && [ "$dataset" != "$expected" ]; then
-    echo "syncoid reads the target dataset as $dataset, the guard checks $expected"
+    echo "syncoid reads the $side dataset as $dataset, the guard checks $expected"
   elif ! [[ $dataset =~ ^[A-Za-z][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$ ]]; then
-    echo "syncoid reads the target dataset as $dataset, not a dataset name"
+    echo "syncoid reads the $side dataset as $dataset, not a dataset name"
   else
     echo "ok $host $dataset"
   fi
@@ -109,5 +121,5 @@ while IFS= read -r unit; do
     printf '  %s\n' "${reading[@]}"
   fi
 done < <(grep -rlE '^ExecStart=/usr/sbin/syncoid ' "$out" | sort)
-echo "$parsed syncoid targets read as meant, $misparsed misread"
+echo "$parsed syncoid command lines read as meant, $misparsed misread"
 [ "$failed" -eq 0 ] && [ "$misparsed" -eq 0 ]

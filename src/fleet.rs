@@ -86,6 +86,69 @@ pub fn fleet_blocks(pairs: usize, seed: u64) -> Vec<String> {
     blocks
 }
 
+/// Cadences a generated backup may have, each with the rpo it declares, if any (one that
+/// the cadence meets at some snapshot period).
+const BACKUP_CADENCES: [(&str, Option<&str>); 6] = [
+    ("1h", Some("2h")),
+    ("6h", None),
+    ("1d at 05:05", None),
+    ("1d at 23:30", Some("25h")),
+    ("1w on sun at 03:00", None),
+    ("1w", None),
+];
+
+/// Where generated backups' hosts live: subnets apart from the pairs' of any fleet up to
+/// this many sites.
+const BACKUP_SUBNETS: usize = 40_000;
+
+/// The retentions a backup may use: each outlasts the longest outage plus a week's cadence
+/// (`short`, 3 days, would not: zplan refuses it).
+const BACKUP_RETENTIONS: [&str; 2] = ["production", "archive"];
+
+/// The policy text of `backups` one-way backups at the cadences admins choose (hourly,
+/// nightly at a set time, weekly), pushed or pulled by syncoid, the same for the same
+/// `seed`. Kept apart from [`fleet_policy`] so that a seed's fleet stays what it was.
+pub fn backup_fleet_policy(backups: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut text: String =
+        RETENTIONS.iter().map(|(name, counts)| format!("retention {name} {{\n  {counts}\n}}\n\n")).collect();
+    for index in 0..backups {
+        text.push_str(&backup_site(index, &mut rng));
+    }
+    text
+}
+
+/// A NAS, its backup server and the backup between them.
+fn backup_site(index: usize, rng: &mut Rng) -> String {
+    let place = BACKUP_SUBNETS + index;
+    let subnet = if place >= 1 << 16 { Subnet::V6(place) } else { Subnet::V4(place) };
+    let (cadence, rpo) = rng.pick(&BACKUP_CADENCES);
+    let mut text = String::new();
+    for (name, last) in [("nas", 21), ("vault", 22)] {
+        let _ = writeln!(text, "node {name}-{index} {{\n  address {}\n}}\n", subnet.host(last));
+    }
+    let _ =
+        writeln!(text, "backup backup-{index} {{\n  source    nas-{index}\n  target    vault-{index} under backup/nas");
+    let _ = writeln!(
+        text,
+        "  engine    syncoid\n  replicate-every {cadence}\n  retention {}",
+        rng.pick(&BACKUP_RETENTIONS)
+    );
+    if rng.percent(50) {
+        text.push_str("  mode      pull\n");
+    }
+    if let Some(rpo) = rpo {
+        let _ = writeln!(text, "  rpo       {rpo}");
+    }
+    let _ = writeln!(text, "  outage    {}", rng.pick(&OUTAGES));
+    for dataset in draw_datasets(rng) {
+        let recursive = if dataset.recursive { " recursive" } else { "" };
+        let _ = writeln!(text, "  replicate {}{recursive}", dataset.name);
+    }
+    text.push_str("}\n\n");
+    text
+}
+
 /// A small, fast, seeded generator (SplitMix64): the fleet must not depend on a crate's
 /// idea of randomness changing between versions.
 struct Rng(u64);
@@ -341,6 +404,19 @@ mod tests {
     fn fleets_compile_cleanly() {
         for seed in 0..4 {
             let compilation = crate::compile(&fleet_policy(50, seed), "fleet.zplan");
+            assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
+        }
+    }
+
+    #[test]
+    fn backup_fleets_compile_cleanly_with_every_cadence() {
+        let policy = backup_fleet_policy(40, 3);
+        for (cadence, _) in BACKUP_CADENCES {
+            assert!(policy.contains(&format!("replicate-every {cadence}\n")), "no `{cadence}` in\n{policy}");
+        }
+        assert!(policy.contains("mode      pull"));
+        for seed in 0..4 {
+            let compilation = crate::compile(&backup_fleet_policy(30, seed), "backups.zplan");
             assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
         }
     }

@@ -1,5 +1,6 @@
 //! All integration tests, compiled as one binary.
 
+mod backups;
 mod build;
 mod catalogue;
 mod charset;

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
-use zplan::fleet::{fleet_blocks, fleet_policy};
+use zplan::fleet::{backup_fleet_policy, fleet_blocks, fleet_policy};
 
 use crate::charset::violations;
 
@@ -19,6 +19,16 @@ proptest! {
     #[test]
     fn generated_fleets_compile_cleanly(pairs in 1..6usize, seed in any::<u64>()) {
         let compilation = zplan::compile(&fleet_policy(pairs, seed), "fleet.zplan");
+        prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+    }
+
+    /// Every generated fleet of backups (hourly, nightly, weekly; pushed and pulled)
+    /// compiles with no problem, and what it emits fits its formats.
+    #[test]
+    fn generated_backups_compile_cleanly(backups in 1..6usize, seed in any::<u64>()) {
+        let compilation = zplan::compile(&backup_fleet_policy(backups, seed), "backups.zplan");
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");
         prop_assert_eq!(violations(&tree), Vec::<String>::new());

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use zplan::model::{Engine, Policy, Roles};
+use zplan::model::{Engine, PairKind, Policy, Roles};
 use zplan::render::Tree;
 
 use crate::support::{compiled, compiling_policies, copy_name, text_files};
@@ -256,7 +256,7 @@ fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
 }
 
 /// The policies above reach every case: both engines, both kinds of pair, copies under
-/// `under`, sinks and pulls.
+/// `under`, sinks and pulls, backups, syncoid pulls and a nightly cadence.
 #[test]
 fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
     let mut seen = BTreeSet::new();
@@ -267,6 +267,15 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             if pair.engine.value == Engine::Syncoid && pair.target_root.is_some() {
                 seen.insert("syncoid under".to_owned());
             }
+            if pair.engine.value == Engine::Syncoid && pair.target_drives() {
+                seen.insert("syncoid pull".to_owned());
+            }
+            if pair.kind == PairKind::Backup {
+                seen.insert("backup".to_owned());
+            }
+            if pair.replicate_at.is_some() {
+                seen.insert("cadence at a time of day".to_owned());
+            }
         }
         for (_, path, text) in text_files(&tree) {
             if path.ends_with("zrepl/zrepl.yml") {
@@ -274,7 +283,19 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             }
         }
     }
-    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"] {
+    let cases = [
+        "Syncoid followed",
+        "Syncoid static",
+        "Zrepl static",
+        "syncoid under",
+        "syncoid pull",
+        "backup",
+        "cadence at a time of day",
+        "sink",
+        "pull",
+        "push",
+    ];
+    for case in cases {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }

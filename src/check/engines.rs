@@ -21,6 +21,21 @@ pub fn zrepl_pairs_are_static(policy: &Policy) -> Vec<Problem> {
         .collect()
 }
 
+/// A pull is run by the target, which must know its source before it runs: a role that
+/// follows a Proxmox guest is decided at run time. (zrepl refuses such a pair anyway.)
+pub fn pulls_are_static(policy: &Policy) -> Vec<Problem> {
+    policy
+        .pairs
+        .iter()
+        .filter(|pair| pair.engine.value == Engine::Syncoid)
+        .filter_map(|pair| {
+            let mode = pair.mode.as_ref().filter(|mode| mode.value == Mode::Pull)?;
+            let Roles::FollowsGuest { guest } = &pair.roles else { return None };
+            Some(Problem::PullFollows { mode: mode.span.into(), follows: guest.span.into(), pair: pair.label() })
+        })
+        .collect()
+}
+
 /// A static zrepl pair says how its jobs connect and where the target receives.
 pub fn zrepl_pairs_are_complete(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -55,11 +70,9 @@ fn misplaced_settings(pair: &Pair) -> Vec<Problem> {
         });
     };
     if pair.engine.value == Engine::Syncoid {
-        let help =
-            "only zrepl pairs take `transport`, `mode`, `send` and `bandwidth-limit`; syncoid replicates over ssh";
+        let help = "only zrepl pairs take `transport`, `send` and `bandwidth-limit`; syncoid replicates over ssh";
         let zrepl_only = [
             ("transport", pair.transport.as_ref().map(|t| t.span)),
-            ("mode", pair.mode.as_ref().map(|m| m.span)),
             ("send", pair.send.first().map(|s| s.span)),
             ("bandwidth-limit", pair.bandwidth_limit.as_ref().map(|b| b.span)),
         ];
@@ -179,7 +192,13 @@ fn shrinking_bucket(pair: &Pair, retention: &Retention, interval: crate::model::
         Some((*kind, count, kind.fixed_period()?))
     })?;
     (interval > period).then(|| Problem::GridShrinks {
-        interval: pair.snapshot_every.as_ref().map_or(pair.rpo.span, |every| every.span).into(),
+        interval: pair
+            .snapshot_every
+            .as_ref()
+            .map(|every| every.span)
+            .or(pair.rpo.as_ref().map(|rpo| rpo.span))
+            .unwrap_or(pair.name.span)
+            .into(),
         kind: count.span.into(),
         pair: pair.name.value.clone(),
         earlier: interval.to_string(),

@@ -20,9 +20,10 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 33] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 35] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
+        timing::cadence_is_declared,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
         pairs::nodes_differ,
@@ -43,6 +44,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
         engines::zrepl_pairs_are_static,
+        engines::pulls_are_static,
         engines::zrepl_pairs_are_complete,
         engines::settings_apply,
         engines::zrepl_can_express,

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule::{self, PileUp, Schedule};
-use crate::model::{per_word, Engine, Pair, Policy, Retention, Size, SnapshotKind, Transfer};
+use crate::model::{per_word, Engine, Mode, Pair, Policy, Retention, Size, SnapshotKind, Transfer};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer, and
 /// its estimated changes must not arrive faster than they can be sent.
@@ -15,10 +15,11 @@ pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
                 return outpaced(pair);
             }
             let over = schedule::choose(pair).err()?;
+            let rpo = pair.rpo.as_ref()?;
             Some(Problem::RpoUnmet {
-                span: pair.rpo.span.into(),
-                pair: pair.name.value.clone(),
-                rpo: pair.rpo.value.to_string(),
+                span: rpo.span.into(),
+                pair: pair.label(),
+                rpo: rpo.value.to_string(),
                 worst: over.worst_case().to_string(),
                 help: format!(
                     "the {} schedule loses up to {}; {}",
@@ -27,6 +28,26 @@ pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
                     rpo_fix(pair)
                 ),
             })
+        })
+        .collect()
+}
+
+/// A pair without an `rpo` states the worst case of its cadence, so it must declare one:
+/// how often it replicates (`replicate-every`), or, for a zrepl push, which replicates
+/// after each snapshot, how often it snapshots.
+pub fn cadence_is_declared(policy: &Policy) -> Vec<Problem> {
+    policy
+        .pairs
+        .iter()
+        .filter(|pair| pair.rpo.is_none())
+        .filter_map(|pair| {
+            let push = pair.engine.value == Engine::Zrepl && pair.mode() == Mode::Push;
+            let (declared, example) = if push {
+                (pair.snapshot_every.is_some(), "snapshot-every 15m")
+            } else {
+                (pair.replicate_every.is_some(), "replicate-every 1d at 05:05")
+            };
+            (!declared).then(|| Problem::NoCadence { span: pair.name.span.into(), pair: pair.label(), example })
         })
         .collect()
 }
@@ -109,9 +130,15 @@ fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule)
             outage_span: outage.span.into(),
             retention_span: retention.name.span.into(),
             retention: retention.name.value.clone(),
-            pair: pair.name.value.clone(),
+            pair: pair.label(),
             horizon: horizon.to_string(),
             outage: outage.value.to_string(),
+            sum: format!(
+                "{} outage + {} replication gap = {}",
+                outage.value,
+                schedule.replicate_every,
+                outage.value + schedule.replicate_every
+            ),
         });
     }
     problems

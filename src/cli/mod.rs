@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::compile_bytes;
 use crate::diagnostic::{catalogue, render_github, render_human, render_json, render_sarif, Problem, Theme};
+use crate::facts::worst_case;
 use crate::graph::{graph, GraphFormat};
 use crate::model::Policy;
 use crate::render::Tree;
@@ -73,6 +74,10 @@ enum Command {
     Check {
         /// The policy file.
         file: PathBuf,
+        /// Also state, on stderr, each pair's and backup's schedule and worst-case loss, as
+        /// the generated timers do: what a backup without an `rpo` may lose.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Compile a policy into one directory per host and a manifest.
     ///
@@ -180,7 +185,14 @@ pub fn run() -> ExitCode {
 impl Cli {
     fn execute(&self) -> u8 {
         match &self.command {
-            Command::Check { file } => self.compile_and(file, |_| EXIT_OK),
+            Command::Check { file, verbose } => self.compile_and(file, |compiled| {
+                if *verbose {
+                    let lines: String =
+                        worst_case::statements(compiled.policy).iter().map(|line| format!("{line}\n")).collect();
+                    let _ = std::io::stderr().write_all(lines.as_bytes());
+                }
+                EXIT_OK
+            }),
             Command::Explain { code } => explain(code.as_deref()),
             Command::Build { file, output, force, check: false } => {
                 self.compile_and(file, |compiled| self.build(compiled.tree, output, *force))

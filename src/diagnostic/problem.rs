@@ -304,7 +304,7 @@ pub enum Problem {
         help: &'static str,
     },
 
-    #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
+    #[error("{pair} cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
         #[label("rpo {rpo}")]
@@ -316,7 +316,7 @@ pub enum Problem {
         help: String,
     },
 
-    #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of pair `{pair}` plus one replication")]
+    #[error("retention `{retention}` keeps {horizon} of snapshots, not longer than the {outage} outage of {pair} plus one replication: {sum}")]
     #[diagnostic(
         code(E0402),
         help("keep snapshots longer (for example with `weekly 4`), or declare a shorter `outage`; otherwise the last common snapshot can be pruned while replication is down, forcing a full resend")
@@ -330,6 +330,8 @@ pub enum Problem {
         pair: String,
         horizon: String,
         outage: String,
+        /// The outage plus one replication period, term by term.
+        sum: String,
     },
 
     #[error("retention `{retention}` keeps no frequent snapshots, which pair `{pair}` needs for its rpo")]
@@ -438,6 +440,66 @@ pub enum Problem {
         rate: String,
         #[help]
         help: String,
+    },
+
+    #[error("`replicate-every {text}` cannot be a timer's cadence: {reason}")]
+    #[diagnostic(
+        code(E0430),
+        help("use minutes that divide an hour (1m … 30m), hours that divide a day (1h 2h 3h 4h 6h 8h 12h), `1d [at HH:MM]` or `1w [on DAY] [at HH:MM]`")
+    )]
+    CadenceNotCalendar {
+        #[label("not a calendar cadence")]
+        span: SourceSpan,
+        text: String,
+        reason: String,
+    },
+
+    #[error("`{start}` cannot start this replication: {reason}")]
+    #[diagnostic(code(E0431))]
+    CadenceStartMisplaced {
+        #[label("{start}")]
+        span: SourceSpan,
+        start: String,
+        reason: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("{pair} pulls, but its roles follow a Proxmox guest")]
+    #[diagnostic(
+        code(E0432),
+        help("a puller must know which node to fetch from before it runs; write a static pair or a `backup` with `source` and `target`, or remove `mode pull`")
+    )]
+    PullFollows {
+        #[label("mode pull")]
+        mode: SourceSpan,
+        #[label("the source changes at run time")]
+        follows: SourceSpan,
+        pair: String,
+    },
+
+    #[error("`{keyword}` has no place in {backup}: a backup's source and target are fixed")]
+    #[diagnostic(
+        code(E0433),
+        help("name the two ends with `source NODE` and `target NODE [under DATASET]`; for a pair whose roles follow a Proxmox guest, write a `pair` block")
+    )]
+    BackupRoles {
+        #[label("not in a backup")]
+        span: SourceSpan,
+        keyword: &'static str,
+        backup: String,
+    },
+
+    #[error("{pair} has neither an `rpo` nor a cadence")]
+    #[diagnostic(
+        code(E0434),
+        help("add `{example}` to say how often it runs, or an `rpo` and zplan chooses the periods")
+    )]
+    NoCadence {
+        #[label("how often does it replicate?")]
+        span: SourceSpan,
+        pair: String,
+        example: &'static str,
     },
 
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]

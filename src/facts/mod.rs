@@ -4,6 +4,7 @@
 mod mountpoints;
 pub mod naming;
 pub mod schedule;
+pub mod worst_case;
 pub mod zrepl;
 
 pub use mountpoints::Mountpoints;

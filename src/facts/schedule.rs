@@ -3,7 +3,7 @@
 //! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
 //! zrepl's intervals.
 
-use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Transfer, HOUR_DIVISORS};
+use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Spanned, Transfer, HOUR_DIVISORS};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
@@ -95,8 +95,23 @@ impl Schedule {
     }
 }
 
+/// The snapshot period of a pair that declares no `rpo` and no `snapshot-every`: sanoid's
+/// own default `frequent_period`, which Debian's stock timer matches.
+pub const UNDECLARED_SNAPSHOT_MINUTES: u64 = 15;
+
+/// How a generated file judges a worst case: within the declared rpo, or, with none
+/// declared, as what the declared cadence gives.
+pub fn rpo_clause(rpo: Option<&Spanned<Duration>>, owner: &str) -> String {
+    match rpo {
+        Some(rpo) => format!("within {owner} rpo of {}", rpo.value),
+        None => format!("the worst case of {owner} declared cadence (no rpo is declared)"),
+    }
+}
+
 /// The least frequent schedule that meets the pair's RPO, or, when none does, the
-/// fastest one it could have, to show how far off the RPO is.
+/// fastest one it could have, to show how far off the RPO is. A pair without an `rpo`
+/// (a static pair or a backup) gets the cadence it declares, snapshots every
+/// [`UNDECLARED_SNAPSHOT_MINUTES`] unless pinned, and its worst case is stated, not judged.
 pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
     let cadence = Cadence::of(pair);
     let pinned_snapshot = pair.snapshot_every.as_ref().map(|s| s.value);
@@ -110,9 +125,12 @@ pub fn choose(pair: &Pair) -> Result<Schedule, Schedule> {
         let transfer = pair.transfer.allowance(sent_per_transfer(cadence, snapshot_every, replicate_every));
         Schedule { snapshot_every, replicate_every, transfer, transfer_basis: pair.transfer, cadence }
     };
+    let Some(rpo) = &pair.rpo else {
+        return Ok(candidate(UNDECLARED_SNAPSHOT_MINUTES));
+    };
     let candidates =
         || HOUR_DIVISORS.iter().map(|minutes| candidate(*minutes)).filter(Schedule::leaves_room_for_transfer);
-    let fits = |schedule: &Schedule| schedule.worst_case() <= pair.rpo.value && !pair.transfer.outpaces_rate();
+    let fits = |schedule: &Schedule| schedule.worst_case() <= rpo.value && !pair.transfer.outpaces_rate();
     candidates().rfind(fits).ok_or_else(|| candidates().next().unwrap_or_else(|| candidate(HOUR_DIVISORS[0])))
 }
 

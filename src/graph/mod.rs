@@ -6,7 +6,7 @@
 mod dot;
 mod mermaid;
 
-use crate::model::{Policy, Roles};
+use crate::model::{Pair, Policy, Roles};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +102,7 @@ impl Graph {
         for pair in &policy.pairs {
             let [from, to] = pair.nodes.map(|index| id(Kind::Storage, &policy.nodes[index].name.value));
             let (line, title) = match &pair.roles {
-                Roles::Static => (Line::Solid, format!("pair {}", pair.name.value)),
+                Roles::Static => (Line::Solid, format!("{} {}", pair.kind.keyword(), pair.name.value)),
                 Roles::FollowsGuest { guest } => (
                     Line::DashedBothWays,
                     format!("pair {}, active follows proxmox guest {}", pair.name.value, guest.value),
@@ -113,7 +113,7 @@ impl Graph {
                 true => format!("{} (recursive)", replicated.dataset.value),
                 false => replicated.dataset.value.clone(),
             }));
-            label.push(format!("rpo {}, {}", pair.rpo.value, pair.engine.value.keyword()));
+            label.push(cadence_label(pair));
             self.edges.push(Edge { from, to, line, label });
         }
     }
@@ -176,6 +176,23 @@ fn group_by_server(sorted: Vec<(usize, String)>) -> Vec<(usize, Vec<String>)> {
         }
     }
     groups
+}
+
+/// The rpo of a pair, or the cadence of one that declares none, and its engine.
+fn cadence_label(pair: &Pair) -> String {
+    let mut parts = Vec::new();
+    if let Some(rpo) = &pair.rpo {
+        parts.push(format!("rpo {}", rpo.value));
+    }
+    if let (None, Some(every)) = (&pair.rpo, &pair.replicate_every) {
+        let start = pair.replicate_at.as_ref().map_or_else(String::new, |start| format!(" {} UTC", start.value));
+        parts.push(format!("every {}{start}", every.value));
+    }
+    if pair.rpo.is_none() && pair.replicate_every.is_none() {
+        parts.push("no rpo".to_owned());
+    }
+    parts.push(pair.engine.value.keyword().to_owned());
+    parts.join(", ")
 }
 
 #[cfg(test)]

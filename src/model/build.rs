@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::cadence;
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
@@ -14,7 +15,7 @@ use crate::diagnostic::Problem;
 use crate::model::tools::SanoidVersion;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 
-const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
+const TOP_LEVEL: [&str; 6] = ["node", "retention", "pair", "backup", "nfs", "client"];
 
 const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl", "sanoid"], repeated: &[] };
 const RETENTION: Schema = Schema {
@@ -134,13 +135,13 @@ impl Builder {
             what: "block".to_owned(),
             keyword: statement.name().to_owned(),
             help: did_you_mean(statement.name(), TOP_LEVEL).or_else(|| {
-                Some("a policy is made of `node`, `retention`, `pair`, `nfs` and `client` blocks".to_owned())
+                Some("a policy is made of `node`, `retention`, `pair`, `backup`, `nfs` and `client` blocks".to_owned())
             }),
         });
     }
 
     fn declare_name(&mut self, kind: &'static str, name: &str) {
-        self.names.entry(kind).or_default().declare(name);
+        self.names.entry(table_kind(kind)).or_default().declare(name);
     }
 
     /// The validated name of a top-level block; the name is declared even when the block is
@@ -150,6 +151,7 @@ impl Builder {
             "node" => "node elitedesk { … }",
             "retention" => "retention production { … }",
             "pair" => "pair storage { … }",
+            "backup" => "backup nightly { … }",
             "nfs" => "nfs server { … }",
             _ => "client docker-vm { … }",
         };
@@ -181,7 +183,8 @@ impl Builder {
         self.resolved("node", nodes.iter().map(|n| &n.name.value));
         let retentions: Vec<Retention> = of_kind("retention").filter_map(|b| self.retention(b)).collect();
         self.resolved("retention", retentions.iter().map(|r| &r.name.value));
-        let pairs: Vec<Pair> = of_kind("pair").filter_map(|b| self.pair(b)).collect();
+        let pairs: Vec<Pair> =
+            blocks.iter().filter(|b| matches!(b.kind, "pair" | "backup")).filter_map(|b| self.pair(b)).collect();
         self.resolved("pair", pairs.iter().map(|p| &p.name.value));
         let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b)).collect();
         self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
@@ -338,15 +341,20 @@ impl Builder {
 
     fn pair(&mut self, block: &Declared<'_>) -> Option<Pair> {
         let settings = self.settings(block, &PAIR);
-        let roles = self.roles(&settings);
+        let kind = if block.kind == "backup" { PairKind::Backup } else { PairKind::Pair };
+        let roles = match kind {
+            PairKind::Backup => self.backup_roles(&settings),
+            PairKind::Pair => self.roles(&settings),
+        };
         let engine = self.engine(&settings);
-        let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", true);
+        let fixed = settings.get("source").is_some() || kind == PairKind::Backup;
+        let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", !fixed);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
         let bandwidth_limit = transfer::bandwidth_limit(&settings, &mut self.problems);
         let transfer = self.transfer(&settings, bandwidth_limit.as_ref().map(Option::as_ref));
         let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
         let snapshot_every = self.period_setting(&settings, "snapshot-every", "snapshot-every 5m", timers);
-        let replicate_every = self.period_setting(&settings, "replicate-every", "replicate-every 5m", timers);
+        let cadence = self.cadence(&settings, timers);
         let retention = self.retention_reference(&settings);
         let target_retention = self.target_retention(&settings);
         let datasets = self.replicated(&settings);
@@ -356,8 +364,10 @@ impl Builder {
         let mode = transfer::mode(&settings, &mut self.problems);
         let send = transfer::send(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
+        let (replicate_every, replicate_at) = cadence?;
         Some(Pair {
             name: block.name.clone(),
+            kind,
             nodes,
             node_spans,
             engine: engine?,
@@ -367,11 +377,12 @@ impl Builder {
             mode: mode?,
             send: send?,
             bandwidth_limit: bandwidth_limit?,
-            rpo: rpo??,
+            rpo: rpo?,
             outage: outage?,
             transfer: transfer?,
             snapshot_every: snapshot_every?,
-            replicate_every: replicate_every?,
+            replicate_every,
+            replicate_at,
             retention: retention?,
             target_retention: target_retention?,
             datasets: datasets?,
@@ -402,6 +413,26 @@ impl Builder {
                 None
             }
         }
+    }
+
+    /// A backup is static by what it is: its source and target are fixed, so `nodes` and
+    /// `active` have no place in it.
+    fn backup_roles(&mut self, settings: &Settings<'_>) -> Option<NodesAndRoles> {
+        let mut refused = false;
+        for keyword in ["nodes", "active"] {
+            if let Some(statement) = settings.get(keyword) {
+                self.problems.push(Problem::BackupRoles {
+                    span: statement.head_span().into(),
+                    keyword,
+                    backup: settings.owner_label.clone(),
+                });
+                refused = true;
+            }
+        }
+        if refused {
+            return None;
+        }
+        self.static_roles(settings)
     }
 
     fn static_roles(&mut self, settings: &Settings<'_>) -> Option<NodesAndRoles> {
@@ -590,6 +621,20 @@ impl Builder {
             return None;
         }
         Some(Some(period))
+    }
+
+    /// `replicate-every`: under an hour, a period a timer repeats within the hour (or any
+    /// for zrepl); longer, a calendar cadence (see [`cadence`]).
+    fn cadence(&mut self, settings: &Settings<'_>, on_timers: bool) -> Option<cadence::ReadCadence> {
+        let (every, start) = cadence::read(settings, on_timers, &mut self.problems)?;
+        if let Some(every) = every.as_ref().filter(|every| on_timers && every.value.seconds() < 3_600) {
+            if let Some((reason, label)) = timer_period_problem(every.value) {
+                let text = every.value.to_string();
+                self.problems.push(Problem::PeriodNotDivisor { span: every.span.into(), text, reason, label });
+                return None;
+            }
+        }
+        Some((every, start))
     }
 
     fn retention_reference(&mut self, settings: &Settings<'_>) -> Option<usize> {
@@ -919,10 +964,20 @@ fn display_kind(kind: &'static str) -> &'static str {
     }
 }
 
-/// Nodes and clients both become host directories, so they share one namespace.
+/// Nodes and clients both become host directories, so they share one namespace; a backup
+/// is a pair written another way, so pairs and backups share theirs.
 fn host_namespace(kind: &'static str) -> &'static str {
     match kind {
         "node" | "client" => "host",
+        "backup" => "pair",
+        other => other,
+    }
+}
+
+/// The name table a block's name goes in: a backup is referred to as a pair.
+fn table_kind(kind: &'static str) -> &'static str {
+    match kind {
+        "backup" => "pair",
         other => other,
     }
 }

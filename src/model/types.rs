@@ -487,10 +487,102 @@ pub struct Replicated {
     pub mount: Option<Spanned<String>>,
 }
 
+/// The keyword a pair was written with: messages, runbooks and units say it the admin's way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairKind {
+    /// `pair NAME { … }`: a followed or a static pair.
+    Pair,
+    /// `backup NAME { source A; target B … }`: a static one-way pair.
+    Backup,
+}
+
+impl PairKind {
+    /// The keyword in a policy, and the word messages use.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            PairKind::Pair => "pair",
+            PairKind::Backup => "backup",
+        }
+    }
+
+    /// The keyword at the start of a sentence or a title.
+    pub fn title(self) -> &'static str {
+        match self {
+            PairKind::Pair => "Pair",
+            PairKind::Backup => "Backup",
+        }
+    }
+}
+
+/// A day of the week, for a weekly replication (`on sun`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+    /// The keyword in a policy (`mon` … `sun`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    /// The spelling systemd's `OnCalendar=` takes.
+    pub fn systemd(self) -> &'static str {
+        match self {
+            Weekday::Mon => "Mon",
+            Weekday::Tue => "Tue",
+            Weekday::Wed => "Wed",
+            Weekday::Thu => "Thu",
+            Weekday::Fri => "Fri",
+            Weekday::Sat => "Sat",
+            Weekday::Sun => "Sun",
+        }
+    }
+}
+
+/// When in its period a daily or weekly replication starts, in UTC as sanoid's snapshots:
+/// `replicate-every 1d at 05:05`, `replicate-every 1w on sun at 03:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartTime {
+    pub hour: u8,
+    pub minute: u8,
+    /// The day of a weekly replication; `None` for a daily one.
+    pub day: Option<Weekday>,
+}
+
+impl fmt::Display for StartTime {
+    /// As a policy writes it: `on sun at 03:00`, `at 05:05`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(day) = self.day {
+            write!(f, "on {} ", day.keyword())?;
+        }
+        write!(f, "at {:02}:{:02}", self.hour, self.minute)
+    }
+}
+
 /// Two nodes, one active, replicating datasets from the active to the standby.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pair {
     pub name: Spanned<String>,
+    /// Whether the policy wrote it as a `pair` or a `backup`.
+    pub kind: PairKind,
     /// Indices into [`Policy::nodes`]; for a static pair, source then target.
     pub nodes: [usize; 2],
     /// Where the two nodes are named in the pair.
@@ -503,11 +595,15 @@ pub struct Pair {
     pub mode: Option<Spanned<Mode>>,
     pub send: Vec<Spanned<SendFlag>>,
     pub bandwidth_limit: Option<Spanned<Size>>,
-    pub rpo: Spanned<Duration>,
+    /// The declared RPO; a static pair or a backup may leave it out, and zplan then states
+    /// the worst case of the cadence it was given.
+    pub rpo: Option<Spanned<Duration>>,
     pub outage: Option<Spanned<Duration>>,
     pub transfer: Transfer,
     pub snapshot_every: Option<Spanned<Duration>>,
     pub replicate_every: Option<Spanned<Duration>>,
+    /// `at HH:MM` and `on DAY` of a daily or weekly `replicate-every`.
+    pub replicate_at: Option<Spanned<StartTime>>,
     /// Index into [`Policy::retentions`].
     pub retention: usize,
     /// The receiver's own retention, when it differs; index into [`Policy::retentions`].
@@ -548,6 +644,17 @@ impl Pair {
     /// Whether the source and target are fixed by the policy.
     pub fn is_static(&self) -> bool {
         self.roles == Roles::Static
+    }
+
+    /// `pair storage` or `backup nightly`, as messages name it.
+    pub fn label(&self) -> String {
+        format!("{} `{}`", self.kind.keyword(), self.name.value)
+    }
+
+    /// Whether the target runs the replication and fetches from the source: a zrepl pull
+    /// job, or syncoid run on the target.
+    pub fn target_drives(&self) -> bool {
+        self.is_static() && self.mode() == Mode::Pull
     }
 
     /// The retention the receiving side keeps.

@@ -222,6 +222,8 @@ impl Unit {
 /// A sanoid.conf for one role of one pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SanoidConf {
+    /// `Pair` or `Backup`, as the policy wrote it, for the header.
+    pub kind: &'static str,
     pub pair: String,
     pub role: &'static str,
     pub datasets: Vec<SanoidDataset>,
@@ -264,10 +266,17 @@ pub enum Script {
     /// source lacks (by guid), a promoted copy, or (with `percent`) a target far larger
     /// than an empty source.
     Guard {
+        /// `pair` or `backup`, as the policy wrote it.
+        kind: &'static str,
         pair: String,
-        /// The node the script runs on, the source.
+        /// The node the script runs on: the source, or the target of a pull.
         node: String,
         peer_name: String,
+        /// The nodes that send and receive.
+        source_name: String,
+        target_name: String,
+        /// Whether the script runs on the target, which pulls: it lists the source over ssh.
+        pull: bool,
         /// The ssh destination of the peer and its `-o` options.
         peer: String,
         ssh_options: Vec<String>,

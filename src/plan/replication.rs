@@ -69,6 +69,24 @@ fn role_retention<'p>(on: &OnNode<'p>, role: Role) -> &'p Retention {
     &on.policy.retentions[index]
 }
 
+/// The role whose node runs syncoid: the active source pushes; a static pair's target
+/// pulls with `mode pull`, so that the source holds no key to its backups.
+fn driving_role(pair: &Pair) -> Role {
+    if pair.target_drives() {
+        Role::Standby
+    } else {
+        Role::Active
+    }
+}
+
+/// The nodes that send and receive, as seen from `on`.
+fn source_and_target<'p>(on: &OnNode<'p>) -> (&'p Node, &'p Node) {
+    match driving_role(on.pair) {
+        Role::Active => (on.node, on.peer),
+        Role::Standby => (on.peer, on.node),
+    }
+}
+
 /// The roles a node may hold: both when the role follows a guest, else the fixed one.
 fn roles_of(pair: &Pair, slot: usize) -> Vec<Role> {
     match (&pair.roles, slot) {
@@ -90,11 +108,11 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
     for role in &on.roles {
         sanoid_config(on, *role, files);
         match role {
-            Role::Active => {
-                snapshot_units(on, files);
-                replication_units(on, files);
-            }
+            Role::Active => snapshot_units(on, files),
             Role::Standby => prune_units(on, files),
+        }
+        if *role == driving_role(on.pair) {
+            replication_units(on, files);
         }
     }
     for unit in STOCK_SANOID_UNITS {
@@ -142,7 +160,13 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(retention, &on.schedule),
     };
-    let conf = SanoidConf { pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
+    let conf = SanoidConf {
+        kind: on.pair.kind.title(),
+        pair: on.pair.name.value.clone(),
+        role: role.as_str(),
+        datasets,
+        template,
+    };
     files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);
     files.add(host, format!("{dir}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
 }
@@ -206,10 +230,11 @@ fn rpo_comment(on: &OnNode<'_>) -> String {
         format!(" {}", pile_up.sentence(outage.value))
     });
     format!(
-        "Worst-case loss of pair {}: {}, within its rpo of {}.{pile_up}",
+        "Worst-case loss of {} {}: {}, {}.{pile_up}",
+        on.pair.kind.keyword(),
         on.pair.name.value,
         on.schedule.arithmetic(),
-        on.pair.rpo.value
+        schedule::rpo_clause(on.pair.rpo.as_ref(), "its")
     )
 }
 
@@ -219,11 +244,12 @@ fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
     let service = sanoid_service(
         on,
         Role::Active,
-        format!("Take and prune the snapshots of pair {pair} while this node is active"),
+        format!("Take and prune the snapshots of {} {pair} while this node is active", on.pair.kind.keyword()),
         "--take-snapshots --prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(format!("Snapshot pair {pair} every {every}"), calendar(every, 0), &stem)
+    let kind = on.pair.kind.keyword();
+    let timer = systemd::timer(format!("Snapshot {kind} {pair} every {every}"), calendar(every, 0), &stem)
         .comment(rpo_comment(on));
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
@@ -234,11 +260,12 @@ fn prune_units(on: &OnNode<'_>, files: &mut Files) {
     let service = sanoid_service(
         on,
         Role::Standby,
-        format!("Prune the replicated snapshots of pair {pair} while this node is standby"),
+        format!("Prune the replicated snapshots of {} {pair} while this node is standby", on.pair.kind.keyword()),
         "--prune-snapshots",
     );
     let every = on.schedule.snapshot_every;
-    let timer = systemd::timer(format!("Prune pair {pair} every {every}"), calendar(every, 0), &stem);
+    let kind = on.pair.kind.keyword();
+    let timer = systemd::timer(format!("Prune {kind} {pair} every {every}"), calendar(every, 0), &stem);
     add_timed_service(files, &on.node.name.value, &stem, service, timer);
 }
 
@@ -246,13 +273,17 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     let host = &on.node.name.value;
     let pair = &on.pair.name.value;
     files.add(host, format!("{LIBEXEC_DIR}/guard-{pair}"), SCRIPT_MODE, Content::Script(guard(on)), vec![]);
+    let every = on.schedule.replicate_every;
+    let start = on.pair.replicate_at.as_ref().map(|start| start.value);
+    let cadence = start.map_or_else(|| every.to_string(), |start| format!("{every} {start} UTC"));
+    let on_calendar = systemd::replication_calendar(every, start, REPLICATION_OFFSET);
     for replicated in &on.pair.datasets {
         let dataset = &replicated.dataset.value;
         let stem = replication_unit_stem(on.pair, dataset);
         let service = replication_service(on, dataset, replicated.recursive);
-        let every = on.schedule.replicate_every;
-        let description = format!("Replicate {dataset} of pair {pair} every {every}");
-        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(rpo_comment(on));
+        let description = format!("Replicate {dataset} of {} {pair} every {cadence}", on.pair.kind.keyword());
+        let timer = systemd::timer_catching_up(description, on_calendar.clone(), &stem, systemd::catches_up(every))
+            .comment(rpo_comment(on));
         add_timed_service(files, host, &stem, service, timer);
     }
 }
@@ -261,10 +292,15 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
 /// what only the target has.
 fn guard(on: &OnNode<'_>) -> Script {
     let ssh = SshPeer::of(on.peer);
+    let (source, target) = source_and_target(on);
     Script::Guard {
+        kind: on.pair.kind.keyword(),
         pair: on.pair.name.value.clone(),
         node: on.node.name.value.clone(),
         peer_name: on.peer.name.value.clone(),
+        source_name: source.name.value.clone(),
+        target_name: target.name.value.clone(),
+        pull: on.pair.target_drives(),
         peer: ssh.destination,
         ssh_options: ssh.options,
         copy: if on.pair.is_static() { "read-only" } else { "read-write" },
@@ -288,7 +324,7 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
         "/usr/sbin/syncoid".to_owned(),
         "--no-sync-snap".to_owned(),
         "--create-bookmark".to_owned(),
-        format!("--identifier={}-{}", on.pair.name.value, on.peer.name.value),
+        format!("--identifier={}-{}", on.pair.name.value, source_and_target(on).1.name.value),
     ];
     if recursive {
         args.push("--recursive".to_owned());
@@ -299,17 +335,21 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     }
     let peer = SshPeer::of(on.peer);
     args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
-    args.push(dataset.to_owned());
-    args.push(peer.syncoid_target(&landing(on.policy, on.pair, dataset)));
+    let copy = landing(on.policy, on.pair, dataset);
+    match driving_role(on.pair) {
+        Role::Active => args.extend([dataset.to_owned(), peer.syncoid_target(&copy)]),
+        Role::Standby => args.extend([peer.syncoid_target(dataset), copy]),
+    }
     args.join(" ")
 }
 
 fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit {
     let pair = &on.pair.name.value;
+    let role = driving_role(on.pair);
     let mut service = vec![
         ("Type", "oneshot".to_owned()),
         ("Environment", "TZ=UTC".to_owned()),
-        ("ExecCondition", format!("{} active", systemd::role_script(pair))),
+        ("ExecCondition", format!("{} {}", systemd::role_script(pair), role.as_str())),
     ];
     let target = landing(on.policy, on.pair, dataset);
     let depth = if recursive { "recursive" } else { "single" };
@@ -321,16 +361,21 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
         .section(
             "Unit",
             vec![
-                (
-                    "Description",
-                    format!("Replicate {dataset} of pair {pair} to {} while this node is active", on.peer.name.value),
-                ),
+                ("Description", replication_description(on, dataset)),
                 ("Documentation", replication_documentation(on.pair)),
                 ("Wants", "network-online.target".to_owned()),
                 ("After", "network-online.target zfs.target".to_owned()),
             ],
         )
         .section("Service", service)
+}
+
+fn replication_description(on: &OnNode<'_>, dataset: &str) -> String {
+    let (kind, pair, peer) = (on.pair.kind.keyword(), &on.pair.name.value, &on.peer.name.value);
+    match driving_role(on.pair) {
+        Role::Active => format!("Replicate {dataset} of {kind} {pair} to {peer} while this node is active"),
+        Role::Standby => format!("Pull {dataset} of {kind} {pair} from {peer} while this node is its target"),
+    }
 }
 
 /// syncoid's manual, and the runbook that says what to do when the guard refuses, so that

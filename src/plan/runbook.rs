@@ -95,7 +95,7 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
     sections.extend([failover(&facts), failback(&facts)]);
     sections.retain(|section| !section.steps.is_empty());
     Runbook {
-        title: format!("Pair {}: failover and failback", pair.name.value),
+        title: format!("{} {}: failover and failback", pair.kind.title(), pair.name.value),
         summary: summary(&facts),
         columns: ["on the source", "copy on the target", "mounted there at"].map(str::to_owned).to_vec(),
         rows: pair
@@ -118,20 +118,30 @@ fn summary(facts: &Facts<'_>) -> Vec<String> {
     let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
     vec![
         format!(
-            "`{}` ({}) is the source of pair `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
+            "`{}` ({}) is the source of {} `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
             source.name.value,
             source.address.value,
+            pair.kind.keyword(),
             pair.name.value,
             target.name.value,
             target.address.value,
             replication(facts)
         ),
-        format!("A failure of `{}` loses at most {worst}.", source.name.value),
+        format!("A failure of `{}` loses at most {worst}{}.", source.name.value, undeclared_rpo(pair)),
         String::new(),
         "Failover is manual on purpose: only a person can be sure the source is really down, and two \
          writable copies cannot be merged. Run each step on the host it names, as root."
             .to_owned(),
     ]
+}
+
+/// What a worst case without a declared rpo is: the cadence's, stated rather than judged.
+fn undeclared_rpo(pair: &Pair) -> &'static str {
+    if pair.rpo.is_some() {
+        ""
+    } else {
+        " (no rpo is declared: this is the worst case of its declared cadence)"
+    }
 }
 
 fn replication(facts: &Facts<'_>) -> String {
@@ -141,6 +151,9 @@ fn replication(facts: &Facts<'_>) -> String {
             format!("zrepl: the job `{name}_push` pushes each snapshot to the sink `{}`", sink_name(transport))
         }
         (Engine::Zrepl, _, _) => format!("zrepl: the job `{name}_pull` pulls from the job `{name}_source`"),
+        (Engine::Syncoid, Mode::Pull, _) => {
+            format!("syncoid, which the target runs to pull, from the units `zplan-replicate-{name}-*` there")
+        }
         (Engine::Syncoid, _, _) => format!("syncoid, from the units `zplan-replicate-{name}-*` on the source"),
     }
 }
@@ -221,10 +234,7 @@ fn check(facts: &Facts<'_>) -> RunbookSection {
         .iter()
         .map(|(_, copy, _)| format!("zfs list -H -d 1 -t snapshot -o name,creation -s creation {copy} | tail -n 3"))
         .collect();
-    let active = match (facts.pair.engine.value, facts.pair.mode()) {
-        (Engine::Zrepl, Mode::Pull) => facts.target,
-        _ => facts.source,
-    };
+    let active = if facts.pair.target_drives() { facts.target } else { facts.source };
     section(
         "Check replication",
         "The newest snapshots on the target should be at most one interval old.",
@@ -265,6 +275,10 @@ fn failover(facts: &Facts<'_>) -> RunbookSection {
             "Stop receiving, so that nothing can overwrite the copies once they are promoted.{}",
             shared_daemon(facts)
         ),
+        Engine::Syncoid if facts.pair.target_drives() => "Stop pulling and pruning the copies, so that nothing \
+             overwrites them once they are promoted, and a long failover cannot prune the snapshot the failback \
+             starts from."
+            .to_owned(),
         Engine::Syncoid => {
             "Stop pruning the copies, so that a long failover cannot prune the snapshot the failback starts from."
                 .to_owned()
@@ -594,17 +608,19 @@ fn start_replication(facts: &Facts<'_>, node: &Node) -> Vec<String> {
     replication_commands(facts, node, "start")
 }
 
-/// zrepl runs as a daemon on both nodes. With syncoid, the source snapshots and
-/// replicates from timers, and the target prunes from one.
+/// zrepl runs as a daemon on both nodes. With syncoid, the source snapshots and the target
+/// prunes from timers, and the side that drives replication (the source, or the target of
+/// a pull) replicates from timers too.
 fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<String> {
     let pair = facts.pair;
-    let timers = match pair.engine.value {
+    let on_source = std::ptr::eq(node, facts.source);
+    let mut timers = match pair.engine.value {
         Engine::Zrepl => return vec![service(node.os.value, verb, "zrepl.service", "zrepl")],
-        Engine::Syncoid if std::ptr::eq(node, facts.source) => {
-            let replicate = pair.datasets.iter().map(|r| replication_unit_stem(pair, &r.dataset.value));
-            std::iter::once(snapshot_unit_stem(pair)).chain(replicate).collect()
-        }
+        Engine::Syncoid if on_source => vec![snapshot_unit_stem(pair)],
         Engine::Syncoid => vec![prune_unit_stem(pair)],
     };
+    if on_source != pair.target_drives() {
+        timers.extend(pair.datasets.iter().map(|r| replication_unit_stem(pair, &r.dataset.value)));
+    }
     timers.iter().map(|stem| format!("systemctl {verb} {stem}.timer")).collect()
 }

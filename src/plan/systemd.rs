@@ -1,7 +1,7 @@
 //! Shared pieces of the systemd units zplan writes: paths, timers and role gates.
 
 use super::files::{Action, Content, Files, Unit};
-use crate::model::Duration;
+use crate::model::{Duration, StartTime, Weekday};
 
 /// Where units go on a host.
 pub const UNIT_DIR: &str = "etc/systemd/system";
@@ -34,6 +34,37 @@ pub fn calendar(period: Duration, offset_seconds: u64) -> String {
     }
 }
 
+/// `OnCalendar=` for a replication cadence, `offset` seconds after each snapshot slot.
+/// Periods of an hour or more are counted in UTC, as sanoid's snapshots, so that every gap
+/// is the period (no daylight saving time); a daily or weekly one starts at the time the
+/// policy gives, exactly (midnight, and Monday as systemd's `weekly`, when it gives none).
+pub fn replication_calendar(period: Duration, start: Option<StartTime>, offset_seconds: u64) -> String {
+    let seconds = period.seconds();
+    if seconds < 3_600 {
+        return calendar(period, offset_seconds);
+    }
+    if seconds == 3_600 {
+        return format!("*-*-* *:00:{offset_seconds:02} UTC");
+    }
+    if seconds < 86_400 {
+        return format!("*-*-* 0/{}:00:{offset_seconds:02} UTC", seconds / 3_600);
+    }
+    let (time, day) = match start {
+        Some(start) => (format!("{:02}:{:02}:00", start.hour, start.minute), start.day),
+        None => (format!("00:00:{offset_seconds:02}"), None),
+    };
+    if seconds == 86_400 {
+        return format!("*-*-* {time} UTC");
+    }
+    format!("{} *-*-* {time} UTC", day.unwrap_or(Weekday::Mon).systemd())
+}
+
+/// Whether a replication cadence is long enough that a run missed while the host was off
+/// should run at boot (`Persistent=true`) rather than wait for the next day or week.
+pub fn catches_up(period: Duration) -> bool {
+    period.seconds() >= 86_400
+}
+
 /// Adds a service and the timer that starts it, enabled by the deployer.
 pub fn add_timed_service(files: &mut Files, host: &str, stem: &str, service: Unit, timer: Unit) {
     let reload = vec![Action::DaemonReload];
@@ -44,11 +75,18 @@ pub fn add_timed_service(files: &mut Files, host: &str, stem: &str, service: Uni
 
 /// A timer that starts `stem.service` on a calendar, never late by more than a second.
 pub fn timer(description: String, on_calendar: String, stem: &str) -> Unit {
+    timer_catching_up(description, on_calendar, stem, false)
+}
+
+/// A timer as [`timer`]; with `persistent`, a run missed while the host was off runs at boot.
+pub fn timer_catching_up(description: String, on_calendar: String, stem: &str, persistent: bool) -> Unit {
+    let mut settings = vec![("OnCalendar", on_calendar), ("AccuracySec", "1s".to_owned())];
+    if persistent {
+        settings.push(("Persistent", "true".to_owned()));
+    }
+    settings.push(("Unit", format!("{stem}.service")));
     Unit::default()
         .section("Unit", vec![("Description", description)])
-        .section(
-            "Timer",
-            vec![("OnCalendar", on_calendar), ("AccuracySec", "1s".to_owned()), ("Unit", format!("{stem}.service"))],
-        )
+        .section("Timer", settings)
         .section("Install", vec![("WantedBy", "timers.target".to_owned())])
 }

@@ -76,8 +76,12 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let schedule = planned(pair);
     let comments = vec![
         format!(
-            "Pair {}: snapshot every {} and push each snapshot to {} ({}).",
-            pair.name.value, schedule.snapshot_every, target.name.value, target.address.value
+            "{} {}: snapshot every {} and push each snapshot to {} ({}).",
+            pair.kind.title(),
+            pair.name.value,
+            schedule.snapshot_every,
+            target.name.value,
+            target.address.value
         ),
         rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
@@ -92,8 +96,13 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let target = &policy.nodes[pair.nodes[1]];
     let schedule = planned(pair);
     let comments = vec![format!(
-        "Pair {}: snapshot every {} and serve {} ({}), which pulls every {}.",
-        pair.name.value, schedule.snapshot_every, target.name.value, target.address.value, schedule.replicate_every
+        "{} {}: snapshot every {} and serve {} ({}), which pulls every {}.",
+        pair.kind.title(),
+        pair.name.value,
+        schedule.snapshot_every,
+        target.name.value,
+        target.address.value,
+        schedule.replicate_every
     )];
     let mut config = sending_parts(policy, pair, job, comments, &schedule);
     (config.serve, config.serve_nested) = serve(pair, &[target]);
@@ -145,8 +154,12 @@ fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let root = &job.root_fs.expect("a pull job has a root").value;
     let comments = vec![
         format!(
-            "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
-            pair.name.value, source.name.value, source.address.value, schedule.replicate_every
+            "{} {}: pull from {} ({}) every {} into {root}, read-only.",
+            pair.kind.title(),
+            pair.name.value,
+            source.name.value,
+            source.address.value,
+            schedule.replicate_every
         ),
         rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
@@ -176,7 +189,7 @@ fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
         let pile_up = crate::facts::schedule::pile_up(&policy.retentions[pair.retention], schedule, outage.value);
         format!(" {}", pile_up.sentence(outage.value))
     });
-    format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)
+    format!("Worst-case loss: {}, {}.{pile_up}", schedule.arithmetic(), schedule::rpo_clause(pair.rpo.as_ref(), "the"))
 }
 
 /// `host:port`, with brackets around an IPv6 address.

@@ -9,7 +9,7 @@ use crate::model::{
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, FailoverBudget};
 use crate::syntax::Span;
-use crate::zrepl::landing;
+use crate::facts::landing;
 
 /// The datasets each pair replicates (name → recursive), built once for the rules that ask
 /// whether an export's dataset is one of them.

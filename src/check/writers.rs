@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::Problem;
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
-use crate::zrepl::landing;
+use crate::facts::landing;
 
 /// What a pair does to a dataset on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,7 +53,10 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
                 recursive: replicated.recursive,
                 pair: index,
                 role,
-                span: replicated.dataset.span,
+                span: match role {
+                    Role::Receives => replicated.copy.as_ref().map_or(replicated.dataset.span, |copy| copy.span),
+                    Role::Snapshots => replicated.dataset.span,
+                },
             };
             writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
             writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));

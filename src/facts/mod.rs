@@ -1,6 +1,8 @@
 //! Facts derived once from a checked model, for the checks and the plan alike, so that
 //! neither works them out again in its own way.
 
+mod landing;
 mod mountpoints;
 
+pub use landing::{copy_of, landing};
 pub use mountpoints::Mountpoints;

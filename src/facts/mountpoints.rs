@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::model::Policy;
-use crate::zrepl::landing;
+use crate::facts::landing;
 
 /// Where each dataset is mounted on each node: what `replicate DATASET mount PATH` declares
 /// on every node that holds the dataset (a static target holds the copy, where it lands),

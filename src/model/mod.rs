@@ -4,6 +4,7 @@ mod build;
 mod names;
 mod options;
 mod settings;
+mod syncoid;
 mod transfer;
 mod types;
 mod values;

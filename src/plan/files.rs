@@ -233,6 +233,8 @@ pub struct SanoidConf {
 pub struct SanoidDataset {
     pub name: String,
     pub recursive: &'static str,
+    /// `process_children_only = yes`: the dataset itself is neither snapshotted nor pruned.
+    pub children_only: bool,
     pub autosnap: &'static str,
     pub autoprune: &'static str,
 }

@@ -15,7 +15,7 @@ use crate::facts::Mountpoints;
 use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles};
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::zrepl::landing;
+use crate::facts::landing;
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";

@@ -6,10 +6,11 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
+use crate::tools::{syncoid_accepts, SanoidVersion};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
-use crate::zrepl::landing;
+use crate::facts::landing;
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -129,9 +130,10 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
     let toggle = |on: bool| if on { "yes" } else { "no" };
     let datasets = sorted_datasets(on, role)
         .into_iter()
-        .map(|(name, recursive)| SanoidDataset {
+        .map(|(name, recursive, children_only)| SanoidDataset {
             name,
             recursive: toggle(recursive),
+            children_only,
             autosnap: toggle(role == Role::Active),
             autoprune: "yes",
         })
@@ -151,13 +153,13 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
 /// its children's: the source's own names while active, and where each copy lands while
 /// standby (under a static target's `under` dataset), so that sanoid prunes the copy and
 /// never a local dataset that happens to share the source's name.
-fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool)> {
+fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool, bool)> {
     let name = |dataset: &str| match role {
         Role::Active => dataset.to_owned(),
         Role::Standby => landing(on.policy, on.pair, dataset),
     };
-    let mut datasets: Vec<(String, bool)> =
-        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive)).collect();
+    let mut datasets: Vec<(String, bool, bool)> =
+        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive, r.children_only)).collect();
     datasets.sort();
     datasets
 }
@@ -249,7 +251,7 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     for replicated in &on.pair.datasets {
         let dataset = &replicated.dataset.value;
         let stem = replication_unit_stem(on.pair, dataset);
-        let service = replication_service(on, dataset, replicated.recursive);
+        let service = replication_service(on, replicated);
         let every = on.schedule.replicate_every;
         let description = format!("Replicate {dataset} of pair {pair} every {every}");
         let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(rpo_comment(on));
@@ -283,20 +285,25 @@ fn guard(on: &OnNode<'_>) -> Script {
 /// a mere access time changes it (OpenZFS `dsl_dataset_modified_since_snap`), so syncoid
 /// keeps its rollback there and the guard stops it when the standby has snapshots of
 /// its own.
-fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
+fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
+    let dataset = replicated.dataset.value.as_str();
     let mut args = vec![
         "/usr/sbin/syncoid".to_owned(),
         "--no-sync-snap".to_owned(),
         "--create-bookmark".to_owned(),
         format!("--identifier={}-{}", on.pair.name.value, on.peer.name.value),
     ];
-    if recursive {
+    if replicated.recursive {
         args.push("--recursive".to_owned());
+    }
+    if replicated.children_only {
+        args.push("--skip-parent".to_owned());
     }
     if on.pair.is_static() {
         args.push("--no-rollback".to_owned());
         args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
+    args.extend(declared_options(on.pair, on.node.sanoid));
     let peer = SshPeer::of(on.peer);
     args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
     args.push(dataset.to_owned());
@@ -304,7 +311,45 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     args.join(" ")
 }
 
-fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit {
+/// The syncoid options the pair declares, in a fixed order, each spelt the way the node's
+/// release reads it: `--exclude` became `--exclude-datasets` in syncoid 2.3 (the old name
+/// still works there, with a deprecation warning on every run).
+fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
+    let options = &pair.syncoid;
+    let mut args = Vec::new();
+    let letters: String = pair.send.iter().filter(|s| s.value.on).filter_map(|s| s.value.option.syncoid_letter()).collect();
+    if !letters.is_empty() {
+        args.push(format!("--sendoptions={letters}"));
+    }
+    if let Some(method) = &options.compress {
+        args.push(format!("--compress={}", method.value.keyword()));
+    }
+    if let Some(limit) = &pair.bandwidth_limit {
+        args.push(format!("--source-bwlimit={}", limit.value));
+    }
+    if let Some(size) = &options.mbuffer_size {
+        args.push(format!("--mbuffer-size={}", size.value));
+    }
+    if options.preserve_properties.is_some() {
+        args.push("--preserve-properties".to_owned());
+    }
+    if options.delete_target_snapshots.is_some() {
+        args.push("--delete-target-snapshots".to_owned());
+    }
+    let exclude = if syncoid_accepts(release, "exclude-datasets") { "exclude-datasets" } else { "exclude" };
+    args.extend(options.excludes.iter().map(|dataset| format!("--{exclude}={}", exclusion_pattern(&dataset.value))));
+    args
+}
+
+/// The regular expression syncoid matches a child's full name against: the dataset and its
+/// descendants, nothing that merely shares a prefix. A dot is a bracketed class, since
+/// systemd would read a backslash as an escape; `$$` is systemd's spelling of `$`.
+fn exclusion_pattern(dataset: &str) -> String {
+    format!("^{}(/|$$)", dataset.replace('.', "[.]"))
+}
+
+fn replication_service(on: &OnNode<'_>, replicated: &Replicated) -> Unit {
+    let (dataset, recursive) = (replicated.dataset.value.as_str(), replicated.recursive);
     let pair = &on.pair.name.value;
     let mut service = vec![
         ("Type", "oneshot".to_owned()),
@@ -312,9 +357,13 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
         ("ExecCondition", format!("{} active", systemd::role_script(pair))),
     ];
     let target = landing(on.policy, on.pair, dataset);
-    let depth = if recursive { "recursive" } else { "single" };
+    let depth = match (replicated.children_only, recursive) {
+        (true, _) => "children",
+        (false, true) => "recursive",
+        (false, false) => "single",
+    };
     service.push(("ExecStartPre", format!("{} {dataset} {target} {depth}", systemd::guard_script(pair))));
-    service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
+    service.push(("ExecStart", syncoid_command(on, replicated)));
     service.push(("Nice", "10".to_owned()));
     service.push(("IOSchedulingClass", "idle".to_owned()));
     Unit::default()

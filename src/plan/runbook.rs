@@ -11,10 +11,11 @@ use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::systemd::{guard_script, FILE_MODE};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles, SendOption};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule;
-use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
+use crate::facts::landing;
+use crate::zrepl::{jobs_by_host, sink_name, zrepl_transport, Job};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -155,8 +156,9 @@ fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<Runb
 
 fn prepare(facts: &Facts<'_>) -> RunbookSection {
     let mut steps = Vec::new();
-    if let Some(root) = &facts.pair.target_root {
-        steps.push(create_landing_root(facts, &root.value));
+    match &facts.pair.target_root {
+        Some(root) => steps.push(create_landing_root(facts, &root.value)),
+        None => steps.extend(create_copy_parents(facts)),
     }
     let mounts: Vec<String> = facts
         .pair
@@ -186,7 +188,13 @@ fn receive_parents(facts: &Facts<'_>, root: &str) -> Vec<String> {
     }
     let landings = facts.pair.datasets.iter().map(|r| landing(facts.policy, facts.pair, &r.dataset.value));
     let parents = landings.filter_map(|copy| copy.rsplit_once('/').map(|(parent, _)| parent.to_owned()));
-    let mut parents: Vec<String> = parents.filter(|parent| parent != root).collect();
+    let skipped = facts
+        .pair
+        .datasets
+        .iter()
+        .filter(|r| r.children_only)
+        .map(|r| landing(facts.policy, facts.pair, &r.dataset.value));
+    let mut parents: Vec<String> = parents.chain(skipped).filter(|parent| parent != root).collect();
     parents.sort();
     parents.dedup();
     parents
@@ -205,6 +213,18 @@ fn create_landing_root(facts: &Facts<'_>, root: &str) -> RunbookStep {
         commands.extend(parents.into_iter().map(|parent| format!("zfs create -p {parent}")));
     }
     step(text, facts.target, commands)
+}
+
+/// Without an `under` root, the parents of copies named with `as`, which must exist
+/// before syncoid receives into them (a pool's root always does).
+fn create_copy_parents(facts: &Facts<'_>) -> Option<RunbookStep> {
+    let parents: Vec<String> = receive_parents(facts, "").into_iter().filter(|parent| parent.contains('/')).collect();
+    if parents.is_empty() {
+        return None;
+    }
+    let text = "Create the datasets the named copies are received into: `zfs receive` does not create them \
+                (nothing happens to one that exists).";
+    Some(step(text, facts.target, parents.into_iter().map(|parent| format!("zfs create -p {parent}")).collect()))
 }
 
 fn check(facts: &Facts<'_>) -> RunbookSection {
@@ -526,13 +546,20 @@ fn send_back_text(facts: &Facts<'_>) -> String {
 
 fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
     let address = &facts.source.address.value;
+    let raw = if sends_raw(facts.pair) { "-w " } else { "" };
     let send_back = |(dataset, copy, recursive): &(&str, String, bool)| {
         let replicate = if *recursive { "-R " } else { "" };
         format!(
-            "zfs send {replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{address} zfs receive -x mountpoint -x readonly {dataset}"
+            "zfs send {raw}{replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{address} zfs receive -x mountpoint -x readonly {dataset}"
         )
     };
     facts.datasets.iter().map(send_back).collect()
+}
+
+/// Whether replication sends raw, so that an encrypted copy goes back as it came: still
+/// encrypted, under the source's key, without the key loaded on the target.
+fn sends_raw(pair: &crate::model::Pair) -> bool {
+    pair.send.iter().any(|flag| flag.value.on && matches!(flag.value.option, SendOption::Raw | SendOption::Encrypted))
 }
 
 /// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.

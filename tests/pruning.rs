@@ -256,7 +256,7 @@ fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
 }
 
 /// The policies above reach every case: both engines, both kinds of pair, copies under
-/// `under`, sinks and pulls.
+/// `under`, named with `as` or without the pool, children only, sinks and pulls.
 #[test]
 fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
     let mut seen = BTreeSet::new();
@@ -267,6 +267,13 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             if pair.engine.value == Engine::Syncoid && pair.target_root.is_some() {
                 seen.insert("syncoid under".to_owned());
             }
+            if pair.without_pool.is_some() {
+                seen.insert("without-pool".to_owned());
+            }
+            for replicated in &pair.datasets {
+                seen.extend(replicated.copy.as_ref().map(|_| "as".to_owned()));
+                seen.extend(replicated.children_only.then(|| "children".to_owned()));
+            }
         }
         for (_, path, text) in text_files(&tree) {
             if path.ends_with("zrepl/zrepl.yml") {
@@ -274,7 +281,8 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             }
         }
     }
-    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"] {
+    let cases = ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"];
+    for case in cases.into_iter().chain(["as", "without-pool", "children"]) {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }

@@ -96,14 +96,28 @@ pub fn compiled(name: &str, source: &str) -> (Policy, Tree) {
 }
 
 /// The name a static pair's target gives the copy of `dataset`, worked out from the policy
-/// as the tools document it: syncoid and a zrepl pull receive into `UNDER/DATASET`, a zrepl
-/// sink into `UNDER/SOURCE-NODE/DATASET`; with no `under`, the copy keeps the name.
+/// as the tools document it: `replicate X as COPY` receives X into COPY (and its children
+/// below it); else syncoid and a zrepl pull receive into `UNDER/DATASET` (`UNDER/PATH`
+/// without the pool for `without-pool`), a zrepl sink into `UNDER/SOURCE-NODE/DATASET`;
+/// with no `under`, the copy keeps the name.
 pub fn copy_name(policy: &Policy, pair: &Pair, dataset: &str) -> String {
+    let named = pair.datasets.iter().find_map(|r| {
+        let copy = r.copy.as_ref()?;
+        let rest = dataset.strip_prefix(r.dataset.value.as_str())?;
+        (rest.is_empty() || r.recursive && rest.starts_with('/')).then(|| format!("{}{rest}", copy.value))
+    });
+    if let Some(named) = named {
+        return named;
+    }
     match (&pair.target_root, pair.engine.value, pair.mode.as_ref().map(|m| m.value)) {
         (None, _, _) => dataset.to_owned(),
         (Some(root), Engine::Zrepl, None | Some(Mode::Push)) => {
             format!("{}/{}/{dataset}", root.value, policy.nodes[pair.nodes[0]].name.value)
         }
+        (Some(root), _, _) if pair.without_pool.is_some() => match dataset.split_once('/') {
+            Some((_, path)) => format!("{}/{path}", root.value),
+            None => root.value.clone(),
+        },
         (Some(root), _, _) => format!("{}/{dataset}", root.value),
     }
 }

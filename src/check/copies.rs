@@ -1,6 +1,7 @@
-//! Rules on where copies land: a form the pair's engine and roles can carry out, no two
-//! datasets of a pair landing on one copy, and no copy inside what its own node sends.
-//! Collisions with what other pairs write on the target are the one-writer rule's (E0410).
+//! Rules on where copies land: a form the pair's engine and roles can carry out, and no two
+//! datasets of a pair landing on one copy. Collisions with what other pairs write on the
+//! target are the one-writer rule's (E0410); a copy inside its own source needs a pair
+//! within one node, which syncoid pairs cannot be (E0404) and zrepl refuses (E0707).
 
 use crate::diagnostic::Problem;
 use crate::facts::copy_of;
@@ -78,28 +79,4 @@ fn collision(policy: &Policy, pair: &Pair, first: (&str, &Replicated), second: (
         second_copy: second.0.to_owned(),
         copy: second.0.to_owned(),
     }
-}
-
-/// A pair within one node never receives a copy into a dataset it sends from there.
-pub fn copies_outside_source(policy: &Policy) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for pair in policy.pairs.iter().filter(|pair| pair.nodes[0] == pair.nodes[1]) {
-        for replicated in &pair.datasets {
-            let copy = copy_of(policy, pair, replicated);
-            let Some(sent) = pair.datasets.iter().find(|r| covers(&r.dataset.value, r.recursive, &copy)) else {
-                continue;
-            };
-            let leaf = replicated.dataset.value.rsplit('/').next().unwrap_or_default().to_owned();
-            problems.push(Problem::CopyInsideSource {
-                copy_span: replicated.copy.as_ref().map_or(replicated.dataset.span, |c| c.span).into(),
-                source_span: sent.dataset.span.into(),
-                pair: pair.name.value.clone(),
-                node: policy.nodes[pair.nodes[0]].name.value.clone(),
-                copy,
-                sent: sent.dataset.value.clone(),
-                leaf,
-            });
-        }
-    }
-    problems
 }

@@ -474,23 +474,6 @@ pub enum Problem {
         #[help]
         help: String,
     },
-    #[error("pair `{pair}` receives `{copy}` on node `{node}` inside `{sent}`, which it sends from there")]
-    #[diagnostic(
-        code(E0440),
-        help("name a copy outside the source, such as `as backup/{leaf}` on another pool; a copy inside a recursively sent source would be sent again into itself on every run")
-    )]
-    CopyInsideSource {
-        #[label("lands on `{copy}`")]
-        copy_span: SourceSpan,
-        #[label("sent from `{sent}`")]
-        source_span: SourceSpan,
-        pair: String,
-        node: String,
-        copy: String,
-        sent: String,
-        leaf: String,
-    },
-
     #[error("`{second}` and `{first}` of pair `{pair}` both land on `{copy}` on node `{node}`")]
     #[diagnostic(
         code(E0441),

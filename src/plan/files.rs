@@ -278,6 +278,8 @@ pub enum Script {
         percent: Option<u8>,
         /// The pair's runbook on the host, when it has one.
         runbook: Option<String>,
+        /// Whether a dataset of the pair replicates its children only (`children` mode).
+        children: bool,
     },
     /// Starts the NFS server where the pair is active and stops it elsewhere.
     NfsFollow { pair: String, role_script: String },

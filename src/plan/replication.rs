@@ -272,6 +272,7 @@ fn guard(on: &OnNode<'_>) -> Script {
         copy: if on.pair.is_static() { "read-only" } else { "read-write" },
         percent: on.pair.guard_percent.as_ref().map(|guard| guard.value),
         runbook: has_runbook(on.pair).then(|| format!("/{}", runbook_path(on.pair))),
+        children: on.pair.datasets.iter().any(|r| r.children_only),
     }
 }
 

@@ -77,8 +77,8 @@ fn every_emitted_option_and_key_is_accepted_by_every_release() {
 
 #[test]
 fn options_of_newer_releases_follow_the_node() {
-    let source = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/ok_syncoid_releases.zplan"))
-        .unwrap();
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/ok_syncoid_releases.zplan")).unwrap();
     let compilation = zplan::compile(&source, "p.zplan");
     let tree = compilation.tree.expect("the input compiles");
     let command = |host: &str| {
@@ -92,7 +92,10 @@ fn options_of_newer_releases_follow_the_node() {
     assert!(debian.contains(" --exclude=^tank/home/cache(/|$$) "), "{debian}");
     assert!(!debian.contains("--preserve-properties"), "{debian}");
     assert!(upstream.contains(" --exclude-datasets=^tank/home/cache(/|$$) "), "{upstream}");
-    assert!(upstream.contains(" --compress=zstdmt-fast --preserve-properties --delete-target-snapshots "), "{upstream}");
+    assert!(
+        upstream.contains(" --compress=zstdmt-fast --preserve-properties --delete-target-snapshots "),
+        "{upstream}"
+    );
 }
 
 #[test]

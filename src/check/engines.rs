@@ -56,7 +56,8 @@ fn misplaced_settings(pair: &Pair) -> Vec<Problem> {
     };
     if pair.engine.value == Engine::Syncoid {
         let help = "only zrepl pairs take `transport` and `mode`; syncoid replicates over ssh";
-        let zrepl_only = [("transport", pair.transport.as_ref().map(|t| t.span)), ("mode", pair.mode.as_ref().map(|m| m.span))];
+        let zrepl_only =
+            [("transport", pair.transport.as_ref().map(|t| t.span)), ("mode", pair.mode.as_ref().map(|m| m.span))];
         for (keyword, span) in zrepl_only {
             if let Some(span) = span {
                 flag(keyword, span, "syncoid pairs", help);

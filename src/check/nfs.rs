@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Problem;
+use crate::facts::landing;
 use crate::model::{
     allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
 };
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, FailoverBudget};
 use crate::syntax::Span;
-use crate::facts::landing;
 
 /// The datasets each pair replicates (name → recursive), built once for the rules that ask
 /// whether an export's dataset is one of them.

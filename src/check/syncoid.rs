@@ -55,10 +55,8 @@ fn needed_releases(pair: &Pair) -> Vec<(String, Span, SanoidVersion)> {
 pub fn mbuffer_reads_sizes(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for pair in syncoid_pairs(policy) {
-        let sizes: [(&'static str, Option<&Spanned<Size>>); 2] = [
-            ("bandwidth-limit", pair.bandwidth_limit.as_ref()),
-            ("mbuffer-size", pair.syncoid.mbuffer_size.as_ref()),
-        ];
+        let sizes: [(&'static str, Option<&Spanned<Size>>); 2] =
+            [("bandwidth-limit", pair.bandwidth_limit.as_ref()), ("mbuffer-size", pair.syncoid.mbuffer_size.as_ref())];
         for (keyword, size) in sizes {
             if let Some(size) = size.filter(|size| size.value.unit == SizeUnit::P) {
                 problems.push(Problem::MbufferSize { span: size.span.into(), keyword, text: size.value.to_string() });

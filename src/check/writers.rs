@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
+use crate::facts::landing;
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
-use crate::facts::landing;
 
 /// What a pair does to a dataset on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -338,7 +338,6 @@ pub enum Problem {
         text: String,
     },
 
-
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
@@ -521,7 +520,9 @@ pub enum Problem {
         since: &'static str,
     },
 
-    #[error("`delete-target-snapshots` would destroy the {kind} snapshots the target of pair `{pair}` keeps: {arithmetic}")]
+    #[error(
+        "`delete-target-snapshots` would destroy the {kind} snapshots the target of pair `{pair}` keeps: {arithmetic}"
+    )]
     #[diagnostic(
         code(E0444),
         help("syncoid deletes every snapshot of the copy that the source no longer has: keep no kind longer on the target than on the source, or remove `delete-target-snapshots` and let the target's sanoid prune")
@@ -549,7 +550,6 @@ pub enum Problem {
         follows: SourceSpan,
         pair: String,
     },
-
 
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(

@@ -43,3 +43,38 @@ fn default_landing(policy: &Policy, pair: &Pair, dataset: &str) -> String {
         _ => format!("{}/{dataset}", root.value),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = "retention r {\n  hourly 24\n}\nnode a {\n  address 10.0.0.1\n}\nnode b {\n  address 10.0.0.2\n}\npair named {\n  source a\n  target b under backup/a\n  engine syncoid\n  rpo 1h\n  retention r\n  replicate tank/home recursive as backup/home\n  replicate tank/media recursive\n  replicate fast children as backup/vms\n}\npair flat {\n  source a\n  target b under backup/flat without-pool\n  engine syncoid\n  rpo 1h\n  retention r\n  replicate tank/photos recursive\n}\npair pool {\n  source a\n  target b under backup/pool2 without-pool\n  engine syncoid\n  rpo 1h\n  retention r\n  replicate pool2 children\n}\n";
+
+    fn policy() -> Policy {
+        let compilation = crate::compile(POLICY, "p.zplan");
+        assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        compilation.policy.unwrap()
+    }
+
+    #[test]
+    fn a_named_copy_takes_its_children_along() {
+        let policy = policy();
+        let pair = &policy.pairs[0];
+        assert_eq!(landing(&policy, pair, "tank/home"), "backup/home");
+        assert_eq!(landing(&policy, pair, "tank/home/alice"), "backup/home/alice");
+        assert_eq!(landing(&policy, pair, "tank/media"), "backup/a/tank/media");
+        assert_eq!(landing(&policy, pair, "fast/vm-101"), "backup/vms/vm-101");
+        assert_eq!(landing(&policy, pair, "tank/homework"), "backup/a/tank/homework");
+    }
+
+    #[test]
+    fn without_pool_drops_the_first_component_only() {
+        let policy = policy();
+        let pair = &policy.pairs[1];
+        assert_eq!(landing(&policy, pair, "tank/photos"), "backup/flat/photos");
+        assert_eq!(landing(&policy, pair, "tank/photos/2024"), "backup/flat/photos/2024");
+        let pool = &policy.pairs[2];
+        assert_eq!(landing(&policy, pool, "pool2"), "backup/pool2");
+        assert_eq!(landing(&policy, pool, "pool2/vm"), "backup/pool2/vm");
+    }
+}

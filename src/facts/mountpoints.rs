@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::model::Policy;
 use crate::facts::landing;
+use crate::model::Policy;
 
 /// Where each dataset is mounted on each node: what `replicate DATASET mount PATH` declares
 /// on every node that holds the dataset (a static target holds the copy, where it lands),

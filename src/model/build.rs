@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
-use super::{syncoid, transfer};
 use super::types::*;
 use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
+use super::{syncoid, transfer};
 use crate::diagnostic::Problem;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 use crate::tools::SanoidVersion;
@@ -635,7 +635,11 @@ impl Builder {
 
     fn one_replicated(&mut self, statement: &Statement, example: &'static str) -> Option<Replicated> {
         let Some((dataset, flags)) = statement.values.split_first() else {
-            self.problems.push(wrong_count(statement, "a dataset, `recursive`, `as` a copy and `mount` a path", example));
+            self.problems.push(wrong_count(
+                statement,
+                "a dataset, `recursive`, `as` a copy and `mount` a path",
+                example,
+            ));
             return None;
         };
         let (depth, copy, mount) = self.replicated_flags(statement, flags)?;

@@ -58,10 +58,7 @@ fn compress(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<Opti
 }
 
 /// `mbuffer-size SIZE`: the buffer mbuffer uses on each side.
-fn mbuffer_size(
-    settings: &Settings<'_>,
-    problems: &mut Vec<Problem>,
-) -> Option<Option<Spanned<crate::model::Size>>> {
+fn mbuffer_size(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<Option<Spanned<crate::model::Size>>> {
     let Some(statement) = settings.get("mbuffer-size") else {
         return Some(None);
     };

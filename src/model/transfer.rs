@@ -30,10 +30,9 @@ pub fn target_root(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Read
         [_, under, dataset] if under.text == "under" => {
             values::dataset(dataset).map(|root| (Some(root), None)).map_err(|p| problems.push(p)).ok()
         }
-        [_, under, dataset, without] if under.text == "under" && without.text == "without-pool" => values::dataset(dataset)
-            .map(|root| (Some(root), Some(without.span)))
-            .map_err(|p| problems.push(p))
-            .ok(),
+        [_, under, dataset, without] if under.text == "under" && without.text == "without-pool" => {
+            values::dataset(dataset).map(|root| (Some(root), Some(without.span))).map_err(|p| problems.push(p)).ok()
+        }
         _ => {
             problems.push(wrong_count(
                 statement,

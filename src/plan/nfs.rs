@@ -11,11 +11,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::files::*;
 use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::landing;
 use crate::facts::Mountpoints;
 use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles};
 use crate::naming::export_fsid;
 use crate::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::facts::landing;
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";

@@ -6,11 +6,11 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::landing;
 use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
-use crate::tools::{syncoid_accepts, SanoidVersion};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
-use crate::facts::landing;
+use crate::tools::{syncoid_accepts, SanoidVersion};
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -318,7 +318,8 @@ fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
 fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
     let options = &pair.syncoid;
     let mut args = Vec::new();
-    let letters: String = pair.send.iter().filter(|s| s.value.on).filter_map(|s| s.value.option.syncoid_letter()).collect();
+    let letters: String =
+        pair.send.iter().filter(|s| s.value.on).filter_map(|s| s.value.option.syncoid_letter()).collect();
     if !letters.is_empty() {
         args.push(format!("--sendoptions={letters}"));
     }
@@ -390,5 +391,16 @@ fn replication_documentation(pair: &Pair) -> String {
         format!("man:syncoid(8) file:/{}", runbook_path(pair))
     } else {
         "man:syncoid(8)".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exclusion_matches_the_dataset_and_its_descendants_only() {
+        assert_eq!(exclusion_pattern("tank/home/cache"), "^tank/home/cache(/|$$)");
+        assert_eq!(exclusion_pattern("tank/v1.2"), "^tank/v1[.]2(/|$$)");
     }
 }

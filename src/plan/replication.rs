@@ -344,10 +344,11 @@ fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
 }
 
 /// The regular expression syncoid matches a child's full name against: the dataset and its
-/// descendants, nothing that merely shares a prefix. A dot is a bracketed class, since
-/// systemd would read a backslash as an escape; `$$` is systemd's spelling of `$`.
+/// descendants, nothing that merely shares a prefix (`(?![^/])`: what follows is a `/` or
+/// the end). Neither `$` nor `\\` appears, which systemd would expand or unescape: a dot
+/// is the class `[.]`.
 fn exclusion_pattern(dataset: &str) -> String {
-    format!("^{}(/|$$)", dataset.replace('.', "[.]"))
+    format!("^{}(?![^/])", dataset.replace('.', "[.]"))
 }
 
 fn replication_service(on: &OnNode<'_>, replicated: &Replicated) -> Unit {
@@ -400,7 +401,7 @@ mod tests {
 
     #[test]
     fn an_exclusion_matches_the_dataset_and_its_descendants_only() {
-        assert_eq!(exclusion_pattern("tank/home/cache"), "^tank/home/cache(/|$$)");
-        assert_eq!(exclusion_pattern("tank/v1.2"), "^tank/v1[.]2(/|$$)");
+        assert_eq!(exclusion_pattern("tank/home/cache"), "^tank/home/cache(?![^/])");
+        assert_eq!(exclusion_pattern("tank/v1.2"), "^tank/v1[.]2(?![^/])");
     }
 }

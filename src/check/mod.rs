@@ -22,7 +22,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 39] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 40] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -60,6 +60,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         copies::copies_distinct,
         syncoid::syncoid_release_accepts,
         syncoid::mbuffer_reads_sizes,
+        syncoid::preserved_properties_are_acknowledged,
         syncoid::excludes_are_children,
         syncoid::delete_target_snapshots_is_safe,
     ];

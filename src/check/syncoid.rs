@@ -3,7 +3,7 @@
 //! `delete-target-snapshots` that never destroys what the target is meant to keep.
 
 use crate::diagnostic::Problem;
-use crate::model::{covers, Engine, Pair, Policy, Roles, Size, SizeUnit, SnapshotKind, Spanned};
+use crate::model::{allows, covers, Engine, Pair, Policy, Roles, Size, SizeUnit, SnapshotKind, Spanned};
 use crate::schedule;
 use crate::syntax::Span;
 use crate::tools::SanoidVersion;
@@ -49,6 +49,23 @@ fn needed_releases(pair: &Pair) -> Vec<(String, Span, SanoidVersion)> {
         needed.push((format!("--compress={}", method.value.keyword()), method.span, method.value.since()));
     }
     needed
+}
+
+/// `preserve-properties` carries a locally set `mountpoint` to the copy (syncoid 2.2
+/// `getlocalzfsvalues` leaves it off its blacklist): a warning, unless the pair allows it.
+pub fn preserved_properties_are_acknowledged(policy: &Policy) -> Vec<Problem> {
+    syncoid_pairs(policy)
+        .filter(|pair| !allows(&pair.allowed, "W0615"))
+        .filter_map(|pair| {
+            let span = pair.syncoid.preserve_properties?;
+            Some(Problem::PreserveProperties {
+                span: span.into(),
+                pair: pair.name.value.clone(),
+                sender: policy.nodes[pair.nodes[0]].name.value.clone(),
+                target: policy.nodes[pair.nodes[1]].name.value.clone(),
+            })
+        })
+        .collect()
 }
 
 /// syncoid hands `bandwidth-limit` and `mbuffer-size` to mbuffer, whose sizes stop at T.

@@ -931,6 +931,20 @@ pub enum Problem {
         span: SourceSpan,
     },
 
+    #[error("`preserve-properties` gives the copies of pair `{pair}` on `{target}` every property set locally on `{sender}`, `mountpoint` included")]
+    #[diagnostic(
+        code(W0615),
+        severity(Warning),
+        help("syncoid's first full send then mounts a copy where its source is mounted on `{sender}`, over whatever `{target}` has there, instead of where the policy says (unmounted, or `mount PATH`). Set mountpoints on `{sender}` by inheritance only, or remove `preserve-properties`; `allow W0615` in the pair once you have checked")
+    )]
+    PreserveProperties {
+        #[label("copies `mountpoint` too")]
+        span: SourceSpan,
+        pair: String,
+        sender: String,
+        target: String,
+    },
+
     #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send: {makeup}")]
     #[diagnostic(code(W0606), severity(Warning))]
     PileUp {

@@ -49,7 +49,7 @@ const PAIR: Schema = Schema {
         "delete-target-snapshots",
         "mbuffer-size",
     ],
-    repeated: &["replicate", "exclude"],
+    repeated: &["replicate", "exclude", "allow"],
 };
 const NFS: Schema =
     Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };
@@ -371,6 +371,7 @@ impl Builder {
             target_root,
             without_pool,
             syncoid: syncoid?,
+            allowed: self.allowed(&settings),
             transport: transport?,
             mode: mode?,
             send: send?,

@@ -525,6 +525,8 @@ pub struct Pair {
     pub without_pool: Option<Span>,
     /// syncoid's own options, from the pair's statements.
     pub syncoid: SyncoidOptions,
+    /// Warning codes the policy acknowledges for this pair (`allow W0615`).
+    pub allowed: Vec<Spanned<String>>,
     pub transport: Option<Spanned<Transport>>,
     pub mode: Option<Spanned<Mode>>,
     pub send: Vec<Spanned<SendFlag>>,

@@ -45,6 +45,35 @@ fn why_not_named(pair: &Pair) -> Option<(&'static str, &'static str)> {
     ))
 }
 
+/// A copy that receives a whole stream is a dataset of its own: not a pool's root, nor the
+/// `under` root the runbook creates, both of which exist before the first full receive,
+/// which then fails. A `children` replication lands its children under either.
+pub fn copies_are_new_datasets(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for pair in policy.pairs.iter().filter(|pair| pair.is_static() && pair.engine.value == Engine::Syncoid) {
+        for replicated in pair.datasets.iter().filter(|r| !r.children_only) {
+            let copy = copy_of(policy, pair, replicated);
+            let is_root = pair.target_root.as_ref().is_some_and(|root| root.value == copy);
+            if copy.contains('/') && !is_root {
+                continue;
+            }
+            let (what, span) = match (&replicated.copy, pair.without_pool) {
+                (Some(named), _) => (format!("`as {copy}`"), named.span),
+                (None, Some(without)) => (format!("`without-pool` for `{}`", replicated.dataset.value), without),
+                (None, None) => continue,
+            };
+            problems.push(Problem::CopyNameNotExpressible {
+                span: span.into(),
+                what,
+                pair: pair.name.value.clone(),
+                reason: "the copy would be a pool's root or the `under` root, which exist before the first full receive, so it fails",
+                help: "name a dataset of its own below the pool, or replicate the dataset's `children` to land them under it",
+            });
+        }
+    }
+    problems
+}
+
 /// No two datasets of a pair land on one copy, or inside another's recursive copy.
 pub fn copies_distinct(policy: &Policy) -> Vec<Problem> {
     policy.pairs.iter().filter(|pair| pair.is_static()).flat_map(|pair| colliding_copies(policy, pair)).collect()

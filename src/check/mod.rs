@@ -22,7 +22,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 40] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 41] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -58,6 +58,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         freebsd::freebsd_hosts_get_freebsd_output,
         copies::copy_names_expressible,
         copies::copies_distinct,
+        copies::copies_are_new_datasets,
         syncoid::syncoid_release_accepts,
         syncoid::mbuffer_reads_sizes,
         syncoid::preserved_properties_are_acknowledged,

@@ -7,11 +7,17 @@
 #   reach an IP address as root (`ssh -G` resolves each recorded call), and the dataset it
 #   asks the remote side about must be the one the unit's guard checks (ExecStartPre): the
 #   target of a push, the source of a pull (whose target is the local dataset).
+# SYNCOID_NEWER="PATH…" names upstream syncoid scripts of newer releases (2.2.0, 2.3.0, as
+# `git show v2.3.0:syncoid` gives them): a command line Debian's syncoid rejects is then
+# checked, and read, with the first of them that accepts it. Which release a node may use
+# an option of is the compiler's rule (src/model/tools.rs, tests/tools.rs); this proves the
+# spelling is one a real release reads.
 set -euo pipefail
 oracles=$1 out=$2
 deb_root=${SANOID_DEB_ROOT:-${ORACLE_CACHE:-/var/cache/zplan-oracles}/sanoid-deb}
 syncoid=${SYNCOID_BIN:-$deb_root/usr/sbin/syncoid}
 checked=0 failed=0 parsed=0 misparsed=0
+declare -A parser_of=()
 
 # split like systemd does: on blanks, keeping a "quoted argument" whole
 words_of() {
@@ -23,6 +29,20 @@ while IFS= read -r line; do
   tool=$(basename "${words[0]}")
   if bash "$oracles/cli-flags-check.sh" "$tool" "${words[@]:1}"; then
     checked=$((checked + 1))
+    continue
+  fi
+  accepted=""
+  if [ "$tool" = syncoid ]; then
+    for newer in ${SYNCOID_NEWER:-}; do
+      if SYNCOID_BIN=$newer bash "$oracles/cli-flags-check.sh" syncoid "${words[@]:1}"; then
+        accepted=$newer
+        break
+      fi
+    done
+  fi
+  if [ -n "$accepted" ]; then
+    checked=$((checked + 1))
+    parser_of[${line#*=}]=$accepted
   else
     failed=$((failed + 1))
   fi
@@ -44,13 +64,18 @@ esac
 exit 1
 EOF
 # The local zfs: the source exists, has no syncoid:sync property and no snapshots, so
-# syncoid goes as far as asking the target whether the copy exists, then stops.
+# syncoid goes as far as asking the target whether the copy exists, then stops. With
+# STUB_CHILD set (a unit with --skip-parent), the source's listing also has a child, which
+# syncoid replicates instead of the parent.
 cat >"$stubs/zfs" <<'EOF'
 #!/bin/sh
 for last in "$@"; do :; done
 case "$1 $2" in
 "get -H") printf '%s\t%s\t-\t-\n' "$last" "$3" ;;
-"list -o") printf '%s\t-\n' "$last" ;;
+"list -o")
+  printf '%s\t-\n' "$last"
+  [ -z "${STUB_CHILD:-}" ] || printf '%s/%s\t-\n' "$last" "$STUB_CHILD"
+  ;;
 esac
 exit 0
 EOF
@@ -69,15 +94,23 @@ syncoid_reading() {
   local unit=$1 log=$stubs/calls expected="" dataset="" call config reached=() side=target guard=()
   words_of "$(grep -m1 '^ExecStartPre=/usr/local/libexec/zplan/guard-' "$unit" || true)"
   guard=("${words[@]}")
-  words_of "$(grep -m1 '^ExecStart=/usr/sbin/syncoid ' "$unit")"
+  local command
+  command=$(grep -m1 '^ExecStart=/usr/sbin/syncoid ' "$unit")
+  words_of "$command"
+  local parser=${parser_of[${command#*=}]:-$syncoid}
   [[ ${words[-1]} == *@* ]] || side=source
   if [ "$side" = target ]; then
     [ "${#guard[@]}" -ge 3 ] && expected=${guard[2]}
   else
     [ "${#guard[@]}" -ge 2 ] && expected=${guard[1]}
   fi
+  local child=""
+  if printf '%s\n' "${words[@]}" | grep -qx -- --skip-parent; then
+    child=zplan-child
+    [ -z "$expected" ] || expected=$expected/$child
+  fi
   : >"$log"
-  (cd "$stubs" && STUB_LOG=$log PATH="$stubs:$PATH" timeout 30 perl "$syncoid" "${words[@]:1}" >/dev/null 2>&1) || true
+  (cd "$stubs" && STUB_CHILD=$child STUB_LOG=$log PATH="$stubs:$PATH" timeout 30 perl "$parser" "${words[@]:1}" >/dev/null 2>&1) || true
   while IFS=$'\037' read -r -a call; do
     config=$(ssh -G -F /dev/null "${call[@]}" 2>/dev/null) || { echo "ssh cannot read the call: ${call[*]}"; return; }
     reached+=("$(sed -n 's/^user //p' <<<"$config")@$(sed -n 's/^hostname //p' <<<"$config")")

@@ -149,6 +149,71 @@ fn backup_site(index: usize, rng: &mut Rng) -> String {
     text
 }
 
+/// Backup boxes that keep the copies where their admins put them: each site is a source
+/// and a backup node, and static syncoid pairs that name their copies (`as`), land them
+/// without the pool's name (`without-pool`) or replicate a pool's children only, with
+/// syncoid's options (`send raw`, `compress`, `bandwidth-limit`, `mbuffer-size`,
+/// `exclude`). A separate generator, so that `fleet_blocks` keeps its output for every
+/// seed; its nodes and subnets (`172.16.0.0/12`) never meet a `fleet_blocks` fleet's.
+pub fn backup_box_blocks(sites: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x6261_636b_7570);
+    let mut blocks = vec!["retention backup-box {\n  hourly 24\n  daily 14\n  weekly 8\n}\n\n".to_owned()];
+    for index in 0..sites.min(1 << 16) {
+        blocks.extend(backup_box_site(index, &mut rng));
+    }
+    blocks
+}
+
+/// The blocks of one backup site: two nodes and three pairs, one per landing form.
+fn backup_box_site(index: usize, rng: &mut Rng) -> Vec<String> {
+    let (source, backup) = (format!("box-{index}-src"), format!("box-{index}-bak"));
+    let address = |last: u8| format!("172.{}.{}.{last}", 16 + (index >> 12), (index >> 4) & 0xff);
+    let host = (index & 0xf) as u8 * 16;
+    let mut blocks = vec![
+        format!("node {source} {{\n  address {}\n}}\n\n", address(host + 1)),
+        format!("node {backup} {{\n  address {}\n}}\n\n", address(host + 2)),
+    ];
+    let pool = rng.pick(&POOLS);
+    let kind = rng.pick(&DATASET_KINDS);
+    let options = backup_box_options(pool, kind, rng);
+    let pair = |name: &str, target: String, replicate: String, extra: &str| {
+        format!(
+            "pair {name}-{index} {{\n  source    {source}\n  target    {target}\n  engine    syncoid\n  rpo       1h\n  retention backup-box\n{extra}  replicate {replicate}\n}}\n\n"
+        )
+    };
+    blocks.push(pair("named", backup.clone(), format!("{pool}/{kind} recursive as backup/{source}-{kind}"), &options));
+    let flat = format!("{backup} under backup/{source} without-pool");
+    blocks.push(pair("flat", flat, format!("{pool}/{kind}-archive recursive"), ""));
+    blocks.push(pair("children", backup.clone(), format!("vms{index} children as backup/{source}-vms"), ""));
+    blocks
+}
+
+/// Some of syncoid's options, each with a chance, as a pair's statements.
+fn backup_box_options(pool: &str, kind: &str, rng: &mut Rng) -> String {
+    let mut text = String::new();
+    if rng.percent(50) {
+        text.push_str("  send      raw\n");
+    }
+    if rng.percent(50) {
+        let _ = writeln!(text, "  compress  {}", rng.pick(&["zstd-fast", "lz4", "none", "pigz-fast"]));
+    }
+    if rng.percent(50) {
+        let _ = writeln!(
+            text,
+            "  bandwidth-limit {}\n  changes   {} per day",
+            rng.pick(&["2M", "10M"]),
+            rng.pick(&["1G", "4G"])
+        );
+    }
+    if rng.percent(30) {
+        text.push_str("  mbuffer-size 128M\n");
+    }
+    if rng.percent(50) {
+        let _ = writeln!(text, "  exclude   {pool}/{kind}/cache");
+    }
+    text
+}
+
 /// A small, fast, seeded generator (SplitMix64): the fleet must not depend on a crate's
 /// idea of randomness changing between versions.
 struct Rng(u64);
@@ -418,6 +483,18 @@ mod tests {
         for seed in 0..4 {
             let compilation = crate::compile(&backup_fleet_policy(30, seed), "backups.zplan");
             assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
+        }
+    }
+
+    #[test]
+    fn backup_boxes_compile_cleanly_beside_a_fleet() {
+        for seed in 0..4 {
+            let source = format!("{}{}", fleet_policy(10, seed), backup_box_blocks(20, seed).concat());
+            let compilation = crate::compile(&source, "fleet.zplan");
+            assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
+            let policy = compilation.policy.unwrap();
+            assert!(policy.pairs.iter().any(|p| p.without_pool.is_some()));
+            assert!(policy.pairs.iter().flat_map(|p| &p.datasets).any(|r| r.children_only && r.copy.is_some()));
         }
     }
 

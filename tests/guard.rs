@@ -416,3 +416,35 @@ fn a_static_pair_receives_without_rolling_back() {
     let unit = file_text(&homelab, "acemagician", "etc/systemd/system/zplan-replicate-storage-zpool2-photos.service");
     assert!(!unit_value(&unit, "ExecStart").contains("--no-rollback"), "a read-write standby needs the rollback");
 }
+
+/// `replicate fast children as backup/vms`: the pool's root is never sent, and the parent
+/// of the copies is a writable dataset the runbook created. The guard holds only the
+/// children to the rules: a snapshot someone took of the root does not make it refuse, a
+/// diverged child still does.
+#[test]
+fn the_guard_of_a_children_replication_leaves_the_parent_alone() {
+    let source = include_str!("../examples/named-copies.zplan");
+    let tree = zplan::compile(source, "named-copies.zplan").tree.expect("the example compiles");
+    let mut guard = Guard::of("children", &tree, "nas", "vms", "fast");
+    assert_eq!(guard.args, ["fast", "backup/vms", "children"]);
+    let mut source = vec![("fast".to_owned(), 1), ("fast@manual".to_owned(), 2), ("fast/vm-101".to_owned(), 3)];
+    source.extend(shared_history("fast/vm-101"));
+    let read_only = |name: &str, guid: u64| (name.to_owned(), guid);
+    let mut target = vec![read_only("backup/vms", 4), read_only("backup/vms/vm-101", 5)];
+    target.extend(shared_history("backup/vms/vm-101"));
+    let target = listing(&entries(&target));
+    let child_read_only =
+        target.replacen("backup/vms/vm-101\t5\t2\t1000000\toff", "backup/vms/vm-101\t5\t2\t1000000\ton", 1);
+    assert_ne!(child_read_only, target);
+    let run = guard.run(&listing(&entries(&source)), Some(&child_read_only));
+    assert!(run.passed(), "the writable parent is not a copy: {:?}\n{}", run.output.status, run.journal());
+    guard.args[2] = "recursive".to_owned();
+    let run = guard.run(&listing(&entries(&source)), Some(&child_read_only));
+    assert!(run.refused() && run.journal().contains("backup/vms is writable"), "{}", run.journal());
+    guard.args[2] = "children".to_owned();
+    let mut diverged = child_read_only.clone();
+    diverged.push_str(&row("backup/vms/vm-101@autosnap_2024-05-05_00:00:00_daily", 999, 9));
+    let run = guard.run(&listing(&entries(&source)), Some(&diverged));
+    assert!(run.refused(), "{:?}\n{}", run.output.status, run.journal());
+    assert!(run.journal().contains("backup/vms/vm-101 there has 1 snapshot(s)"), "{}", run.journal());
+}

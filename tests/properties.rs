@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
-use zplan::fleet::{backup_fleet_policy, fleet_blocks, fleet_policy};
+use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_policy};
 
 use crate::charset::violations;
 
@@ -32,6 +32,24 @@ proptest! {
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");
         prop_assert_eq!(violations(&tree), Vec::<String>::new());
+    }
+
+    /// Backup boxes with named copies and syncoid's options, beside a fleet, compile with no
+    /// problem into files that fit their formats, in any order of their blocks.
+    #[test]
+    fn backup_boxes_compile_cleanly_in_any_order(
+        (blocks, shuffled) in (1..4usize, any::<u64>()).prop_flat_map(|(sites, seed)| {
+            let mut blocks = fleet_blocks(2, seed);
+            blocks.extend(backup_box_blocks(sites, seed));
+            (Just(blocks.clone()), Just(blocks).prop_shuffle())
+        })
+    ) {
+        let compilation = zplan::compile(&blocks.concat(), "fleet.zplan");
+        prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+        let reordered = zplan::compile(&shuffled.concat(), "fleet.zplan").tree.expect("any order compiles");
+        prop_assert_eq!(tree, reordered);
     }
 
     /// Blocks may come in any order: every shuffle compiles to the same bytes.

@@ -256,7 +256,8 @@ fn no_dataset_is_pruned_by_two_configs_that_may_run_at_once() {
 }
 
 /// The policies above reach every case: both engines, both kinds of pair, copies under
-/// `under`, sinks and pulls, backups, syncoid pulls and a nightly cadence.
+/// `under`, named with `as` or without the pool, children only, sinks and pulls, backups,
+/// syncoid pulls and a nightly cadence.
 #[test]
 fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
     let mut seen = BTreeSet::new();
@@ -275,6 +276,13 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             }
             if pair.replicate_at.is_some() {
                 seen.insert("cadence at a time of day".to_owned());
+            }
+            if pair.without_pool.is_some() {
+                seen.insert("without-pool".to_owned());
+            }
+            for replicated in &pair.datasets {
+                seen.extend(replicated.copy.as_ref().map(|_| "as".to_owned()));
+                seen.extend(replicated.children_only.then(|| "children".to_owned()));
             }
         }
         for (_, path, text) in text_files(&tree) {
@@ -295,7 +303,7 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         "pull",
         "push",
     ];
-    for case in cases {
+    for case in cases.into_iter().chain(["as", "without-pool", "children"]) {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
-use zplan::fleet::{backup_fleet_policy, fleet_policy};
+use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_policy};
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
 
@@ -86,6 +86,7 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
     policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
     policies.extend((1..=2).map(|seed| (format!("backups {seed}"), backup_fleet_policy(12, seed))));
+    policies.extend((1..=2).map(|seed| (format!("backup boxes {seed}"), backup_box_blocks(6, seed).concat())));
     policies
 }
 
@@ -97,14 +98,28 @@ pub fn compiled(name: &str, source: &str) -> (Policy, Tree) {
 }
 
 /// The name a static pair's target gives the copy of `dataset`, worked out from the policy
-/// as the tools document it: syncoid and a zrepl pull receive into `UNDER/DATASET`, a zrepl
-/// sink into `UNDER/SOURCE-NODE/DATASET`; with no `under`, the copy keeps the name.
+/// as the tools document it: `replicate X as COPY` receives X into COPY (and its children
+/// below it); else syncoid and a zrepl pull receive into `UNDER/DATASET` (`UNDER/PATH`
+/// without the pool for `without-pool`), a zrepl sink into `UNDER/SOURCE-NODE/DATASET`;
+/// with no `under`, the copy keeps the name.
 pub fn copy_name(policy: &Policy, pair: &Pair, dataset: &str) -> String {
+    let named = pair.datasets.iter().find_map(|r| {
+        let copy = r.copy.as_ref()?;
+        let rest = dataset.strip_prefix(r.dataset.value.as_str())?;
+        (rest.is_empty() || r.recursive && rest.starts_with('/')).then(|| format!("{}{rest}", copy.value))
+    });
+    if let Some(named) = named {
+        return named;
+    }
     match (&pair.target_root, pair.engine.value, pair.mode.as_ref().map(|m| m.value)) {
         (None, _, _) => dataset.to_owned(),
         (Some(root), Engine::Zrepl, None | Some(Mode::Push)) => {
             format!("{}/{}/{dataset}", root.value, policy.nodes[pair.nodes[0]].name.value)
         }
+        (Some(root), _, _) if pair.without_pool.is_some() => match dataset.split_once('/') {
+            Some((_, path)) => format!("{}/{path}", root.value),
+            None => root.value.clone(),
+        },
         (Some(root), _, _) => format!("{}/{dataset}", root.value),
     }
 }

@@ -70,15 +70,31 @@ fn misplaced_settings(pair: &Pair) -> Vec<Problem> {
         });
     };
     if pair.engine.value == Engine::Syncoid {
-        let help = "only zrepl pairs take `transport`, `send` and `bandwidth-limit`; syncoid replicates over ssh";
-        let zrepl_only = [
-            ("transport", pair.transport.as_ref().map(|t| t.span)),
-            ("send", pair.send.first().map(|s| s.span)),
-            ("bandwidth-limit", pair.bandwidth_limit.as_ref().map(|b| b.span)),
-        ];
+        let help = "only zrepl pairs take `transport`; syncoid replicates over ssh";
+        let zrepl_only = [("transport", pair.transport.as_ref().map(|t| t.span))];
         for (keyword, span) in zrepl_only {
             if let Some(span) = span {
                 flag(keyword, span, "syncoid pairs", help);
+            }
+        }
+        for send in pair.send.iter().filter(|send| send.value.option.syncoid_letter().is_none()) {
+            let help = "syncoid sends `raw`, `compressed`, `large-blocks`, `embedded-data` and `properties`; an encrypted dataset is sent encrypted with `send raw`";
+            flag(&format!("send {}", send.value.option.keyword()), send.span, "syncoid pairs", help);
+        }
+    }
+    if pair.engine.value == Engine::Zrepl {
+        let help = "only syncoid pairs take `compress`, `preserve-properties`, `delete-target-snapshots`, `mbuffer-size` and `exclude`; zrepl's own are `send` and `bandwidth-limit`";
+        let options = &pair.syncoid;
+        let syncoid_only = [
+            ("compress", options.compress.as_ref().map(|c| c.span)),
+            ("preserve-properties", options.preserve_properties),
+            ("delete-target-snapshots", options.delete_target_snapshots),
+            ("mbuffer-size", options.mbuffer_size.as_ref().map(|m| m.span)),
+            ("exclude", options.excludes.first().map(|e| e.span)),
+        ];
+        for (keyword, span) in syncoid_only {
+            if let Some(span) = span {
+                flag(keyword, span, "zrepl pairs", help);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! problems; none stops the others.
 
 mod addresses;
+mod copies;
 mod engines;
 mod freebsd;
 mod jobs;
@@ -11,6 +12,7 @@ mod names;
 mod nfs;
 mod options;
 mod pairs;
+mod syncoid;
 mod targets;
 mod timing;
 mod writers;
@@ -20,7 +22,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 35] = [
+    let rules: &[fn(&Policy) -> Vec<Problem>] = &[
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::cadence_is_declared,
@@ -56,6 +58,14 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         jobs::jobs_are_disjoint,
         jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
+        copies::copy_names_expressible,
+        copies::copies_distinct,
+        copies::copies_are_new_datasets,
+        syncoid::syncoid_release_accepts,
+        syncoid::mbuffer_reads_sizes,
+        syncoid::preserved_properties_are_acknowledged,
+        syncoid::excludes_are_children,
+        syncoid::delete_target_snapshots_is_safe,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

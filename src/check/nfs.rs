@@ -3,9 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Problem;
+use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, FailoverBudget};
-use crate::facts::zrepl::landing;
 use crate::model::{
     allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
 };

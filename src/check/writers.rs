@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
-use crate::facts::zrepl::landing;
+use crate::facts::landing;
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
 
@@ -53,7 +53,10 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
                 recursive: replicated.recursive,
                 pair: index,
                 role,
-                span: replicated.dataset.span,
+                span: match role {
+                    Role::Receives => replicated.copy.as_ref().map_or(replicated.dataset.span, |copy| copy.span),
+                    Role::Snapshots => replicated.dataset.span,
+                },
             };
             writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
             writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));

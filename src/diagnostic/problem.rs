@@ -303,6 +303,40 @@ pub enum Problem {
         #[help]
         help: &'static str,
     },
+    #[error("syncoid has no compression method `{method}`")]
+    #[diagnostic(code(E0335))]
+    UnknownCompression {
+        #[label("not a syncoid `--compress` method")]
+        span: SourceSpan,
+        method: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`exclude {dataset}` names no child of a dataset that pair `{pair}` replicates recursively")]
+    #[diagnostic(
+        code(E0336),
+        help("exclude a child of a `replicate DATASET recursive` of this pair, such as `exclude tank/home/cache` below `replicate tank/home recursive`; a dataset the pair does not replicate needs no exclusion")
+    )]
+    ExcludeOutsideReplication {
+        #[label("{reason}")]
+        span: SourceSpan,
+        dataset: String,
+        pair: String,
+        reason: &'static str,
+    },
+
+    #[error("mbuffer cannot read the size `{text}` of `{keyword}`")]
+    #[diagnostic(
+        code(E0337),
+        help("syncoid hands `{keyword}` to mbuffer, whose sizes stop at T (TiB): write it in K, M, G or T")
+    )]
+    MbufferSize {
+        #[label("a size in P")]
+        span: SourceSpan,
+        keyword: &'static str,
+        text: String,
+    },
 
     #[error("{pair} cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
@@ -440,6 +474,83 @@ pub enum Problem {
         rate: String,
         #[help]
         help: String,
+    },
+    #[error("`{second}` and `{first}` of pair `{pair}` both land on `{copy}` on node `{node}`")]
+    #[diagnostic(
+        code(E0441),
+        help("give each copy its own dataset: a second receive into one copy rolls back and destroys the snapshots of the first")
+    )]
+    CopiesCollide {
+        #[label("lands on `{second_copy}`")]
+        second_span: SourceSpan,
+        #[label("lands on `{first_copy}`")]
+        first_span: SourceSpan,
+        pair: String,
+        node: String,
+        first: String,
+        second: String,
+        first_copy: String,
+        second_copy: String,
+        copy: String,
+    },
+
+    #[error("{what} cannot say where pair `{pair}`'s copies land: {reason}")]
+    #[diagnostic(code(E0442))]
+    CopyNameNotExpressible {
+        #[label("not possible here")]
+        span: SourceSpan,
+        what: String,
+        pair: String,
+        reason: &'static str,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("syncoid {version} on node `{node}` does not accept `{option}`: it came with syncoid {since}")]
+    #[diagnostic(
+        code(E0443),
+        help("declare the release the node runs (`sanoid {since}` in node `{node}`) if it is that new, or remove the statement")
+    )]
+    SyncoidTooOld {
+        #[label("needs syncoid {since}")]
+        span: SourceSpan,
+        #[label("node `{node}` runs syncoid {version}")]
+        node_span: SourceSpan,
+        option: String,
+        node: String,
+        version: &'static str,
+        since: &'static str,
+    },
+
+    #[error(
+        "`delete-target-snapshots` would destroy the {kind} snapshots the target of pair `{pair}` keeps: {arithmetic}"
+    )]
+    #[diagnostic(
+        code(E0444),
+        help("syncoid deletes every snapshot of the copy that the source no longer has: keep no kind longer on the target than on the source, or remove `delete-target-snapshots` and let the target's sanoid prune")
+    )]
+    DeleteTargetKeeps {
+        #[label("deletes what the source pruned")]
+        span: SourceSpan,
+        #[label("the target keeps {kind} {target_count}")]
+        retention_span: SourceSpan,
+        pair: String,
+        kind: &'static str,
+        target_count: u32,
+        arithmetic: String,
+    },
+
+    #[error("`delete-target-snapshots` on pair `{pair}`, whose role follows a guest, would destroy the snapshots a failed-over node took")]
+    #[diagnostic(
+        code(E0445),
+        help("after a failover the old active node's snapshots exist only on the standby; they are what the runbook recovers from. Remove `delete-target-snapshots`; each node's sanoid prunes its own")
+    )]
+    DeleteTargetFollowed {
+        #[label("deletes every snapshot the new active node lacks")]
+        span: SourceSpan,
+        #[label("the role follows a guest")]
+        follows: SourceSpan,
+        pair: String,
     },
 
     #[error("`replicate-every {text}` cannot be a timer's cadence: {reason}")]
@@ -880,6 +991,20 @@ pub enum Problem {
     IntrIgnored {
         #[label("ignored by Linux")]
         span: SourceSpan,
+    },
+
+    #[error("`preserve-properties` gives the copies of pair `{pair}` on `{target}` every property set locally on `{sender}`, `mountpoint` included")]
+    #[diagnostic(
+        code(W0615),
+        severity(Warning),
+        help("syncoid's first full send then mounts a copy where its source is mounted on `{sender}`, over whatever `{target}` has there, instead of where the policy says (unmounted, or `mount PATH`). Set mountpoints on `{sender}` by inheritance only, or remove `preserve-properties`; `allow W0615` in the pair once you have checked")
+    )]
+    PreserveProperties {
+        #[label("copies `mountpoint` too")]
+        span: SourceSpan,
+        pair: String,
+        sender: String,
+        target: String,
     },
 
     #[error("an outage of {outage} leaves up to {count} snapshots per dataset of pair `{pair}` to send: {makeup}")]

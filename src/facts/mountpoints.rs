@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::facts::zrepl::landing;
+use crate::facts::landing;
 use crate::model::Policy;
 
 /// Where each dataset is mounted on each node: what `replicate DATASET mount PATH` declares

@@ -189,19 +189,6 @@ pub fn client_identity<'p>(policy: &'p Policy, pair: &Pair) -> &'p str {
     &policy.nodes[connecting].name.value
 }
 
-/// Where a source dataset lands on the target: a sink receives into
-/// `root_fs/<client identity>/<source path>`, a pull into `root_fs/<source path>`, syncoid
-/// into `under/<source path>` or the same name.
-pub fn landing(policy: &Policy, pair: &Pair, dataset: &str) -> String {
-    let Some(root) = &pair.target_root else {
-        return dataset.to_owned();
-    };
-    match (pair.engine.value, pair.mode()) {
-        (Engine::Zrepl, Mode::Push) => format!("{}/{}/{dataset}", root.value, client_identity(policy, pair)),
-        _ => format!("{}/{dataset}", root.value),
-    }
-}
-
 /// A duration in zrepl's own syntax: one positive integer and the largest unit that
 /// divides it exactly (`90s`, `10m`, `2w`).
 pub fn duration(duration: Duration) -> String {

@@ -109,10 +109,7 @@ impl Graph {
                 ),
             };
             let mut label = vec![title];
-            label.extend(pair.datasets.iter().map(|replicated| match replicated.recursive {
-                true => format!("{} (recursive)", replicated.dataset.value),
-                false => replicated.dataset.value.clone(),
-            }));
+            label.extend(pair.datasets.iter().map(|replicated| dataset_label(policy, pair, replicated)));
             label.push(cadence_label(pair));
             self.edges.push(Edge { from, to, line, label });
         }
@@ -193,6 +190,21 @@ fn cadence_label(pair: &Pair) -> String {
     }
     parts.push(pair.engine.value.keyword().to_owned());
     parts.join(", ")
+}
+
+/// A replicated dataset as an edge names it: with its depth, and with where it lands when
+/// the policy chose the copy's name (`as`, `without-pool`, `children`).
+fn dataset_label(policy: &Policy, pair: &crate::model::Pair, replicated: &crate::model::Replicated) -> String {
+    let name = &replicated.dataset.value;
+    let mut label = match (replicated.children_only, replicated.recursive) {
+        (true, _) => format!("children of {name}"),
+        (false, true) => format!("{name} (recursive)"),
+        (false, false) => name.clone(),
+    };
+    if replicated.copy.is_some() || pair.without_pool.is_some() || replicated.children_only {
+        label.push_str(&format!(" → {}", crate::facts::copy_of(policy, pair, replicated)));
+    }
+    label
 }
 
 #[cfg(test)]

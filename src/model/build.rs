@@ -8,9 +8,9 @@ use super::cadence;
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
-use super::transfer;
 use super::types::*;
 use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
+use super::{syncoid, transfer};
 use crate::diagnostic::Problem;
 use crate::model::tools::SanoidVersion;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
@@ -45,8 +45,12 @@ const PAIR: Schema = Schema {
         "mode",
         "send",
         "bandwidth-limit",
+        "compress",
+        "preserve-properties",
+        "delete-target-snapshots",
+        "mbuffer-size",
     ],
-    repeated: &["replicate"],
+    repeated: &["replicate", "exclude", "allow"],
 };
 const NFS: Schema =
     Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };
@@ -363,8 +367,10 @@ impl Builder {
         let transport = transfer::transport(&settings, &mut self.problems);
         let mode = transfer::mode(&settings, &mut self.problems);
         let send = transfer::send(&settings, &mut self.problems);
+        let syncoid = syncoid::options(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         let (replicate_every, replicate_at) = cadence?;
+        let (target_root, without_pool) = target_root?;
         Some(Pair {
             name: block.name.clone(),
             kind,
@@ -372,7 +378,10 @@ impl Builder {
             node_spans,
             engine: engine?,
             roles,
-            target_root: target_root?,
+            target_root,
+            without_pool,
+            syncoid: syncoid?,
+            allowed: self.allowed(&settings),
             transport: transport?,
             mode: mode?,
             send: send?,
@@ -671,30 +680,59 @@ impl Builder {
     }
 
     fn one_replicated(&mut self, statement: &Statement, example: &'static str) -> Option<Replicated> {
-        let (dataset, flags) = match statement.values.split_first() {
-            Some((dataset, flags)) => (dataset, flags),
-            None => {
-                self.problems.push(wrong_count(statement, "a dataset, `recursive`, `mount` and a path", example));
-                return None;
-            }
+        let Some((dataset, flags)) = statement.values.split_first() else {
+            self.problems.push(wrong_count(
+                statement,
+                "a dataset, `recursive`, `as` a copy and `mount` a path",
+                example,
+            ));
+            return None;
         };
-        let (recursive, mount) = match flags {
-            [] => (false, None),
-            [flag] if flag.text == "recursive" => (true, None),
-            [word, path] if word.text == "mount" => (false, Some(path)),
-            [flag, word, path] if flag.text == "recursive" && word.text == "mount" => (true, Some(path)),
-            _ => {
-                let expected = "a dataset, an optional `recursive` and an optional `mount` path";
-                self.problems.push(wrong_count(statement, expected, "replicate zdata/nfs recursive mount /data/nfs"));
-                return None;
-            }
-        };
+        let (depth, copy, mount) = self.replicated_flags(statement, flags)?;
         let dataset = self.take(values::dataset(dataset));
+        let copy = match copy {
+            Some(copy) => Some(self.take(values::dataset(copy))?),
+            None => None,
+        };
         let mount = match mount {
             Some(path) => Some(self.take(values::mount_point(path, MountPoint::Copy))?),
             None => None,
         };
-        Some(Replicated { dataset: dataset?, recursive, mount })
+        let children_only = depth == Some("children");
+        Some(Replicated { dataset: dataset?, recursive: depth.is_some(), mount, copy, children_only })
+    }
+
+    /// `[recursive|children] [as COPY] [mount PATH]` after a replicated dataset, in that order.
+    fn replicated_flags<'v>(
+        &mut self,
+        statement: &Statement,
+        flags: &'v [Value],
+    ) -> Option<(Option<&'v str>, Option<&'v Value>, Option<&'v Value>)> {
+        let mut rest = flags;
+        let depth = rest.first().map(|flag| flag.text.as_str()).filter(|flag| ["recursive", "children"].contains(flag));
+        if depth.is_some() {
+            rest = &rest[1..];
+        }
+        let mut take = |word: &str| match rest {
+            [keyword, value, tail @ ..] if keyword.text == word => {
+                rest = tail;
+                Some(value)
+            }
+            _ => None,
+        };
+        let copy = take("as");
+        let mount = take("mount");
+        if !rest.is_empty() {
+            let expected =
+                "a dataset, an optional `recursive` or `children`, an optional `as` copy and an optional `mount` path";
+            self.problems.push(wrong_count(
+                statement,
+                expected,
+                "replicate tank/home recursive as backup/nas-home mount /srv/home",
+            ));
+            return None;
+        }
+        Some((depth, copy, mount))
     }
 
     fn guard(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<u8>>> {

@@ -5,6 +5,7 @@ mod cadence;
 mod names;
 mod options;
 mod settings;
+mod syncoid;
 pub mod tools;
 mod transfer;
 mod types;

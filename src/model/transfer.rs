@@ -5,7 +5,7 @@ use super::settings::{single_value, wrong_count, Settings};
 use super::types::{Mode, SendFlag, SendOption, Size, Spanned, Transport};
 use super::values::{self, did_you_mean};
 use crate::diagnostic::Problem;
-use crate::syntax::{Statement, Value};
+use crate::syntax::{Span, Statement, Value};
 
 /// The port zrepl's documentation uses for its tcp and tls transports.
 pub const DEFAULT_ZREPL_PORT: u16 = 8888;
@@ -16,20 +16,27 @@ const TRANSPORTS: [&str; 4] = ["tcp", "tls", "ssh", "local"];
 
 type Read<T> = Option<T>;
 
-/// `target NODE under DATASET`: the dataset the target receives under, if given.
-pub fn target_root(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Read<Option<Spanned<String>>> {
+/// The target's receiving root and where `without-pool` is written, if given.
+pub type TargetRoot = (Option<Spanned<String>>, Option<Span>);
+
+/// `target NODE [under DATASET [without-pool]]`: the dataset the target receives under, if
+/// given, and whether copies drop the source's pool name below it.
+pub fn target_root(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Read<TargetRoot> {
     let Some(statement) = settings.get("target") else {
-        return Some(None);
+        return Some((None, None));
     };
     match statement.values.as_slice() {
-        [_] => Some(None),
+        [_] => Some((None, None)),
         [_, under, dataset] if under.text == "under" => {
-            values::dataset(dataset).map(Some).map_err(|p| problems.push(p)).ok()
+            values::dataset(dataset).map(|root| (Some(root), None)).map_err(|p| problems.push(p)).ok()
+        }
+        [_, under, dataset, without] if under.text == "under" && without.text == "without-pool" => {
+            values::dataset(dataset).map(|root| (Some(root), Some(without.span))).map_err(|p| problems.push(p)).ok()
         }
         _ => {
             problems.push(wrong_count(
                 statement,
-                "a node and an optional `under` dataset",
+                "a node and an optional `under` dataset, then optionally `without-pool`",
                 "target f1 under zdata/sink",
             ));
             None

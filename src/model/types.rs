@@ -259,6 +259,20 @@ impl SendOption {
         }
     }
 
+    /// The letter of `zfs send` that syncoid's `--sendoptions` passes for the option, for
+    /// the options syncoid can send with; zrepl's `encrypted`, `backup-properties` and
+    /// `saved` have none.
+    pub fn syncoid_letter(self) -> Option<char> {
+        match self {
+            SendOption::Raw => Some('w'),
+            SendOption::Compressed => Some('c'),
+            SendOption::LargeBlocks => Some('L'),
+            SendOption::EmbeddedData => Some('e'),
+            SendOption::Properties => Some('p'),
+            SendOption::Encrypted | SendOption::BackupProperties | SendOption::Saved => None,
+        }
+    }
+
     /// The key in zrepl's `send` section.
     pub fn zrepl_key(self) -> &'static str {
         match self {
@@ -485,6 +499,13 @@ pub struct Replicated {
     /// pair, a static pair's source, and its target's read-only copy. Without it the dataset
     /// mounts at ZFS's default, `/` + its name, and a static target's copy is not mounted.
     pub mount: Option<Spanned<String>>,
+    /// `as COPY`: the dataset the target receives it into, whatever the pair's `under`.
+    pub copy: Option<Spanned<String>>,
+    /// `replicate DATASET children`: its descendants are replicated (it is `recursive`),
+    /// the dataset itself is neither snapshotted nor received (syncoid's `--skip-parent`,
+    /// sanoid's `process_children_only`): a pool's children land under the copy's name,
+    /// not in a copy of the pool's root.
+    pub children_only: bool,
 }
 
 /// The keyword a pair was written with: messages, runbooks and units say it the admin's way.
@@ -591,6 +612,13 @@ pub struct Pair {
     pub roles: Roles,
     /// `target NODE under DATASET`: the dataset the target receives under.
     pub target_root: Option<Spanned<String>>,
+    /// `target NODE under DATASET without-pool`: copies land under the root without the
+    /// source's pool name (`tank/home` → `ROOT/home`); where `without-pool` is written.
+    pub without_pool: Option<Span>,
+    /// syncoid's own options, from the pair's statements.
+    pub syncoid: SyncoidOptions,
+    /// Warning codes the policy acknowledges for this pair (`allow W0615`).
+    pub allowed: Vec<Spanned<String>>,
     pub transport: Option<Spanned<Transport>>,
     pub mode: Option<Spanned<Mode>>,
     pub send: Vec<Spanned<SendFlag>>,
@@ -611,6 +639,79 @@ pub struct Pair {
     pub datasets: Vec<Replicated>,
     /// Refuse to replicate when the source is below this percentage of the target.
     pub guard_percent: Option<Spanned<u8>>,
+}
+
+/// A transport compression method of syncoid's `--compress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    PigzFast,
+    PigzSlow,
+    ZstdFast,
+    ZstdSlow,
+    ZstdmtFast,
+    ZstdmtSlow,
+    Lz4,
+    Xz,
+    Lzo,
+}
+
+impl Compression {
+    pub const ALL: [Compression; 11] = [
+        Compression::None,
+        Compression::Gzip,
+        Compression::PigzFast,
+        Compression::PigzSlow,
+        Compression::ZstdFast,
+        Compression::ZstdSlow,
+        Compression::ZstdmtFast,
+        Compression::ZstdmtSlow,
+        Compression::Lz4,
+        Compression::Xz,
+        Compression::Lzo,
+    ];
+
+    /// The method as a policy and syncoid write it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::PigzFast => "pigz-fast",
+            Compression::PigzSlow => "pigz-slow",
+            Compression::ZstdFast => "zstd-fast",
+            Compression::ZstdSlow => "zstd-slow",
+            Compression::ZstdmtFast => "zstdmt-fast",
+            Compression::ZstdmtSlow => "zstdmt-slow",
+            Compression::Lz4 => "lz4",
+            Compression::Xz => "xz",
+            Compression::Lzo => "lzo",
+        }
+    }
+
+    /// The first syncoid release that knows the method: older ones warn and fall back to
+    /// `lzo` (syncoid 2.1.0 `compressargset`), which is not what the policy asked for.
+    pub fn since(self) -> crate::model::tools::SanoidVersion {
+        match self {
+            Compression::ZstdmtFast | Compression::ZstdmtSlow => crate::model::tools::SanoidVersion::V2_3,
+            _ => crate::model::tools::SanoidVersion::V2_1,
+        }
+    }
+}
+
+/// syncoid's options that a pair may set beyond what zplan always passes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncoidOptions {
+    /// `compress METHOD`: `--compress=METHOD`.
+    pub compress: Option<Spanned<Compression>>,
+    /// `preserve-properties`: `--preserve-properties` (syncoid 2.2).
+    pub preserve_properties: Option<Span>,
+    /// `delete-target-snapshots`: `--delete-target-snapshots` (syncoid 2.2).
+    pub delete_target_snapshots: Option<Span>,
+    /// `mbuffer-size SIZE`: `--mbuffer-size=SIZE`.
+    pub mbuffer_size: Option<Spanned<Size>>,
+    /// `exclude DATASET`: children of a recursive dataset that are not replicated.
+    pub excludes: Vec<Spanned<String>>,
 }
 
 /// Whether dataset `inner` is `outer` or, when `recursive`, below it: the one test of

@@ -235,6 +235,8 @@ pub struct SanoidConf {
 pub struct SanoidDataset {
     pub name: String,
     pub recursive: &'static str,
+    /// `process_children_only = yes`: the dataset itself is neither snapshotted nor pruned.
+    pub children_only: bool,
     pub autosnap: &'static str,
     pub autoprune: &'static str,
 }
@@ -285,6 +287,8 @@ pub enum Script {
         percent: Option<u8>,
         /// The pair's runbook on the host, when it has one.
         runbook: Option<String>,
+        /// Whether a dataset of the pair replicates its children only (`children` mode).
+        children: bool,
     },
     /// Starts the NFS server where the pair is active and stops it elsewhere.
     NfsFollow { pair: String, role_script: String },

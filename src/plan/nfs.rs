@@ -11,9 +11,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::files::*;
 use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::facts::zrepl::landing;
 use crate::facts::Mountpoints;
 use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles};
 

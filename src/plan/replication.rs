@@ -6,10 +6,11 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
-use crate::facts::zrepl::landing;
-use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::model::tools::{syncoid_accepts, SanoidVersion};
+use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -147,9 +148,10 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
     let toggle = |on: bool| if on { "yes" } else { "no" };
     let datasets = sorted_datasets(on, role)
         .into_iter()
-        .map(|(name, recursive)| SanoidDataset {
+        .map(|(name, recursive, children_only)| SanoidDataset {
             name,
             recursive: toggle(recursive),
+            children_only,
             autosnap: toggle(role == Role::Active),
             autoprune: "yes",
         })
@@ -175,13 +177,13 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
 /// its children's: the source's own names while active, and where each copy lands while
 /// standby (under a static target's `under` dataset), so that sanoid prunes the copy and
 /// never a local dataset that happens to share the source's name.
-fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool)> {
+fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool, bool)> {
     let name = |dataset: &str| match role {
         Role::Active => dataset.to_owned(),
         Role::Standby => landing(on.policy, on.pair, dataset),
     };
-    let mut datasets: Vec<(String, bool)> =
-        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive)).collect();
+    let mut datasets: Vec<(String, bool, bool)> =
+        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive, r.children_only)).collect();
     datasets.sort();
     datasets
 }
@@ -280,7 +282,7 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
     for replicated in &on.pair.datasets {
         let dataset = &replicated.dataset.value;
         let stem = replication_unit_stem(on.pair, dataset);
-        let service = replication_service(on, dataset, replicated.recursive);
+        let service = replication_service(on, replicated);
         let description = format!("Replicate {dataset} of {} {pair} every {cadence}", on.pair.kind.keyword());
         let timer = systemd::timer_catching_up(description, on_calendar.clone(), &stem, systemd::catches_up(every))
             .comment(rpo_comment(on));
@@ -306,6 +308,7 @@ fn guard(on: &OnNode<'_>) -> Script {
         copy: if on.pair.is_static() { "read-only" } else { "read-write" },
         percent: on.pair.guard_percent.as_ref().map(|guard| guard.value),
         runbook: has_runbook(on.pair).then(|| format!("/{}", runbook_path(on.pair))),
+        children: on.pair.datasets.iter().any(|r| r.children_only),
     }
 }
 
@@ -319,20 +322,25 @@ fn guard(on: &OnNode<'_>) -> Script {
 /// a mere access time changes it (OpenZFS `dsl_dataset_modified_since_snap`), so syncoid
 /// keeps its rollback there and the guard stops it when the standby has snapshots of
 /// its own.
-fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
+fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
+    let dataset = replicated.dataset.value.as_str();
     let mut args = vec![
         "/usr/sbin/syncoid".to_owned(),
         "--no-sync-snap".to_owned(),
         "--create-bookmark".to_owned(),
         format!("--identifier={}-{}", on.pair.name.value, source_and_target(on).1.name.value),
     ];
-    if recursive {
+    if replicated.recursive {
         args.push("--recursive".to_owned());
+    }
+    if replicated.children_only {
+        args.push("--skip-parent".to_owned());
     }
     if on.pair.is_static() {
         args.push("--no-rollback".to_owned());
         args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
+    args.extend(declared_options(on.pair, on.node.sanoid));
     let peer = SshPeer::of(on.peer);
     args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
     let copy = landing(on.policy, on.pair, dataset);
@@ -343,7 +351,47 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     args.join(" ")
 }
 
-fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit {
+/// The syncoid options the pair declares, in a fixed order, each spelt the way the node's
+/// release reads it: `--exclude` became `--exclude-datasets` in syncoid 2.3 (the old name
+/// still works there, with a deprecation warning on every run).
+fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
+    let options = &pair.syncoid;
+    let mut args = Vec::new();
+    let letters: String =
+        pair.send.iter().filter(|s| s.value.on).filter_map(|s| s.value.option.syncoid_letter()).collect();
+    if !letters.is_empty() {
+        args.push(format!("--sendoptions={letters}"));
+    }
+    if let Some(method) = &options.compress {
+        args.push(format!("--compress={}", method.value.keyword()));
+    }
+    if let Some(limit) = &pair.bandwidth_limit {
+        args.push(format!("--source-bwlimit={}", limit.value));
+    }
+    if let Some(size) = &options.mbuffer_size {
+        args.push(format!("--mbuffer-size={}", size.value));
+    }
+    if options.preserve_properties.is_some() {
+        args.push("--preserve-properties".to_owned());
+    }
+    if options.delete_target_snapshots.is_some() {
+        args.push("--delete-target-snapshots".to_owned());
+    }
+    let exclude = if syncoid_accepts(release, "exclude-datasets") { "exclude-datasets" } else { "exclude" };
+    args.extend(options.excludes.iter().map(|dataset| format!("--{exclude}={}", exclusion_pattern(&dataset.value))));
+    args
+}
+
+/// The regular expression syncoid matches a child's full name against: the dataset and its
+/// descendants, nothing that merely shares a prefix (`(?![^/])`: what follows is a `/` or
+/// the end). Neither `$` nor `\\` appears, which systemd would expand or unescape: a dot
+/// is the class `[.]`.
+fn exclusion_pattern(dataset: &str) -> String {
+    format!("^{}(?![^/])", dataset.replace('.', "[.]"))
+}
+
+fn replication_service(on: &OnNode<'_>, replicated: &Replicated) -> Unit {
+    let (dataset, recursive) = (replicated.dataset.value.as_str(), replicated.recursive);
     let pair = &on.pair.name.value;
     let role = driving_role(on.pair);
     let mut service = vec![
@@ -352,9 +400,13 @@ fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit 
         ("ExecCondition", format!("{} {}", systemd::role_script(pair), role.as_str())),
     ];
     let target = landing(on.policy, on.pair, dataset);
-    let depth = if recursive { "recursive" } else { "single" };
+    let depth = match (replicated.children_only, recursive) {
+        (true, _) => "children",
+        (false, true) => "recursive",
+        (false, false) => "single",
+    };
     service.push(("ExecStartPre", format!("{} {dataset} {target} {depth}", systemd::guard_script(pair))));
-    service.push(("ExecStart", syncoid_command(on, dataset, recursive)));
+    service.push(("ExecStart", syncoid_command(on, replicated)));
     service.push(("Nice", "10".to_owned()));
     service.push(("IOSchedulingClass", "idle".to_owned()));
     Unit::default()
@@ -385,5 +437,16 @@ fn replication_documentation(pair: &Pair) -> String {
         format!("man:syncoid(8) file:/{}", runbook_path(pair))
     } else {
         "man:syncoid(8)".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exclusion_matches_the_dataset_and_its_descendants_only() {
+        assert_eq!(exclusion_pattern("tank/home/cache"), "^tank/home/cache(?![^/])");
+        assert_eq!(exclusion_pattern("tank/v1.2"), "^tank/v1[.]2(?![^/])");
     }
 }

@@ -11,10 +11,11 @@ use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::systemd::{guard_script, FILE_MODE};
+use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule;
-use crate::facts::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles};
+use crate::facts::zrepl::{jobs_by_host, sink_name, zrepl_transport, Job};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles, SendOption};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -168,8 +169,9 @@ fn section(heading: impl Into<String>, intro: impl Into<String>, steps: Vec<Runb
 
 fn prepare(facts: &Facts<'_>) -> RunbookSection {
     let mut steps = Vec::new();
-    if let Some(root) = &facts.pair.target_root {
-        steps.push(create_landing_root(facts, &root.value));
+    match &facts.pair.target_root {
+        Some(root) => steps.push(create_landing_root(facts, &root.value)),
+        None => steps.extend(create_copy_parents(facts)),
     }
     let mounts: Vec<String> = facts
         .pair
@@ -199,7 +201,13 @@ fn receive_parents(facts: &Facts<'_>, root: &str) -> Vec<String> {
     }
     let landings = facts.pair.datasets.iter().map(|r| landing(facts.policy, facts.pair, &r.dataset.value));
     let parents = landings.filter_map(|copy| copy.rsplit_once('/').map(|(parent, _)| parent.to_owned()));
-    let mut parents: Vec<String> = parents.filter(|parent| parent != root).collect();
+    let skipped = facts
+        .pair
+        .datasets
+        .iter()
+        .filter(|r| r.children_only)
+        .map(|r| landing(facts.policy, facts.pair, &r.dataset.value));
+    let mut parents: Vec<String> = parents.chain(skipped).filter(|parent| parent != root).collect();
     parents.sort();
     parents.dedup();
     parents
@@ -218,6 +226,18 @@ fn create_landing_root(facts: &Facts<'_>, root: &str) -> RunbookStep {
         commands.extend(parents.into_iter().map(|parent| format!("zfs create -p {parent}")));
     }
     step(text, facts.target, commands)
+}
+
+/// Without an `under` root, the parents of copies named with `as`, which must exist
+/// before syncoid receives into them (a pool's root always does).
+fn create_copy_parents(facts: &Facts<'_>) -> Option<RunbookStep> {
+    let parents: Vec<String> = receive_parents(facts, "").into_iter().filter(|parent| parent.contains('/')).collect();
+    if parents.is_empty() {
+        return None;
+    }
+    let text = "Create the datasets the named copies are received into: `zfs receive` does not create them \
+                (nothing happens to one that exists).";
+    Some(step(text, facts.target, parents.into_iter().map(|parent| format!("zfs create -p {parent}")).collect()))
 }
 
 fn check(facts: &Facts<'_>) -> RunbookSection {
@@ -363,7 +383,11 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
         "Roll the source back to COMMON: this destroys its snapshots after COMMON and what it wrote since, \
          which never reached the target and are now kept aside.",
         source,
-        facts.datasets.iter().map(|(dataset, _, recursive)| roll_back(dataset, "COMMON", *recursive)).collect(),
+        facts
+            .datasets
+            .iter()
+            .map(|(dataset, _, recursive)| roll_back(dataset, "COMMON", depth(facts, dataset, *recursive)))
+            .collect(),
     ));
     steps.push(step(send_back_text(facts), target, send_back_commands(facts)));
     steps.push(read_only_again(facts));
@@ -393,17 +417,20 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
 
 /// Finding the newest snapshot both sides share: names do not prove the same data, guids do.
 fn common_snapshot(facts: &Facts<'_>) -> Vec<RunbookStep> {
-    let list = |dataset: &str| format!("zfs list -H -d 1 -t snapshot -o guid,name -s createtxg {dataset}");
+    let list = |dataset: &str, source: &str, recursive: bool| {
+        let reach = if depth(facts, source, recursive) == Depth::Children { "-d 2" } else { "-d 1" };
+        format!("zfs list -H {reach} -t snapshot -o guid,name -s createtxg {dataset}")
+    };
     vec![
         step(
             "Find the newest snapshot both sides have, by guid: list the source's snapshots…",
             facts.source,
-            facts.datasets.iter().map(|(dataset, _, _)| list(dataset)).collect(),
+            facts.datasets.iter().map(|(dataset, _, recursive)| list(dataset, dataset, *recursive)).collect(),
         ),
         step(
             "…and the copies'. The newest guid in both lists is the common snapshot; call the part of its name after `@` COMMON.",
             facts.target,
-            facts.datasets.iter().map(|(_, copy, _)| list(copy)).collect(),
+            facts.datasets.iter().map(|(dataset, copy, recursive)| list(copy, dataset, *recursive)).collect(),
         ),
     ]
 }
@@ -418,7 +445,12 @@ fn read_only_again(facts: &Facts<'_>) -> RunbookStep {
     if facts.pair.engine.value != Engine::Syncoid {
         return step(format!("Make the copies read-only again, then {deploy}."), target, commands);
     }
-    commands.extend(facts.datasets.iter().map(|(_, copy, recursive)| roll_back(copy, FAILBACK_SNAPSHOT, *recursive)));
+    commands.extend(
+        facts
+            .datasets
+            .iter()
+            .map(|(dataset, copy, recursive)| roll_back(copy, FAILBACK_SNAPSHOT, depth(facts, dataset, *recursive))),
+    );
     let text = format!(
         "Make the copies read-only again and roll them back to the failback snapshot, which drops only access \
          times now that the writers are stopped: syncoid receives without rolling back, so a copy changed since \
@@ -427,12 +459,41 @@ fn read_only_again(facts: &Facts<'_>) -> RunbookStep {
     step(text, target, commands)
 }
 
+/// How much of a replicated dataset a runbook command works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    Single,
+    Recursive,
+    /// `replicate DATASET children`: its descendants, which have the snapshots; the
+    /// dataset itself has none.
+    Children,
+}
+
+/// The depth of a source dataset of the pair, replicated recursively or not.
+fn depth(facts: &Facts<'_>, dataset: &str, recursive: bool) -> Depth {
+    let children = facts.pair.datasets.iter().any(|r| r.children_only && r.dataset.value == dataset);
+    match (children, recursive) {
+        (true, _) => Depth::Children,
+        (false, true) => Depth::Recursive,
+        (false, false) => Depth::Single,
+    }
+}
+
+/// The datasets a loop over a replicated tree walks: all of them, or the children only.
+fn tree_listing(dataset: &str, depth: Depth) -> String {
+    match depth {
+        Depth::Children => format!("zfs list -H -o name -r {dataset} | tail -n +2"),
+        _ => format!("zfs list -H -o name -r {dataset}"),
+    }
+}
+
 /// `zfs rollback` works on one dataset; a recursive copy rolls back each of its datasets.
-fn roll_back(dataset: &str, snapshot: &str, recursive: bool) -> String {
-    if recursive {
-        format!("zfs list -H -o name -r {dataset} | while read -r fs; do zfs rollback -r \"$fs@{snapshot}\"; done")
-    } else {
-        format!("zfs rollback -r {dataset}@{snapshot}")
+fn roll_back(dataset: &str, snapshot: &str, depth: Depth) -> String {
+    match depth {
+        Depth::Single => format!("zfs rollback -r {dataset}@{snapshot}"),
+        _ => {
+            format!("{} | while read -r fs; do zfs rollback -r \"$fs@{snapshot}\"; done", tree_listing(dataset, depth))
+        }
     }
 }
 
@@ -540,13 +601,25 @@ fn send_back_text(facts: &Facts<'_>) -> String {
 
 fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
     let address = &facts.source.address.value;
+    let raw = if sends_raw(facts.pair) { "-w " } else { "" };
     let send_back = |(dataset, copy, recursive): &(&str, String, bool)| {
+        if depth(facts, dataset, *recursive) == Depth::Children {
+            return format!(
+                "zfs list -H -o name -d 1 {copy} | tail -n +2 | while read -r fs; do zfs send {raw}-R -I @COMMON \"$fs@{FAILBACK_SNAPSHOT}\" | ssh root@{address} zfs receive -x mountpoint -x readonly \"{dataset}${{fs#{copy}}}\"; done"
+            );
+        }
         let replicate = if *recursive { "-R " } else { "" };
         format!(
-            "zfs send {replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{address} zfs receive -x mountpoint -x readonly {dataset}"
+            "zfs send {raw}{replicate}-I @COMMON {copy}@{FAILBACK_SNAPSHOT} | ssh root@{address} zfs receive -x mountpoint -x readonly {dataset}"
         )
     };
     facts.datasets.iter().map(send_back).collect()
+}
+
+/// Whether replication sends raw, so that an encrypted copy goes back as it came: still
+/// encrypted, under the source's key, without the key loaded on the target.
+fn sends_raw(pair: &crate::model::Pair) -> bool {
+    pair.send.iter().any(|flag| flag.value.on && matches!(flag.value.option, SendOption::Raw | SendOption::Encrypted))
 }
 
 /// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.

@@ -278,15 +278,20 @@ fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
     }
 }
 
+/// Each dataset, with its subtree when recursive; `replicate DATASET children` adds
+/// `DATASET: false`, which zrepl's filter puts before the subtree's rule (the most specific
+/// pattern wins), so the parent itself is neither snapshotted nor sent.
 fn filesystems(pair: &Pair) -> Vec<Field> {
-    let mut datasets: Vec<(&str, bool)> =
-        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect();
+    let mut datasets: Vec<(&str, bool, bool)> =
+        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive, r.children_only)).collect();
     datasets.sort_unstable();
     datasets
         .into_iter()
-        .map(|(dataset, recursive)| {
+        .flat_map(|(dataset, recursive, children_only)| {
             let pattern = if recursive { format!("{dataset}<") } else { dataset.to_owned() };
-            Field { key: Scalar::text(&pattern), value: Scalar::flag(true) }
+            let subtree = Field { key: Scalar::text(&pattern), value: Scalar::flag(true) };
+            let parent = children_only.then(|| Field { key: Scalar::text(dataset), value: Scalar::flag(false) });
+            std::iter::once(subtree).chain(parent)
         })
         .collect()
 }

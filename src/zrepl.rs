@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Duration, Engine, Mode, Pair, Policy, Replicated, Size, SizeUnit, Spanned, Transport};
+use crate::model::{Duration, Engine, Mode, Node, Pair, Policy, Replicated, Size, SizeUnit, Spanned, Transport};
 
 /// The prefix of every snapshot zrepl takes for zplan; pruning rules match it.
 pub const SNAPSHOT_PREFIX: &str = "zrepl_";
@@ -180,13 +180,33 @@ pub fn local_listener(pair: &Pair) -> String {
 }
 
 /// The identity the serving job knows the connecting node by: the source for a push,
-/// the target for a pull.
+/// the target for a pull; over tls, the common name of its certificate.
 pub fn client_identity<'p>(policy: &'p Policy, pair: &Pair) -> &'p str {
     let connecting = match pair.mode() {
         Mode::Push => pair.nodes[0],
         Mode::Pull => pair.nodes[1],
     };
-    &policy.nodes[connecting].name.value
+    let node = &policy.nodes[connecting];
+    match zrepl_transport(pair) {
+        Some(Transport::Tls { .. }) => common_name(node),
+        _ => &node.name.value,
+    }
+}
+
+/// The common name of a node's TLS certificate: `zrepl-cn`, or the node's name.
+pub fn common_name(node: &Node) -> &str {
+    node.zrepl_node.common_name.as_ref().map_or(&node.name.value, |name| &name.value)
+}
+
+/// The certificate and key a node presents over a tls transport: its own (`zrepl-cert`,
+/// `zrepl-key`), else the transport's; `None` for a part neither gives.
+pub fn tls_files<'a>(node: &'a Node, transport: &'a Transport) -> (Option<&'a str>, Option<&'a str>) {
+    let (cert, key) = match transport {
+        Transport::Tls { cert, key, .. } => (cert.as_deref(), key.as_deref()),
+        _ => (None, None),
+    };
+    let own = &node.zrepl_node;
+    (own.cert.as_ref().map(|c| c.value.as_str()).or(cert), own.key.as_ref().map(|k| k.value.as_str()).or(key))
 }
 
 /// Where a source dataset lands on the target: a sink receives into

@@ -14,13 +14,14 @@ mod pairs;
 mod targets;
 mod timing;
 mod writers;
+mod zrepl_settings;
 
 use crate::diagnostic::Problem;
 use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 33] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 36] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -54,6 +55,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         jobs::jobs_are_disjoint,
         jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
+        zrepl_settings::zrepl_statements_on_zrepl_pairs,
+        zrepl_settings::protection_keeps_the_cursor,
+        zrepl_settings::tls_nodes_have_identities,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

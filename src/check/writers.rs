@@ -34,23 +34,27 @@ struct Write<'p> {
     /// The source's name, or where the copy lands (under a static target's `under`).
     dataset: Cow<'p, str>,
     recursive: bool,
+    /// Subtrees of a recursive write that it leaves alone (`exclude`), named as `dataset` is.
+    excluded: Vec<Cow<'p, str>>,
     pair: usize,
     role: Role,
     span: Span,
 }
 
-fn writes(policy: &Policy) -> Vec<Write<'_>> {
+fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
             let source = replicated.dataset.value.as_str();
+            let named = |dataset: &'p str, role: Role| match role {
+                Role::Snapshots => Cow::Borrowed(dataset),
+                Role::Receives => Cow::Owned(landing(policy, pair, dataset)),
+            };
             let write = |node: usize, role: Role| Write {
                 node,
-                dataset: match role {
-                    Role::Snapshots => Cow::Borrowed(source),
-                    Role::Receives => Cow::Owned(landing(policy, pair, source)),
-                },
+                dataset: named(source, role),
                 recursive: replicated.recursive,
+                excluded: replicated.exclude.iter().map(|excluded| named(&excluded.value, role)).collect(),
                 pair: index,
                 role,
                 span: replicated.dataset.span,
@@ -63,9 +67,11 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
     writes
 }
 
-/// Whether `outer` writes `inner`: the same dataset, or a parent written recursively.
+/// Whether `outer` writes `inner`: the same dataset, or a parent written recursively that
+/// does not exclude it.
 fn writes_into(outer: &Write<'_>, inner: &str) -> bool {
     covers(&outer.dataset, outer.recursive, inner)
+        && !outer.excluded.iter().any(|excluded| covers(excluded, true, inner))
 }
 
 /// No dataset has writers from two pairs on one node.

@@ -807,6 +807,75 @@ pub enum Problem {
         help: String,
     },
 
+    #[error("pair `{pair}` asks zrepl to guarantee nothing for {step} replication")]
+    #[diagnostic(
+        code(E0720),
+        help("zrepl then keeps no replication cursor: its pruner fails with `replication cursor bookmark does not exist` (zrepl #682), and nothing keeps the incremental base; write `protection incremental` or `protection resumability`")
+    )]
+    ProtectionNothing {
+        #[label("guarantee_nothing")]
+        span: SourceSpan,
+        pair: String,
+        step: &'static str,
+    },
+
+    #[error("the grid shrinks: buckets of {later_length} come after buckets of {earlier_length}")]
+    #[diagnostic(
+        code(E0721),
+        help("zrepl refuses a grid whose intervals get shorter, unless every longer one before them keeps all (`:all`); order the buckets from the shortest interval to the longest")
+    )]
+    WrittenGridShrinks {
+        #[label("{later_length} intervals")]
+        later: SourceSpan,
+        #[label("after {earlier_length} intervals")]
+        earlier: SourceSpan,
+        earlier_length: String,
+        later_length: String,
+    },
+
+    #[error("`{excluded}` is not below `{dataset}`, so there is nothing to exclude")]
+    #[diagnostic(code(E0722))]
+    ExcludeOutside {
+        #[label("excluded here")]
+        span: SourceSpan,
+        #[label("replicated here")]
+        replicated: SourceSpan,
+        excluded: String,
+        dataset: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("node `{node}` has no TLS {missing} for pair `{pair}`")]
+    #[diagnostic(
+        code(E0723),
+        help("give the node its own files with `zrepl-cert PATH` and `zrepl-key PATH`, or give the transport `cert PATH key PATH` for every node that has none")
+    )]
+    TlsIdentityMissing {
+        #[label("`{node}` connects over tls here")]
+        span: SourceSpan,
+        #[label("node `{node}`")]
+        node_span: SourceSpan,
+        node: String,
+        pair: String,
+        missing: &'static str,
+    },
+
+    #[error("retention `{retention}` says what to keep twice: `{written}` and `{other}`")]
+    #[diagnostic(
+        code(E0724),
+        help("a zrepl `grid` or `all` is the whole retention: drop the counts and `last`, or write them as grid buckets (`hourly 24` is `24x1h`)")
+    )]
+    RetentionMixesGrid {
+        #[label("`{written}` here")]
+        span: SourceSpan,
+        #[label("`{other}` here")]
+        other_span: SourceSpan,
+        retention: String,
+        written: &'static str,
+        other: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),

@@ -7,6 +7,7 @@ mod settings;
 mod transfer;
 mod types;
 mod values;
+mod zrepl;
 
 pub use build::{build, HOUR_DIVISORS};
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};

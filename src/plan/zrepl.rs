@@ -6,7 +6,10 @@ use std::net::IpAddr;
 use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
-use crate::model::{Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
+use crate::model::{
+    BucketKeep, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention, SendOption,
+    SnapshotKind, Transport, ZreplRetention,
+};
 use crate::schedule::{self, Schedule};
 use crate::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 
@@ -16,7 +19,13 @@ pub fn zrepl_files(policy: &Policy, files: &mut Files) {
         let node = &policy.nodes[host];
         let name = &node.name.value;
         let jobs = jobs.iter().map(|job| job_config(policy, job)).collect();
-        let config = ZreplConfig { host: name.clone(), version: node.zrepl.as_str(), jobs };
+        let config = ZreplConfig {
+            host: name.clone(),
+            version: node.zrepl.as_str(),
+            logging: logging(node),
+            monitoring: node.zrepl_node.monitoring.as_ref().map(|port| Scalar::text(&format!(":{}", port.value))),
+            jobs,
+        };
         let (path, actions) = match node.os.value {
             Os::Linux => (
                 "etc/zrepl/zrepl.yml",
@@ -30,6 +39,33 @@ pub fn zrepl_files(policy: &Policy, files: &mut Files) {
             rc_conf(files, name, "zrepl", comment, vec![("zrepl_enable", "YES".to_owned())]);
         }
     }
+}
+
+/// The node's logging outlets, or syslog at `warn` when it names none.
+fn logging(node: &Node) -> Vec<Vec<Field>> {
+    const DEFAULT: LogSetting = LogSetting { outlet: LogOutlet::Syslog, level: crate::model::LogLevel::Warn };
+    let outlets: Vec<LogSetting> = node.zrepl_node.logging.iter().map(|outlet| outlet.value).collect();
+    let outlets = if outlets.is_empty() { vec![DEFAULT] } else { outlets };
+    outlets
+        .into_iter()
+        .map(|outlet| {
+            vec![
+                Field::new("type", Scalar::word(outlet.outlet.keyword())),
+                Field::new("format", Scalar::word("human")),
+                Field::new("level", Scalar::word(outlet.level.keyword())),
+            ]
+        })
+        .collect()
+}
+
+/// `replication.protection` of an active job, when the pair sets it.
+fn protection(pair: &Pair) -> Vec<Field> {
+    pair.zrepl_options.protection.as_ref().map_or_else(Vec::new, |protection| {
+        vec![
+            Field::new("initial", Scalar::word(protection.value.initial.value.zrepl_value())),
+            Field::new("incremental", Scalar::word(protection.value.incremental.value.zrepl_value())),
+        ]
+    })
 }
 
 fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
@@ -57,6 +93,7 @@ fn empty_job(job: &Job<'_>, comments: Vec<String>) -> ZreplJob {
         bandwidth_limit: None,
         recv_override: Vec::new(),
         placeholder_encryption: None,
+        protection: Vec::new(),
         snapshotting: Vec::new(),
         keep_sender: Vec::new(),
         keep_receiver: Vec::new(),
@@ -83,7 +120,8 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
     ];
     ZreplJob {
-        connect: connect(pair, source, target, &target.name.value),
+        connect: connect(pair, source, target),
+        protection: protection(pair),
         ..sending_parts(policy, pair, job, comments, &schedule)
     }
 }
@@ -96,7 +134,7 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         pair.name.value, schedule.snapshot_every, target.name.value, target.address.value, schedule.replicate_every
     )];
     let mut config = sending_parts(policy, pair, job, comments, &schedule);
-    (config.serve, config.serve_nested) = serve(pair, &[target]);
+    (config.serve, config.serve_nested) = serve(pair, &policy.nodes[pair.nodes[0]], &[target]);
     config.keep_sender.clear();
     config.keep_receiver.clear();
     config
@@ -135,8 +173,8 @@ fn sink_job(policy: &Policy, job: &Job<'_>) -> ZreplJob {
     let mut sources: Vec<&Node> = pairs.iter().map(|pair| &policy.nodes[pair.nodes[0]]).collect();
     sources.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     sources.dedup_by(|a, b| a.name.value == b.name.value);
-    let (serve, serve_nested) = serve(pairs[0], &sources);
-    ZreplJob { serve, serve_nested, ..receiving_parts(job, root, comments) }
+    let (serve, serve_nested) = serve(pairs[0], &policy.nodes[pairs[0].nodes[1]], &sources);
+    ZreplJob { serve, serve_nested, ..receiving_parts(pairs[0], job, root, comments) }
 }
 
 fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
@@ -152,21 +190,26 @@ fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
     ];
     ZreplJob {
-        connect: connect(pair, target, source, &source.name.value),
+        connect: connect(pair, target, source),
         interval: Some(Scalar::duration(schedule.replicate_every)),
+        protection: protection(pair),
         keep_sender: keep_sender(&policy.retentions[pair.retention], &schedule),
         keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], &schedule),
-        ..receiving_parts(job, root, comments)
+        ..receiving_parts(pair, job, root, comments)
     }
 }
 
 /// A receiving job's root and receive options: every copy read-only, placeholders
-/// inheriting their parent's encryption.
-fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob {
+/// inheriting their parent's encryption unless the pair says `off`.
+fn receiving_parts(pair: &Pair, job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob {
+    let placeholder = pair.zrepl_options.placeholder.as_ref().map(|p| p.value).unwrap_or_default();
     ZreplJob {
         root_fs: Some(Scalar::text(root)),
         recv_override: vec![Field::new("readonly", Scalar::text("on"))],
-        placeholder_encryption: Some(Scalar::word("inherit")),
+        placeholder_encryption: Some(match placeholder {
+            PlaceholderEncryption::Inherit => Scalar::word("inherit"),
+            PlaceholderEncryption::Off => Scalar::text("off"),
+        }),
         ..empty_job(job, comments)
     }
 }
@@ -188,21 +231,24 @@ fn address(ip: IpAddr, port: u16) -> String {
 }
 
 /// How the active job of `own` reaches the serving job of `peer`, as `identity` knows it.
-fn connect(pair: &Pair, own: &Node, peer: &Node, server: &str) -> Vec<Field> {
+fn connect(pair: &Pair, own: &Node, peer: &Node) -> Vec<Field> {
     let text = |value: &str| Scalar::text(value);
     match transport(pair) {
         Transport::Tcp { port } => vec![
             Field::new("type", Scalar::word("tcp")),
             Field::new("address", text(&address(peer.address.value, *port))),
         ],
-        Transport::Tls { port, ca, cert, key } => vec![
-            Field::new("type", Scalar::word("tls")),
-            Field::new("address", text(&address(peer.address.value, *port))),
-            Field::new("ca", text(ca)),
-            Field::new("cert", text(cert)),
-            Field::new("key", text(key)),
-            Field::new("server_cn", text(server)),
-        ],
+        transport @ Transport::Tls { port, ca, .. } => {
+            let (cert, key) = zrepl::tls_files(own, transport);
+            vec![
+                Field::new("type", Scalar::word("tls")),
+                Field::new("address", text(&address(peer.address.value, *port))),
+                Field::new("ca", text(ca)),
+                Field::new("cert", text(cert.unwrap_or_default())),
+                Field::new("key", text(key.unwrap_or_default())),
+                Field::new("server_cn", text(zrepl::common_name(peer))),
+            ]
+        }
         Transport::Ssh { port, user, identity } => vec![
             Field::new("type", Scalar::word("ssh+stdinserver")),
             Field::new("host", text(&peer.address.value.to_string())),
@@ -226,9 +272,11 @@ fn default_identity(os: Os) -> &'static str {
     }
 }
 
-/// Where a serving job of `pair` listens, and the clients it knows (by node name).
-fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
+/// Where a serving job of `pair` on `own` listens, and the clients it knows (by node name,
+/// or by certificate common name over tls).
+fn serve(pair: &Pair, own: &Node, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
     let names = || clients.iter().map(|node| Scalar::text(&node.name.value)).collect();
+    let common_names = || clients.iter().map(|node| Scalar::text(zrepl::common_name(node))).collect();
     let nested =
         |key: &'static str, entries: Vec<Field>, items: Vec<Scalar>| Nested { key: Scalar::word(key), entries, items };
     match transport(pair) {
@@ -244,15 +292,16 @@ fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
                 vec![Field::new("type", Scalar::word("tcp")), Field::new("listen", Scalar::text(&format!(":{port}")))];
             (fields, Some(nested("clients", entries, Vec::new())))
         }
-        Transport::Tls { port, ca, cert, key } => {
+        transport @ Transport::Tls { port, ca, .. } => {
+            let (cert, key) = zrepl::tls_files(own, transport);
             let fields = vec![
                 Field::new("type", Scalar::word("tls")),
                 Field::new("listen", Scalar::text(&format!(":{port}"))),
                 Field::new("ca", Scalar::text(ca)),
-                Field::new("cert", Scalar::text(cert)),
-                Field::new("key", Scalar::text(key)),
+                Field::new("cert", Scalar::text(cert.unwrap_or_default())),
+                Field::new("key", Scalar::text(key.unwrap_or_default())),
             ];
-            (fields, Some(nested("client_cns", Vec::new(), names())))
+            (fields, Some(nested("client_cns", Vec::new(), common_names())))
         }
         Transport::Ssh { .. } => (
             vec![Field::new("type", Scalar::word("stdinserver"))],
@@ -265,17 +314,17 @@ fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
     }
 }
 
+/// Each replicated dataset (`D<` with its children), and each excluded subtree (`X<: false`).
 fn filesystems(pair: &Pair) -> Vec<Field> {
-    let mut datasets: Vec<(&str, bool)> =
-        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect();
-    datasets.sort_unstable();
-    datasets
-        .into_iter()
-        .map(|(dataset, recursive)| {
-            let pattern = if recursive { format!("{dataset}<") } else { dataset.to_owned() };
-            Field { key: Scalar::text(&pattern), value: Scalar::flag(true) }
-        })
-        .collect()
+    let mut patterns: Vec<(String, bool)> = Vec::new();
+    for replicated in &pair.datasets {
+        let dataset = &replicated.dataset.value;
+        patterns.push((if replicated.recursive { format!("{dataset}<") } else { dataset.clone() }, true));
+        patterns.extend(replicated.exclude.iter().map(|excluded| (format!("{}<", excluded.value), false)));
+    }
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns.into_iter().map(|(pattern, on)| Field { key: Scalar::text(&pattern), value: Scalar::flag(on) }).collect()
 }
 
 /// `encrypted` always, spelled out, then every other option the pair sets.
@@ -312,6 +361,9 @@ fn keep_sender(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
 
 /// The retention as zrepl rules on zrepl's snapshots, then every other snapshot kept.
 fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
+    if let Some(written) = &retention.zrepl {
+        return written_rules(&written.value);
+    }
     let mut rules = Vec::new();
     if let Some(last) = &retention.last {
         rules.push(vec![
@@ -333,6 +385,37 @@ fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> 
         Field::new("regex", own_snapshots()),
     ]);
     rules
+}
+
+/// A retention written for zrepl: its grid on zrepl's snapshots then every other snapshot
+/// kept, or one rule that keeps every snapshot.
+fn written_rules(written: &ZreplRetention) -> Vec<Vec<Field>> {
+    let ZreplRetention::Grid(buckets) = written else {
+        return vec![vec![Field::new("type", Scalar::word("regex")), Field::new("regex", Scalar::text(".*"))]];
+    };
+    let grid: Vec<String> = buckets
+        .iter()
+        .map(|bucket| {
+            let keep = match bucket.keep {
+                BucketKeep::All => "(keep=all)".to_owned(),
+                BucketKeep::Count(1) => String::new(),
+                BucketKeep::Count(count) => format!("(keep={count})"),
+            };
+            format!("{}x{}{keep}", bucket.repeat, zrepl::duration(bucket.length))
+        })
+        .collect();
+    vec![
+        vec![
+            Field::new("type", Scalar::word("grid")),
+            Field::new("grid", Scalar::text(&grid.join(" | "))),
+            Field::new("regex", own_snapshots()),
+        ],
+        vec![
+            Field::new("type", Scalar::word("regex")),
+            Field::new("negate", Scalar::flag(true)),
+            Field::new("regex", own_snapshots()),
+        ],
+    ]
 }
 
 /// The kinds of a retention as a zrepl grid, `60x1m | 24x1h | 7x1d`: one bucket per kept

@@ -833,7 +833,7 @@ pub enum Problem {
         later_length: String,
     },
 
-    #[error("`{excluded}` is not below `{dataset}`, so there is nothing to exclude")]
+    #[error("`{excluded}` cannot be excluded: {why}")]
     #[diagnostic(code(E0722))]
     ExcludeOutside {
         #[label("excluded here")]
@@ -841,7 +841,7 @@ pub enum Problem {
         #[label("replicated here")]
         replicated: SourceSpan,
         excluded: String,
-        dataset: String,
+        why: String,
         #[help]
         help: &'static str,
     },

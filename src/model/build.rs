@@ -973,7 +973,11 @@ fn exclusion_problem(dataset: &Spanned<String>, recursive: bool, exclude: &[Span
         span: outside.span.into(),
         replicated: dataset.span.into(),
         excluded: outside.value.clone(),
-        dataset: dataset.value.clone(),
+        why: if recursive {
+            format!("it is not below `{}`, so `{}` never sends it", dataset.value, dataset.value)
+        } else {
+            format!("`{}` is replicated without its children, so it never sends `{}`", dataset.value, outside.value)
+        },
         help,
     })
 }

@@ -9,7 +9,7 @@
 //! No dataset is pruned by two configurations that may run at the same time on one host.
 //! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
 //! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
-//! it sends (its `filesystems`) and what it receives (below its `root_fs`; a sink keeps each
+//! it sends (its `filesystems`, less the subtrees they exclude) and what it receives (below its `root_fs`; a sink keeps each
 //! client under `root_fs/CLIENT`). The active and standby configs of one followed pair are
 //! gated on the role, so they never run together; anything else on one host may.
 
@@ -40,6 +40,15 @@ struct Pruned {
     pruner: Pruner,
     dataset: String,
     recursive: bool,
+    /// Subtrees below `dataset` that it leaves alone (a zrepl `X<: false`).
+    excluded: Vec<String>,
+}
+
+impl Pruned {
+    /// Whether this prune reaches `dataset`: it holds it, outside every excluded subtree.
+    fn reaches(&self, dataset: &str) -> bool {
+        holds(&self.dataset, self.recursive, dataset) && !self.excluded.iter().any(|ex| holds(ex, true, dataset))
+    }
 }
 
 /// Whether `outer` is `inner` or, when recursive, one of its ancestors.
@@ -109,6 +118,8 @@ struct ZreplJob {
     kind: String,
     root_fs: Option<String>,
     filesystems: Vec<(String, bool)>,
+    /// The subtrees its `filesystems` exclude.
+    excluded: Vec<String>,
     clients: Vec<String>,
 }
 
@@ -142,10 +153,16 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
             }
             6 if block == "filesystems" => {
                 let (pattern, included) = line.rsplit_once(':').unwrap();
-                if included.trim() == "true" {
-                    let pattern = unquoted(pattern);
-                    let recursive = pattern.ends_with('<');
-                    job.filesystems.push((pattern.trim_end_matches('<').to_owned(), recursive));
+                let pattern = unquoted(pattern);
+                let recursive = pattern.ends_with('<');
+                let dataset = pattern.trim_end_matches('<').to_owned();
+                match included.trim() {
+                    "true" => job.filesystems.push((dataset, recursive)),
+                    "false" => {
+                        assert!(recursive, "an exclusion leaves out a whole subtree: {pattern}");
+                        job.excluded.push(dataset);
+                    }
+                    other => panic!("filesystems entry {pattern}: {other}"),
                 }
             }
             6 if block == "connect" && key == "client_identity" => identities.push(unquoted(value)),
@@ -165,11 +182,13 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for job in &jobs {
         let mut add = |dataset: String, recursive: bool| {
+            let excluded = job.excluded.iter().filter(|ex| holds(&dataset, recursive, ex)).cloned().collect();
             pruned.push(Pruned {
                 host: host.to_owned(),
                 pruner: Pruner::Zrepl { job: job.name.clone() },
                 dataset,
                 recursive,
+                excluded,
             });
         };
         let root = job.root_fs.clone();
@@ -193,7 +212,7 @@ fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
     for ((host, pair, role), sections) in sanoid_configs(tree) {
         for (dataset, recursive) in sections {
             let pruner = Pruner::Sanoid { pair: pair.clone(), role: role.clone() };
-            pruned.push(Pruned { host: host.clone(), pruner, dataset, recursive });
+            pruned.push(Pruned { host: host.clone(), pruner, dataset, recursive, excluded: Vec::new() });
         }
     }
     for (host, path, text) in text_files(tree) {
@@ -224,8 +243,7 @@ fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
     let mut doubles = Vec::new();
     for (index, first) in pruned.iter().enumerate() {
         for second in &pruned[index + 1..] {
-            let overlap = holds(&first.dataset, first.recursive, &second.dataset)
-                || holds(&second.dataset, second.recursive, &first.dataset);
+            let overlap = first.reaches(&second.dataset) || second.reaches(&first.dataset);
             if first.host == second.host && overlap && concurrent(policy, &first.pruner, &second.pruner) {
                 doubles.push(format!("{}: {first:?} and {second:?}", first.host));
             }
@@ -284,8 +302,61 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
 fn the_readers_read_sanoid_and_zrepl_configs() {
     let sanoid = "# x\n[tank/a]\nuse_template = p\nrecursive = yes\n\n[template_p]\nhourly = 1\n";
     assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true)]));
-    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b\": false\n";
+    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b<\": false\n";
     let pruned = zrepl_pruned("f1", zrepl);
     let found: Vec<(&str, bool)> = pruned.iter().map(|p| (p.dataset.as_str(), p.recursive)).collect();
     assert_eq!(found, [("zdata/sink/f0", true), ("zdata/a", true)]);
+    assert_eq!(pruned[1].excluded, ["zdata/a/b"]);
+}
+
+/// An excluded subtree is not pruned by the job that excludes it, and a job that prunes
+/// inside it is no double prune; without the exclusion it would be.
+#[test]
+fn an_excluded_subtree_is_left_to_other_jobs() {
+    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"nas\"\n    root_fs: \"tank/backup\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"tank/backup<\": false\n      \"tank<\": true\n";
+    let pruned = zrepl_pruned("backup", zrepl);
+    assert_eq!(pruned[1].excluded, ["tank/backup"]);
+    assert!(!pruned[1].reaches("tank/backup/nas/tank/home"));
+    assert!(pruned[1].reaches("tank/home"));
+    let policy = Policy::default();
+    assert!(double_prunes(&policy, &pruned).is_empty());
+    let without = zrepl.replace("      \"tank/backup<\": false\n", "");
+    assert_eq!(double_prunes(&policy, &zrepl_pruned("backup", &without)).len(), 1);
+}
+
+/// Each zrepl pair's sending job covers exactly what the model replicates: its datasets,
+/// recursive or not, less the subtrees the policy excludes.
+#[test]
+fn zrepl_sending_jobs_cover_what_the_model_replicates() {
+    let mut exclusions = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        let jobs: Vec<ZreplJob> = text_files(&tree)
+            .filter(|(_, path, _)| path.ends_with("zrepl/zrepl.yml"))
+            .flat_map(|(_, _, text)| zrepl_jobs(text).0)
+            .collect();
+        for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Zrepl) {
+            let sender = [format!("{}_push", pair.name.value), format!("{}_source", pair.name.value)];
+            let job = jobs
+                .iter()
+                .find(|job| sender.contains(&job.name))
+                .unwrap_or_else(|| panic!("{name}: no sender of {}", pair.name.value));
+            let mut expected: Vec<(String, bool)> =
+                pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+            let mut excluded: Vec<String> =
+                pair.datasets.iter().flat_map(|r| r.exclude.iter().map(|e| e.value.clone())).collect();
+            exclusions += excluded.len();
+            let mut found = job.filesystems.clone();
+            let mut found_excluded = job.excluded.clone();
+            for list in [&mut expected, &mut found] {
+                list.sort();
+            }
+            for list in [&mut excluded, &mut found_excluded] {
+                list.sort();
+            }
+            assert_eq!(found, expected, "{name}: what {} sends", job.name);
+            assert_eq!(found_excluded, excluded, "{name}: what {} leaves out", job.name);
+        }
+    }
+    assert!(exclusions > 0, "no policy excludes a dataset");
 }

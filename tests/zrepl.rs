@@ -89,18 +89,24 @@ fn check_rules(path: &Path, config: &Value) {
             }
         }
         if matches!(job["type"].as_str(), Some("sink" | "pull")) {
-            assert_eq!(job["recv"]["placeholder"]["encryption"], "inherit", "{name}: placeholder encryption");
+            let placeholder = &job["recv"]["placeholder"]["encryption"];
+            assert!(placeholder == "inherit" || placeholder == "off", "{name}: placeholder encryption {placeholder}");
             assert_eq!(job["recv"]["properties"]["override"]["readonly"], "on", "{name}: copies are read-only");
         }
     }
 }
 
-/// Every count-based rule is restricted to zrepl's snapshots, and the last rule keeps all others.
+/// Every count-based rule is restricted to zrepl's snapshots, and the last rule keeps all
+/// others, or every snapshot (a retention that keeps all).
 fn check_keep_rules(job: &str, rules: &[Value]) {
     for rule in rules.iter().filter(|rule| matches!(rule["type"].as_str(), Some("grid" | "last_n"))) {
         assert_eq!(rule["regex"], "^zrepl_", "{job}: {rule} prunes only zrepl's snapshots");
     }
     let last = rules.last().unwrap();
+    if last["regex"] == ".*" {
+        assert_eq!((&last["type"], last.get("negate")), (&Value::from("regex"), None), "{job}: keeps everything");
+        return;
+    }
     assert_eq!(
         (&last["type"], &last["negate"]),
         (&Value::from("regex"), &Value::from(true)),

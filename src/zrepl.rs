@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Duration, Engine, Mode, Node, Pair, Policy, Replicated, Size, SizeUnit, Spanned, Transport};
+use crate::model::{
+    Duration, Engine, Mode, Node, Pair, Policy, Replicated, Retention, Size, SizeUnit, Spanned, Transport,
+    ZreplRetention,
+};
+use crate::schedule::Schedule;
 
 /// The prefix of every snapshot zrepl takes for zplan; pruning rules match it.
 pub const SNAPSHOT_PREFIX: &str = "zrepl_";
@@ -18,8 +22,10 @@ pub enum JobKind {
     Sink,
     /// Pulls from a source job, on the target.
     Pull,
-    /// Snapshots on the source and serves pulls.
+    /// Serves pulls on the source; it snapshots there unless a snap job does.
     Source,
+    /// Snapshots and prunes on the source, for every pair of a fan-out.
+    Snap,
 }
 
 impl JobKind {
@@ -30,6 +36,7 @@ impl JobKind {
             JobKind::Sink => "sink",
             JobKind::Pull => "pull",
             JobKind::Source => "source",
+            JobKind::Snap => "snap",
         }
     }
 
@@ -70,28 +77,125 @@ pub struct Job<'p> {
     /// Where a receiving job receives.
     pub root_fs: Option<&'p Spanned<String>>,
     pub listeners: Vec<Listener>,
+    /// A sending job of a fan-out: the snap job takes and prunes its snapshots.
+    pub manual_snapshots: bool,
+}
+
+/// Several zrepl pairs that send the same datasets from one source node: one snap job
+/// snapshots and prunes them there, and each pair replicates on its own (zrepl #551).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FanOut {
+    /// Index into [`Policy::nodes`].
+    pub source: usize,
+    /// Indices into [`Policy::pairs`], in the policy's order; at least two.
+    pub pairs: Vec<usize>,
+}
+
+impl FanOut {
+    /// The snap job's name: the pairs' names, sorted, then `snap`.
+    pub fn snap_job_name(&self, policy: &Policy) -> String {
+        let mut names: Vec<&str> = self.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
+        names.sort_unstable();
+        format!("{}_snap", names.join("_"))
+    }
+}
+
+/// What a zrepl pair sends, in a form that compares equal for pairs that send the same:
+/// each dataset with its recursion and its exclusions, sorted.
+type Sent<'p> = Vec<(&'p str, bool, Vec<&'p str>)>;
+
+fn sent(pair: &Pair) -> Sent<'_> {
+    let mut sent: Sent<'_> = pair
+        .datasets
+        .iter()
+        .map(|r| {
+            let mut excluded: Vec<&str> = r.exclude.iter().map(|e| e.value.as_str()).collect();
+            excluded.sort_unstable();
+            (r.dataset.value.as_str(), r.recursive, excluded)
+        })
+        .collect();
+    sent.sort();
+    sent
+}
+
+/// Every fan-out: zrepl pairs with one source node that send exactly the same datasets.
+/// Pairs that share only some datasets are no fan-out; the one-writer rule refuses them.
+pub fn fan_outs(policy: &Policy) -> Vec<FanOut> {
+    let mut groups: BTreeMap<(usize, Sent<'_>), Vec<usize>> = BTreeMap::new();
+    for (index, pair) in policy.pairs.iter().enumerate() {
+        if zrepl_transport(pair).is_some() && pair.target_root.is_some() {
+            groups.entry((pair.nodes[0], sent(pair))).or_default().push(index);
+        }
+    }
+    let mut fan_outs: Vec<FanOut> = groups
+        .into_iter()
+        .filter(|(_, pairs)| pairs.len() > 1)
+        .map(|((source, _), pairs)| FanOut { source, pairs })
+        .collect();
+    fan_outs.sort_by_key(|fan_out| fan_out.pairs[0]);
+    fan_outs
+}
+
+/// How long zrepl's pruning by `retention` keeps a snapshot at the least, when the
+/// source snapshots on `schedule`: the spans of a written grid added up, the longest kind's
+/// count × period, or `last N` × the interval; `None` for a retention that keeps all.
+pub fn kept_for(retention: &Retention, schedule: &Schedule) -> Option<Duration> {
+    match retention.zrepl.as_ref().map(|written| &written.value) {
+        Some(ZreplRetention::All) => None,
+        Some(ZreplRetention::Grid(buckets)) => Some(buckets.iter().fold(Duration(0), |sum, b| sum + b.span())),
+        None => {
+            let last = retention
+                .last
+                .as_ref()
+                .map(|last| Duration(schedule.snapshot_every.seconds().saturating_mul(u64::from(last.value))));
+            let kinds = if retention.counts.is_empty() && last.is_some() {
+                Duration(0)
+            } else {
+                crate::schedule::horizon(retention, schedule)
+            };
+            Some(kinds.max(last.unwrap_or_default()))
+        }
+    }
+}
+
+/// The fan-out a pair is part of, if any.
+pub fn fan_out_of(fan_outs: &[FanOut], pair: usize) -> Option<&FanOut> {
+    fan_outs.iter().find(|fan_out| fan_out.pairs.contains(&pair))
 }
 
 /// Every zrepl job, by host (an index into [`Policy::nodes`]), in a stable order.
 pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
     let mut hosts: BTreeMap<usize, Vec<Job<'_>>> = BTreeMap::new();
+    let fan_outs = fan_outs(policy);
     for (index, pair) in policy.pairs.iter().enumerate() {
         let (Some(transport), Some(root)) = (zrepl_transport(pair), pair.target_root.as_ref()) else {
             continue;
         };
         let [source, target] = pair.nodes;
+        let manual_snapshots = fan_out_of(&fan_outs, index).is_some();
         match pair.mode() {
             Mode::Push => {
-                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Push, Vec::new()));
+                let push = Job { manual_snapshots, ..sending(pair, index, JobKind::Push, Vec::new()) };
+                hosts.entry(source).or_default().push(push);
                 add_to_sink(hosts.entry(target).or_default(), policy, index, transport, root);
             }
             Mode::Pull => {
                 let identity = policy.nodes[target].name.value.clone();
                 let listener = listener(pair, transport, identity);
-                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Source, vec![listener]));
+                let serving = Job { manual_snapshots, ..sending(pair, index, JobKind::Source, vec![listener]) };
+                hosts.entry(source).or_default().push(serving);
                 hosts.entry(target).or_default().push(receiving(format!("{}_pull", pair.name.value), index, root));
             }
         }
+    }
+    for fan_out in &fan_outs {
+        let first = &policy.pairs[fan_out.pairs[0]];
+        let snap = Job {
+            name: fan_out.snap_job_name(policy),
+            pairs: fan_out.pairs.clone(),
+            ..sending(first, fan_out.pairs[0], JobKind::Snap, Vec::new())
+        };
+        hosts.entry(fan_out.source).or_default().push(snap);
     }
     for jobs in hosts.values_mut() {
         jobs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -112,6 +216,7 @@ fn sending(pair: &Pair, index: usize, kind: JobKind, listeners: Vec<Listener>) -
         filesystems: pair.datasets.iter().collect(),
         root_fs: None,
         listeners,
+        manual_snapshots: false,
     }
 }
 
@@ -123,6 +228,7 @@ fn receiving(name: String, index: usize, root: &Spanned<String>) -> Job<'_> {
         filesystems: Vec::new(),
         root_fs: Some(root),
         listeners: Vec::new(),
+        manual_snapshots: false,
     }
 }
 

@@ -9,8 +9,10 @@
 //! No dataset is pruned by two configurations that may run at the same time on one host.
 //! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
 //! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
-//! it sends (its `filesystems`, less the subtrees they exclude) and what it receives (below its `root_fs`; a sink keeps each
-//! client under `root_fs/CLIENT`). The active and standby configs of one followed pair are
+//! it sends (its `filesystems`, less the subtrees they exclude) and what it receives
+//! (below its `root_fs`; a sink keeps each client under `root_fs/CLIENT`); a pull job
+//! prunes, by its `keep_sender`, what its source job sends on the source's host, unless
+//! that keeps every snapshot; a snap job prunes its `filesystems`. The active and standby configs of one followed pair are
 //! gated on the role, so they never run together; anything else on one host may.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,6 +123,8 @@ struct ZreplJob {
     /// The subtrees its `filesystems` exclude.
     excluded: Vec<String>,
     clients: Vec<String>,
+    /// Whether its `keep_sender` keeps every snapshot (`regex: ".*"`): it prunes no sender.
+    keeps_every_sent: bool,
 }
 
 fn unquoted(text: &str) -> String {
@@ -133,6 +137,7 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
     let mut jobs: Vec<ZreplJob> = Vec::new();
     let mut identities = Vec::new();
     let mut block = "";
+    let mut rules = "";
     for line in text.lines() {
         let indent = line.len() - line.trim_start().len();
         let line = line.trim();
@@ -166,6 +171,10 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
                 }
             }
             6 if block == "connect" && key == "client_identity" => identities.push(unquoted(value)),
+            6 if block == "pruning" => rules = key,
+            10 if block == "pruning" && rules == "keep_sender" && line == "regex: \".*\"" => {
+                job.keeps_every_sent = true
+            }
             8 if block == "serve" => {
                 let client = line.strip_prefix("- ").map_or_else(|| unquoted(value), unquoted);
                 job.clients.push(client);
@@ -176,24 +185,41 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
     (jobs, identities)
 }
 
-/// What each zrepl job of a host prunes there.
+/// What `pruner` prunes on `host` when it prunes the datasets `sender` sends.
+fn sent_by(host: &str, pruner: &str, sender: &ZreplJob) -> Vec<Pruned> {
+    sender
+        .filesystems
+        .iter()
+        .map(|(dataset, recursive)| Pruned {
+            host: host.to_owned(),
+            pruner: Pruner::Zrepl { job: pruner.to_owned() },
+            dataset: dataset.clone(),
+            recursive: *recursive,
+            excluded: sender.excluded.iter().filter(|ex| holds(dataset, *recursive, ex)).cloned().collect(),
+        })
+        .collect()
+}
+
+/// What each zrepl job of a host prunes there; a source job's datasets are pruned by its
+/// pull job, on another host (see [`pulls_pruning_sources`]).
 fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     let (jobs, local_identities) = zrepl_jobs(text);
     let mut pruned = Vec::new();
     for job in &jobs {
         let mut add = |dataset: String, recursive: bool| {
-            let excluded = job.excluded.iter().filter(|ex| holds(&dataset, recursive, ex)).cloned().collect();
             pruned.push(Pruned {
                 host: host.to_owned(),
                 pruner: Pruner::Zrepl { job: job.name.clone() },
                 dataset,
                 recursive,
-                excluded,
+                excluded: Vec::new(),
             });
         };
         let root = job.root_fs.clone();
         match (job.kind.as_str(), root) {
-            ("push" | "source", None) => job.filesystems.iter().for_each(|(d, r)| add(d.clone(), *r)),
+            ("push", None) if job.keeps_every_sent => {}
+            ("push" | "snap", None) => pruned.extend(sent_by(host, &job.name, job)),
+            ("source", None) => {}
             ("pull", Some(root)) => add(root, true),
             ("sink", Some(root)) => {
                 let clients = if job.clients.is_empty() { &local_identities } else { &job.clients };
@@ -202,6 +228,24 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
             }
             (kind, root) => panic!("{host}: zrepl job {} of type `{kind}` with root {root:?}", job.name),
         }
+    }
+    pruned
+}
+
+/// What each pull job prunes on its source's host, through the source job of its pair
+/// (`PAIR_pull` and `PAIR_source`), unless its `keep_sender` keeps every snapshot.
+fn pulls_pruning_sources(tree: &Tree) -> Vec<Pruned> {
+    let configs: Vec<(&str, Vec<ZreplJob>)> = text_files(tree)
+        .filter(|(_, path, _)| path.ends_with("zrepl/zrepl.yml"))
+        .map(|(host, _, text)| (host, zrepl_jobs(text).0))
+        .collect();
+    let mut pruned = Vec::new();
+    for pull in configs.iter().flat_map(|(_, jobs)| jobs).filter(|job| job.kind == "pull" && !job.keeps_every_sent) {
+        let source_name = pull.name.replace("_pull", "_source");
+        let source =
+            configs.iter().find_map(|(host, jobs)| Some((*host, jobs.iter().find(|j| j.name == source_name)?)));
+        let (host, source) = source.unwrap_or_else(|| panic!("pull job {} has no source job", pull.name));
+        pruned.extend(sent_by(host, &pull.name, source));
     }
     pruned
 }
@@ -220,6 +264,7 @@ fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
             pruned.extend(zrepl_pruned(host, text));
         }
     }
+    pruned.extend(pulls_pruning_sources(tree));
     pruned
 }
 
@@ -292,7 +337,8 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             }
         }
     }
-    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"] {
+    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push", "snap"]
+    {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }
@@ -359,4 +405,30 @@ fn zrepl_sending_jobs_cover_what_the_model_replicates() {
         }
     }
     assert!(exclusions > 0, "no policy excludes a dataset");
+}
+
+/// In a fan-out only the snap job prunes the source: the pull jobs keep every snapshot
+/// there. Were one of them to prune by its retention, the source's dataset would be pruned
+/// twice, and the proof above would say so.
+#[test]
+fn a_fan_out_prunes_its_source_once() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zrepl-fan-out.zplan");
+    let source = std::fs::read_to_string(path).unwrap();
+    let (policy, tree) = compiled("zrepl-fan-out", &source);
+    let on_nas = |pruned: &[Pruned]| pruned.iter().filter(|p| p.host == "nas").count();
+    let pruned = everything_pruned(&tree);
+    assert_eq!(on_nas(&pruned), 1, "only the snap job prunes on nas: {pruned:?}");
+    assert!(double_prunes(&policy, &pruned).is_empty());
+    let mut pruning_pull = tree.clone();
+    for ((host, path), file) in &mut pruning_pull.files {
+        if let (true, zplan::render::Body::Bytes(bytes)) =
+            (host == "offsite" && path.ends_with("zrepl.yml"), &mut file.body)
+        {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            *bytes = text.replacen("          regex: \".*\"", "          regex: \"^zrepl_\"", 1).into_bytes();
+        }
+    }
+    let pruned = everything_pruned(&pruning_pull);
+    assert_eq!(on_nas(&pruned), 2);
+    assert_eq!(double_prunes(&policy, &pruned).len(), 1, "the snap job and the offsite pull both prune nas");
 }

@@ -6,7 +6,7 @@ use crate::diagnostic::Problem;
 use crate::model::covers;
 use crate::model::{Policy, Spanned, Transport};
 use crate::syntax::Span;
-use crate::zrepl::{jobs_by_host, zrepl_transport, Job, Listener};
+use crate::zrepl::{jobs_by_host, zrepl_transport, Job, JobKind, Listener};
 
 /// A dataset a job sends or receives into, with where the policy names it.
 struct Claim<'j> {
@@ -88,7 +88,7 @@ pub fn listeners_are_unique(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (host, jobs) in jobs_by_host(policy) {
         let host = &policy.nodes[host].name.value;
-        for job in &jobs {
+        for job in jobs.iter().filter(|job| job.kind == JobKind::Sink) {
             problems.extend(sink_disagreements(policy, host, job));
         }
         for (index, job) in jobs.iter().enumerate() {

@@ -3,6 +3,7 @@
 
 mod addresses;
 mod engines;
+mod fan_out;
 mod freebsd;
 mod jobs;
 mod mountpoints;
@@ -21,7 +22,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 36] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 39] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -58,6 +59,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         zrepl_settings::zrepl_statements_on_zrepl_pairs,
         zrepl_settings::protection_keeps_the_cursor,
         zrepl_settings::tls_nodes_have_identities,
+        fan_out::fan_outs_are_pulled,
+        fan_out::fan_outs_agree,
+        fan_out::fan_outs_keep_what_targets_fetch,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

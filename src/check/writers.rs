@@ -1,6 +1,7 @@
 //! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
 //! also snapshots or receives there (which also rules out cycles), and no export serves data
-//! that its node receives from another pair. Writes are sorted and swept once, so the rule is
+//! that its node receives from another pair. The pairs of a zrepl fan-out share one writer
+//! on their source, their snap job, and are no two writers there. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
 use std::borrow::Cow;
@@ -9,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::Problem;
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
-use crate::zrepl::landing;
+use crate::zrepl::{fan_out_of, fan_outs, landing};
 
 /// What a pair does to a dataset on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,13 +78,21 @@ fn writes_into(outer: &Write<'_>, inner: &str) -> bool {
 /// No dataset has writers from two pairs on one node.
 pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
     let writes = writes(policy);
+    let fan_outs = fan_outs(policy);
+    let shared_snapshots = |a: &Write<'_>, b: &Write<'_>| {
+        a.role == Role::Snapshots
+            && b.role == Role::Snapshots
+            && fan_out_of(&fan_outs, a.pair).is_some_and(|fan_out| fan_out.pairs.contains(&b.pair))
+    };
     let mut problems = Vec::new();
     let mut reported = BTreeSet::new();
     let mut open: Vec<&Write<'_>> = Vec::new();
     for write in &writes {
         open.retain(|earlier| earlier.node == write.node && covers(&earlier.dataset, true, &write.dataset));
-        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && writes_into(earlier, &write.dataset))
-        {
+        let clashes = |earlier: &&&Write<'_>| {
+            earlier.pair != write.pair && writes_into(earlier, &write.dataset) && !shared_snapshots(earlier, write)
+        };
+        for earlier in open.iter().filter(clashes) {
             let key = (write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset.clone());
             if reported.insert(key) {
                 problems.push(two_writers(policy, earlier, write));

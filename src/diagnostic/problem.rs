@@ -876,6 +876,54 @@ pub enum Problem {
         other: String,
     },
 
+    #[error("pair `{pair}` pushes `{dataset}`, which pair `{other}` also sends from `{source_node}`")]
+    #[diagnostic(
+        code(E0725),
+        help("in a zrepl fan-out one snap job snapshots the datasets and every pair replicates them on its own schedule; a push replicates only after its own snapshots, so let each target fetch with `mode pull`")
+    )]
+    FanOutPush {
+        #[label("a push")]
+        span: SourceSpan,
+        #[label("also sent by `{other}`")]
+        other_span: SourceSpan,
+        pair: String,
+        other: String,
+        dataset: String,
+        source_node: String,
+    },
+
+    #[error("pairs `{first}` and `{second}` send the same datasets through one zrepl snap job, but {what}: {first_value} and {second_value}")]
+    #[diagnostic(code(E0726))]
+    FanOutDisagrees {
+        #[label("{first_value}")]
+        first_span: SourceSpan,
+        #[label("{second_value}")]
+        second_span: SourceSpan,
+        first: String,
+        second: String,
+        what: &'static str,
+        first_value: String,
+        second_value: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("the snap job of `{source_node}` prunes what pair `{pair}` has not fetched yet: retention `{retention}` keeps {horizon}, and {arithmetic}")]
+    #[diagnostic(code(E0727))]
+    FanOutPrunesUnsent {
+        #[label("keeps {horizon}")]
+        span: SourceSpan,
+        #[label("pair `{pair}`")]
+        pair_span: SourceSpan,
+        source_node: String,
+        pair: String,
+        retention: String,
+        horizon: String,
+        arithmetic: String,
+        #[help]
+        help: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),

@@ -425,6 +425,8 @@ pub struct ZreplJob {
     pub snapshotting: Vec<Field>,
     pub keep_sender: Vec<Vec<Field>>,
     pub keep_receiver: Vec<Vec<Field>>,
+    /// A snap job's `pruning.keep`.
+    pub keep: Vec<Vec<Field>>,
 }
 
 /// An rc.conf(5) fragment for one service: `name="value"` lines.

@@ -75,6 +75,7 @@ fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
         JobKind::Source => source_job(policy, pair, job),
         JobKind::Sink => sink_job(policy, job),
         JobKind::Pull => pull_job(policy, pair, job),
+        JobKind::Snap => snap_job(policy, pair, job),
     }
 }
 
@@ -97,6 +98,7 @@ fn empty_job(job: &Job<'_>, comments: Vec<String>) -> ZreplJob {
         snapshotting: Vec::new(),
         keep_sender: Vec::new(),
         keep_receiver: Vec::new(),
+        keep: Vec::new(),
     }
 }
 
@@ -129,10 +131,20 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
 fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let target = &policy.nodes[pair.nodes[1]];
     let schedule = planned(pair);
-    let comments = vec![format!(
-        "Pair {}: snapshot every {} and serve {} ({}), which pulls every {}.",
-        pair.name.value, schedule.snapshot_every, target.name.value, target.address.value, schedule.replicate_every
-    )];
+    let (name, peer, every) = (&pair.name.value, &target.name.value, schedule.replicate_every);
+    let comment = match zrepl::fan_out_of(&zrepl::fan_outs(policy), job.pairs[0]) {
+        Some(fan_out) => format!(
+            "Pair {name}: serve {peer} ({}), which pulls every {every}; the snap job {} snapshots every {}.",
+            target.address.value,
+            fan_out.snap_job_name(policy),
+            schedule.snapshot_every
+        ),
+        None => format!(
+            "Pair {name}: snapshot every {} and serve {peer} ({}), which pulls every {every}.",
+            schedule.snapshot_every, target.address.value
+        ),
+    };
+    let comments = vec![comment];
     let mut config = sending_parts(policy, pair, job, comments, &schedule);
     (config.serve, config.serve_nested) = serve(pair, &policy.nodes[pair.nodes[0]], &[target]);
     config.keep_sender.clear();
@@ -141,7 +153,17 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
 }
 
 /// What a push and a source job share: the datasets, send options, snapshots and pruning.
+/// In a fan-out the snap job snapshots: a sending job's snapshotting is manual.
 fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<String>, schedule: &Schedule) -> ZreplJob {
+    let snapshotting = if job.manual_snapshots {
+        vec![Field::new("type", Scalar::word("manual"))]
+    } else {
+        vec![
+            Field::new("type", Scalar::word("periodic")),
+            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
+            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
+        ]
+    };
     ZreplJob {
         filesystems: filesystems(pair),
         send: send_options(pair),
@@ -150,11 +172,7 @@ fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<Stri
             .as_ref()
             .and_then(|limit| zrepl::size(limit.value))
             .map(|s| Scalar::text(&s)),
-        snapshotting: vec![
-            Field::new("type", Scalar::word("periodic")),
-            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
-            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
-        ],
+        snapshotting,
         keep_sender: keep_sender(&policy.retentions[pair.retention], schedule),
         keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], schedule),
         ..empty_job(job, comments)
@@ -177,26 +195,92 @@ fn sink_job(policy: &Policy, job: &Job<'_>) -> ZreplJob {
     ZreplJob { serve, serve_nested, ..receiving_parts(pairs[0], job, root, comments) }
 }
 
+/// The snap job of a fan-out: it snapshots the datasets of every pair, at the interval they
+/// agree on, and is the one job that prunes them on the source, by their retention.
+fn snap_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let schedule = planned(pair);
+    let mut names: Vec<&str> = job.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
+    names.sort_unstable();
+    let retention = &policy.retentions[pair.retention];
+    let comments = vec![
+        format!(
+            "Pairs {}: one snap job snapshots every {} and prunes by retention {}.",
+            names.join(", "),
+            schedule.snapshot_every,
+            retention.name.value
+        ),
+        "Each pair replicates on its own and prunes only its target; zrepl's cursor bookmark per job keeps each incremental.".to_owned(),
+    ];
+    ZreplJob {
+        filesystems: filesystems(pair),
+        snapshotting: vec![
+            Field::new("type", Scalar::word("periodic")),
+            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
+            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
+        ],
+        keep: keep_receiver(retention, &schedule),
+        ..empty_job(job, comments)
+    }
+}
+
+/// A replication of a fan-out prunes nothing on the source: its snap job does.
+fn keep_every_sent_snapshot() -> Vec<Vec<Field>> {
+    vec![
+        vec![
+            Field::new("type", Scalar::word("not_replicated")),
+            Field::new("keep_snapshot_at_cursor", Scalar::flag(true)),
+        ],
+        vec![Field::new("type", Scalar::word("regex")), Field::new("regex", Scalar::text(".*"))],
+    ]
+}
+
 fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
     let schedule = planned(pair);
     let root = &job.root_fs.expect("a pull job has a root").value;
-    let comments = vec![
-        format!(
-            "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
-            pair.name.value, source.name.value, source.address.value, schedule.replicate_every
-        ),
-        rpo_line(policy, pair, &schedule),
-        format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
-    ];
+    let fan_outs = zrepl::fan_outs(policy);
+    let fan_out = zrepl::fan_out_of(&fan_outs, job.pairs[0]);
+    let mut comments = vec![format!(
+        "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
+        pair.name.value, source.name.value, source.address.value, schedule.replicate_every
+    )];
+    match fan_out {
+        Some(fan_out) => comments.extend(fan_out_lines(policy, pair, &fan_out.snap_job_name(policy), &schedule)),
+        None => comments.extend([
+            rpo_line(policy, pair, &schedule),
+            format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
+        ]),
+    }
     ZreplJob {
         connect: connect(pair, target, source),
         interval: Some(Scalar::duration(schedule.replicate_every)),
         protection: protection(pair),
-        keep_sender: keep_sender(&policy.retentions[pair.retention], &schedule),
+        keep_sender: match fan_out {
+            Some(_) => keep_every_sent_snapshot(),
+            None => keep_sender(&policy.retentions[pair.retention], &schedule),
+        },
         keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], &schedule),
         ..receiving_parts(pair, job, root, comments)
     }
+}
+
+/// What a pull of a fan-out may lose, and why its snap job never prunes a snapshot before
+/// this pull had the chance to fetch it.
+fn fan_out_lines(policy: &Policy, pair: &Pair, snap_job: &str, schedule: &Schedule) -> Vec<String> {
+    let source = &policy.nodes[pair.nodes[0]].name.value;
+    let retention = &policy.retentions[pair.retention];
+    let worst = format!("Worst-case loss: {}, within the rpo of {}.", schedule.arithmetic(), pair.rpo.value);
+    let outage = pair.outage.as_ref().map_or(crate::model::Duration(0), |o| o.value);
+    let needed = schedule.replicate_every + schedule.transfer + outage;
+    let kept = match zrepl::kept_for(retention, schedule) {
+        Some(kept) => format!("keeps each snapshot {kept}, longer than the {needed} this pull may take to fetch it"),
+        None => "keeps every snapshot".to_owned(),
+    };
+    vec![
+        worst,
+        format!("The snap job {snap_job} on {source} prunes by retention {}: it {kept}.", retention.name.value),
+        format!("This job prunes nothing on {source}."),
+    ]
 }
 
 /// A receiving job's root and receive options: every copy read-only, placeholders

@@ -1,0 +1,123 @@
+//! Rules on zrepl fan-outs, one source dataset sent to several targets: one snap job
+//! snapshots and prunes it, so the pairs must let their targets fetch, agree on the snap
+//! job's interval and retention, and that retention must keep each snapshot until the
+//! slowest target has had its chance to fetch it, outage included.
+
+use crate::diagnostic::Problem;
+use crate::model::{Duration, Mode, Pair, Policy};
+use crate::schedule;
+use crate::zrepl::{fan_outs, kept_for, FanOut};
+
+/// Every pair of a fan-out is pulled: a push replicates only after its own snapshots.
+pub fn fan_outs_are_pulled(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for fan_out in fan_outs(policy) {
+        for index in &fan_out.pairs {
+            let pair = &policy.pairs[*index];
+            if pair.mode() != Mode::Push {
+                continue;
+            }
+            let Some(other) = fan_out.pairs.iter().find(|other| *other != index).map(|o| &policy.pairs[*o]) else {
+                continue;
+            };
+            problems.push(Problem::FanOutPush {
+                span: pair.mode.as_ref().map_or(pair.name.span, |mode| mode.span).into(),
+                other_span: other.name.span.into(),
+                pair: pair.name.value.clone(),
+                other: other.name.value.clone(),
+                dataset: pair.datasets.first().map(|r| r.dataset.value.clone()).unwrap_or_default(),
+                source_node: policy.nodes[fan_out.source].name.value.clone(),
+            });
+        }
+    }
+    problems
+}
+
+/// The pairs of a fan-out agree on what the snap job does: its interval and its retention.
+pub fn fan_outs_agree(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for fan_out in fan_outs(policy) {
+        let first = &policy.pairs[fan_out.pairs[0]];
+        for second in fan_out.pairs[1..].iter().map(|index| &policy.pairs[*index]) {
+            problems.extend(retentions_differ(policy, first, second));
+            problems.extend(intervals_differ(first, second));
+        }
+    }
+    problems
+}
+
+fn retentions_differ(policy: &Policy, first: &Pair, second: &Pair) -> Option<Problem> {
+    (first.retention != second.retention).then(|| {
+        let name = |pair: &Pair| format!("retention `{}`", policy.retentions[pair.retention].name.value);
+        Problem::FanOutDisagrees {
+            first_span: first.name.span.into(),
+            second_span: second.name.span.into(),
+            first: first.name.value.clone(),
+            second: second.name.value.clone(),
+            what: "the snap job prunes the source by one retention",
+            first_value: name(first),
+            second_value: name(second),
+            help: "give both pairs the same `retention`; each target keeps its own with `target-retention`".to_owned(),
+        }
+    })
+}
+
+fn intervals_differ(first: &Pair, second: &Pair) -> Option<Problem> {
+    let (Ok(a), Ok(b)) = (schedule::choose(first), schedule::choose(second)) else { return None };
+    if a.snapshot_every == b.snapshot_every {
+        return None;
+    }
+    let span = |pair: &Pair| pair.snapshot_every.as_ref().map_or(pair.rpo.span, |every| every.span);
+    let shorter = a.snapshot_every.min(b.snapshot_every);
+    Some(Problem::FanOutDisagrees {
+        first_span: span(first).into(),
+        second_span: span(second).into(),
+        first: first.name.value.clone(),
+        second: second.name.value.clone(),
+        what: "the snap job snapshots at one interval",
+        first_value: format!("every {}", a.snapshot_every),
+        second_value: format!("every {}", b.snapshot_every),
+        help: format!("write `snapshot-every {shorter}` in both pairs: the shorter interval meets both RPOs"),
+    })
+}
+
+/// The snap job keeps each snapshot longer than every pair of its fan-out may take to fetch
+/// it: the pull interval, the transfer, and the declared outage.
+pub fn fan_outs_keep_what_targets_fetch(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for fan_out in fan_outs(policy) {
+        for index in &fan_out.pairs {
+            problems.extend(prunes_unsent(policy, &fan_out, &policy.pairs[*index]));
+        }
+    }
+    problems
+}
+
+fn prunes_unsent(policy: &Policy, fan_out: &FanOut, pair: &Pair) -> Option<Problem> {
+    let schedule = schedule::choose(pair).ok()?;
+    let retention = &policy.retentions[pair.retention];
+    let kept = kept_for(retention, &schedule)?;
+    let outage = pair.outage.as_ref().map_or(Duration(0), |outage| outage.value);
+    let needed = schedule.replicate_every + schedule.transfer + outage;
+    if kept > needed {
+        return None;
+    }
+    let outage_term = pair.outage.as_ref().map_or_else(String::new, |o| format!(" + {} outage", o.value));
+    let arithmetic = format!(
+        "`{}` may fetch a snapshot only after {} pull interval + {} transfer{outage_term} = {needed}",
+        pair.name.value, schedule.replicate_every, schedule.transfer
+    );
+    Some(Problem::FanOutPrunesUnsent {
+        span: retention.name.span.into(),
+        pair_span: pair.name.span.into(),
+        source_node: policy.nodes[fan_out.source].name.value.clone(),
+        pair: pair.name.value.clone(),
+        retention: retention.name.value.clone(),
+        horizon: kept.to_string(),
+        arithmetic,
+        help: format!(
+            "keep snapshots on the source for longer than {needed} in retention `{}` (such as more dailies), or pull more often",
+            retention.name.value
+        ),
+    })
+}

@@ -77,8 +77,9 @@ pub struct Job<'p> {
     /// Where a receiving job receives.
     pub root_fs: Option<&'p Spanned<String>>,
     pub listeners: Vec<Listener>,
-    /// A sending job of a fan-out: the snap job takes and prunes its snapshots.
-    pub manual_snapshots: bool,
+    /// In a fan-out, the snap job that takes and prunes the snapshots this job sends or
+    /// fetches: a sending job then snapshots manually, a pull prunes nothing on the source.
+    pub snap_job: Option<String>,
 }
 
 /// Several zrepl pairs that send the same datasets from one source node: one snap job
@@ -172,19 +173,21 @@ pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
             continue;
         };
         let [source, target] = pair.nodes;
-        let manual_snapshots = fan_out_of(&fan_outs, index).is_some();
+        let snap_job = fan_out_of(&fan_outs, index).map(|fan_out| fan_out.snap_job_name(policy));
         match pair.mode() {
             Mode::Push => {
-                let push = Job { manual_snapshots, ..sending(pair, index, JobKind::Push, Vec::new()) };
+                let push = Job { snap_job, ..sending(pair, index, JobKind::Push, Vec::new()) };
                 hosts.entry(source).or_default().push(push);
                 add_to_sink(hosts.entry(target).or_default(), policy, index, transport, root);
             }
             Mode::Pull => {
                 let identity = policy.nodes[target].name.value.clone();
                 let listener = listener(pair, transport, identity);
-                let serving = Job { manual_snapshots, ..sending(pair, index, JobKind::Source, vec![listener]) };
+                let serving =
+                    Job { snap_job: snap_job.clone(), ..sending(pair, index, JobKind::Source, vec![listener]) };
                 hosts.entry(source).or_default().push(serving);
-                hosts.entry(target).or_default().push(receiving(format!("{}_pull", pair.name.value), index, root));
+                let pull = Job { snap_job, ..receiving(format!("{}_pull", pair.name.value), index, root) };
+                hosts.entry(target).or_default().push(pull);
             }
         }
     }
@@ -216,7 +219,7 @@ fn sending(pair: &Pair, index: usize, kind: JobKind, listeners: Vec<Listener>) -
         filesystems: pair.datasets.iter().collect(),
         root_fs: None,
         listeners,
-        manual_snapshots: false,
+        snap_job: None,
     }
 }
 
@@ -228,7 +231,7 @@ fn receiving(name: String, index: usize, root: &Spanned<String>) -> Job<'_> {
         filesystems: Vec::new(),
         root_fs: Some(root),
         listeners: Vec::new(),
-        manual_snapshots: false,
+        snap_job: None,
     }
 }
 

@@ -132,12 +132,10 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let target = &policy.nodes[pair.nodes[1]];
     let schedule = planned(pair);
     let (name, peer, every) = (&pair.name.value, &target.name.value, schedule.replicate_every);
-    let comment = match zrepl::fan_out_of(&zrepl::fan_outs(policy), job.pairs[0]) {
-        Some(fan_out) => format!(
-            "Pair {name}: serve {peer} ({}), which pulls every {every}; the snap job {} snapshots every {}.",
-            target.address.value,
-            fan_out.snap_job_name(policy),
-            schedule.snapshot_every
+    let comment = match &job.snap_job {
+        Some(snap_job) => format!(
+            "Pair {name}: serve {peer} ({}), which pulls every {every}; the snap job {snap_job} snapshots every {}.",
+            target.address.value, schedule.snapshot_every
         ),
         None => format!(
             "Pair {name}: snapshot every {} and serve {peer} ({}), which pulls every {every}.",
@@ -155,7 +153,7 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
 /// What a push and a source job share: the datasets, send options, snapshots and pruning.
 /// In a fan-out the snap job snapshots: a sending job's snapshotting is manual.
 fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<String>, schedule: &Schedule) -> ZreplJob {
-    let snapshotting = if job.manual_snapshots {
+    let snapshotting = if job.snap_job.is_some() {
         vec![Field::new("type", Scalar::word("manual"))]
     } else {
         vec![
@@ -238,14 +236,12 @@ fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
     let schedule = planned(pair);
     let root = &job.root_fs.expect("a pull job has a root").value;
-    let fan_outs = zrepl::fan_outs(policy);
-    let fan_out = zrepl::fan_out_of(&fan_outs, job.pairs[0]);
     let mut comments = vec![format!(
         "Pair {}: pull from {} ({}) every {} into {root}, read-only.",
         pair.name.value, source.name.value, source.address.value, schedule.replicate_every
     )];
-    match fan_out {
-        Some(fan_out) => comments.extend(fan_out_lines(policy, pair, &fan_out.snap_job_name(policy), &schedule)),
+    match &job.snap_job {
+        Some(snap_job) => comments.extend(fan_out_lines(policy, pair, snap_job, &schedule)),
         None => comments.extend([
             rpo_line(policy, pair, &schedule),
             format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
@@ -255,7 +251,7 @@ fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         connect: connect(pair, target, source),
         interval: Some(Scalar::duration(schedule.replicate_every)),
         protection: protection(pair),
-        keep_sender: match fan_out {
+        keep_sender: match job.snap_job {
             Some(_) => keep_every_sent_snapshot(),
             None => keep_sender(&policy.retentions[pair.retention], &schedule),
         },

@@ -359,6 +359,7 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
         source,
         [start_replication(facts, source), start_nfs(facts, source)].concat(),
     ));
+    steps.extend(fan_out_siblings(facts));
     steps.push(step(
         "Once a newer snapshot has replicated, remove the failback snapshot from the copies (zrepl and sanoid prune only their own snapshots)…",
         target,
@@ -533,6 +534,38 @@ fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
         )
     };
     facts.datasets.iter().map(send_back).collect()
+}
+
+/// The other targets of a fan-out after a failback: the rollback destroyed snapshots they
+/// may already hold, and zrepl stops their replication with a conflict until each copy is
+/// back at a snapshot the source still has. Only listings: which one is for a person to say.
+fn fan_out_siblings(facts: &Facts<'_>) -> Vec<RunbookStep> {
+    let fan_outs = crate::zrepl::fan_outs(facts.policy);
+    let Some(fan_out) = crate::zrepl::fan_out_of(&fan_outs, facts.index) else {
+        return Vec::new();
+    };
+    fan_out
+        .pairs
+        .iter()
+        .filter(|index| **index != facts.index)
+        .map(|index| {
+            let sibling = &facts.policy.pairs[*index];
+            let target = &facts.policy.nodes[sibling.nodes[1]];
+            let text = format!(
+                "Pair `{}` sends the same datasets to `{}`, which may hold snapshots newer than COMMON that the source no longer has: zrepl then stops that pair with a conflict. List its copies' snapshots, and roll each copy back to the newest guid the source still lists (`zfs rollback -r COPY@SNAPSHOT`), or leave that pair stopped until a person decides.",
+                sibling.name.value, target.name.value
+            );
+            let commands = sibling
+                .datasets
+                .iter()
+                .map(|r| {
+                    let copy = landing(facts.policy, sibling, &r.dataset.value);
+                    format!("zfs list -H -d 1 -t snapshot -o guid,name -s createtxg {copy}")
+                })
+                .collect();
+            step(text, target, commands)
+        })
+        .collect()
 }
 
 /// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.

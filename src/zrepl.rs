@@ -371,6 +371,54 @@ mod tests {
         assert_eq!(size(Size { amount: 1, unit: SizeUnit::P }), None);
     }
 
+    /// A policy of three pulls from `nas`: two send `tank/home` less its cache, one sends
+    /// `tank/home` whole; each retention named in `retentions`.
+    fn three_pulls(retention: &str) -> Policy {
+        let pair = |name: &str, port: u16, replicate: &str| {
+            format!(
+                "pair {name} {{\n  source nas\n  target far under tank/{name}\n  engine zrepl\n  mode pull\n  transport tcp port {port}\n  rpo 1h\n  retention keep\n  replicate {replicate}\n}}\n"
+            )
+        };
+        let source = format!(
+            "retention keep {{\n  {retention}\n}}\nnode nas {{\n  address 10.0.0.1\n}}\nnode far {{\n  address 10.0.0.2\n}}\n{}{}{}",
+            pair("a", 8001, "tank/home recursive exclude tank/home/cache"),
+            pair("b", 8002, "tank/home recursive exclude tank/home/cache"),
+            pair("c", 8003, "tank/home recursive"),
+        );
+        let (policy, problems) = crate::model::build(&crate::syntax::parse(&source).unwrap());
+        assert!(problems.is_empty(), "{problems:?}");
+        policy
+    }
+
+    #[test]
+    fn a_fan_out_is_the_pairs_that_send_exactly_the_same() {
+        let policy = three_pulls("hourly 24");
+        let fan_outs = fan_outs(&policy);
+        assert_eq!(fan_outs, [FanOut { source: 0, pairs: vec![0, 1] }]);
+        assert_eq!(fan_outs[0].snap_job_name(&policy), "a_b_snap");
+        assert!(fan_out_of(&fan_outs, 2).is_none());
+        let jobs = jobs_by_host(&policy);
+        let snap_of = |name: &str| jobs.values().flatten().find(|job| job.name == name).unwrap().snap_job.clone();
+        assert_eq!(snap_of("a_source"), Some("a_b_snap".to_owned()));
+        assert_eq!(snap_of("b_pull"), Some("a_b_snap".to_owned()));
+        assert_eq!(snap_of("c_source"), None);
+    }
+
+    #[test]
+    fn zrepl_keeps_a_snapshot_as_long_as_its_retention_reaches() {
+        let schedule = |policy: &Policy| crate::schedule::choose(&policy.pairs[0]).unwrap();
+        let kept = |retention: &str| {
+            let policy = three_pulls(retention);
+            kept_for(&policy.retentions[0], &schedule(&policy))
+        };
+        assert_eq!(kept("grid 1x1h:all 24x1h 14x1d"), Some(Duration(3_600 + 24 * 3_600 + 14 * 86_400)));
+        assert_eq!(kept("all"), None);
+        assert_eq!(kept("hourly 24\n  daily 7"), Some(Duration(7 * 86_400)));
+        let policy = three_pulls("last 10");
+        let every = schedule(&policy).snapshot_every;
+        assert_eq!(kept_for(&policy.retentions[0], &schedule(&policy)), Some(Duration(10 * every.seconds())));
+    }
+
     #[test]
     fn sinks_are_named_by_listener() {
         assert_eq!(sink_name(&Transport::Tcp { port: 8888 }), "sink_tcp_8888");

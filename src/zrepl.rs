@@ -77,13 +77,17 @@ pub struct Job<'p> {
     /// Where a receiving job receives.
     pub root_fs: Option<&'p Spanned<String>>,
     pub listeners: Vec<Listener>,
-    /// In a fan-out, the snap job that takes and prunes the snapshots this job sends or
-    /// fetches: a sending job then snapshots manually, a pull prunes nothing on the source.
+    /// In a fan-out, the one job that takes and prunes the snapshots this job sends or
+    /// fetches, when it is another job: a sending job then snapshots manually, a pull
+    /// prunes nothing on the source.
     pub snap_job: Option<String>,
+    /// For the one push of a fan-out, which snapshots for it: the fan-out's other pairs.
+    pub snapshots_for: Vec<usize>,
 }
 
-/// Several zrepl pairs that send the same datasets from one source node: one snap job
-/// snapshots and prunes them there, and each pair replicates on its own (zrepl #551).
+/// Several zrepl pairs that send the same datasets from one source node: one job snapshots
+/// and prunes them there, and each pair replicates on its own (zrepl #551, #439): a snap
+/// job, or the fan-out's one push, which replicates right after each snapshot it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FanOut {
     /// Index into [`Policy::nodes`].
@@ -93,8 +97,21 @@ pub struct FanOut {
 }
 
 impl FanOut {
-    /// The snap job's name: the pairs' names, sorted, then `snap`.
+    /// The pair whose push job snapshots for the fan-out: its one push, if it has exactly one.
+    pub fn pushing_pair(&self, policy: &Policy) -> Option<usize> {
+        let mut pushes = self.pairs.iter().filter(|index| policy.pairs[**index].mode() == Mode::Push);
+        match (pushes.next(), pushes.next()) {
+            (Some(push), None) => Some(*push),
+            _ => None,
+        }
+    }
+
+    /// The name of the job that snapshots and prunes for the fan-out: its one push job, or
+    /// the snap job, named after the pairs' names, sorted, then `snap`.
     pub fn snap_job_name(&self, policy: &Policy) -> String {
+        if let Some(push) = self.pushing_pair(policy) {
+            return format!("{}_push", policy.pairs[push].name.value);
+        }
         let mut names: Vec<&str> = self.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
         names.sort_unstable();
         format!("{}_snap", names.join("_"))
@@ -173,10 +190,16 @@ pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
             continue;
         };
         let [source, target] = pair.nodes;
-        let snap_job = fan_out_of(&fan_outs, index).map(|fan_out| fan_out.snap_job_name(policy));
+        let snap_job = fan_out_of(&fan_outs, index)
+            .filter(|fan_out| fan_out.pushing_pair(policy) != Some(index))
+            .map(|fan_out| fan_out.snap_job_name(policy));
         match pair.mode() {
             Mode::Push => {
-                let push = Job { snap_job, ..sending(pair, index, JobKind::Push, Vec::new()) };
+                let snapshots_for = fan_out_of(&fan_outs, index)
+                    .filter(|fan_out| fan_out.pushing_pair(policy) == Some(index))
+                    .map(|fan_out| fan_out.pairs.iter().copied().filter(|other| *other != index).collect())
+                    .unwrap_or_default();
+                let push = Job { snap_job, snapshots_for, ..sending(pair, index, JobKind::Push, Vec::new()) };
                 hosts.entry(source).or_default().push(push);
                 add_to_sink(hosts.entry(target).or_default(), policy, index, transport, root);
             }
@@ -191,7 +214,7 @@ pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
             }
         }
     }
-    for fan_out in &fan_outs {
+    for fan_out in fan_outs.iter().filter(|fan_out| fan_out.pushing_pair(policy).is_none()) {
         let first = &policy.pairs[fan_out.pairs[0]];
         let snap = Job {
             name: fan_out.snap_job_name(policy),
@@ -220,6 +243,7 @@ fn sending(pair: &Pair, index: usize, kind: JobKind, listeners: Vec<Listener>) -
         root_fs: None,
         listeners,
         snap_job: None,
+        snapshots_for: Vec::new(),
     }
 }
 
@@ -232,6 +256,7 @@ fn receiving(name: String, index: usize, root: &Spanned<String>) -> Job<'_> {
         root_fs: Some(root),
         listeners: Vec::new(),
         snap_job: None,
+        snapshots_for: Vec::new(),
     }
 }
 

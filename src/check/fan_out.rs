@@ -1,25 +1,24 @@
-//! Rules on zrepl fan-outs, one source dataset sent to several targets: one snap job
-//! snapshots and prunes it, so the pairs must let their targets fetch, agree on the snap
-//! job's interval and retention, and that retention must keep each snapshot until the
-//! slowest target has had its chance to fetch it, outage included.
+//! Rules on zrepl fan-outs, one source dataset sent to several targets: one job (a snap job,
+//! or the one push) snapshots and prunes it, so the other pairs must let their targets
+//! fetch, all agree on that job's interval and retention, and that retention must keep each
+//! snapshot until the slowest target has had its chance to fetch it, outage included.
 
 use crate::diagnostic::Problem;
 use crate::model::{Duration, Mode, Pair, Policy};
 use crate::schedule;
 use crate::zrepl::{fan_outs, kept_for, FanOut};
 
-/// Every pair of a fan-out is pulled: a push replicates only after its own snapshots.
-pub fn fan_outs_are_pulled(policy: &Policy) -> Vec<Problem> {
+/// A fan-out has at most one push, which snapshots for all: a push replicates only after
+/// its own snapshots, so a second one would wait for a wake-up nothing sends.
+pub fn fan_outs_push_once(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for fan_out in fan_outs(policy) {
-        for index in &fan_out.pairs {
+        let pushes: Vec<usize> =
+            fan_out.pairs.iter().copied().filter(|index| policy.pairs[*index].mode() == Mode::Push).collect();
+        let Some((first, later)) = pushes.split_first() else { continue };
+        let other = &policy.pairs[*first];
+        for index in later {
             let pair = &policy.pairs[*index];
-            if pair.mode() != Mode::Push {
-                continue;
-            }
-            let Some(other) = fan_out.pairs.iter().find(|other| *other != index).map(|o| &policy.pairs[*o]) else {
-                continue;
-            };
             problems.push(Problem::FanOutPush {
                 span: pair.mode.as_ref().map_or(pair.name.span, |mode| mode.span).into(),
                 other_span: other.name.span.into(),
@@ -33,7 +32,8 @@ pub fn fan_outs_are_pulled(policy: &Policy) -> Vec<Problem> {
     problems
 }
 
-/// The pairs of a fan-out agree on what the snap job does: its interval and its retention.
+/// The pairs of a fan-out agree on what the job that snapshots for them does: its interval
+/// and its retention.
 pub fn fan_outs_agree(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for fan_out in fan_outs(policy) {
@@ -54,7 +54,7 @@ fn retentions_differ(policy: &Policy, first: &Pair, second: &Pair) -> Option<Pro
             second_span: second.name.span.into(),
             first: first.name.value.clone(),
             second: second.name.value.clone(),
-            what: "the snap job prunes the source by one retention",
+            what: "that job prunes the source by one retention",
             first_value: name(first),
             second_value: name(second),
             help: "give both pairs the same `retention`; each target keeps its own with `target-retention`".to_owned(),
@@ -74,7 +74,7 @@ fn intervals_differ(first: &Pair, second: &Pair) -> Option<Problem> {
         second_span: span(second).into(),
         first: first.name.value.clone(),
         second: second.name.value.clone(),
-        what: "the snap job snapshots at one interval",
+        what: "that job snapshots at one interval",
         first_value: format!("every {}", a.snapshot_every),
         second_value: format!("every {}", b.snapshot_every),
         help: format!("write `snapshot-every {shorter}` in both pairs: the shorter interval meets both RPOs"),
@@ -86,7 +86,8 @@ fn intervals_differ(first: &Pair, second: &Pair) -> Option<Problem> {
 pub fn fan_outs_keep_what_targets_fetch(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for fan_out in fan_outs(policy) {
-        for index in &fan_out.pairs {
+        let pushing = fan_out.pushing_pair(policy);
+        for index in fan_out.pairs.iter().filter(|index| Some(**index) != pushing) {
             problems.extend(prunes_unsent(policy, &fan_out, &policy.pairs[*index]));
         }
     }
@@ -108,6 +109,7 @@ fn prunes_unsent(policy: &Policy, fan_out: &FanOut, pair: &Pair) -> Option<Probl
         pair.name.value, schedule.replicate_every, schedule.transfer
     );
     Some(Problem::FanOutPrunesUnsent {
+        job: fan_out.snap_job_name(policy),
         span: retention.name.span.into(),
         pair_span: pair.name.span.into(),
         source_node: policy.nodes[fan_out.source].name.value.clone(),

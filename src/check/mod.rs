@@ -59,7 +59,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         zrepl_settings::zrepl_statements_on_zrepl_pairs,
         zrepl_settings::protection_keeps_the_cursor,
         zrepl_settings::tls_nodes_have_identities,
-        fan_out::fan_outs_are_pulled,
+        fan_out::fan_outs_push_once,
         fan_out::fan_outs_agree,
         fan_out::fan_outs_keep_what_targets_fetch,
     ];

@@ -876,15 +876,15 @@ pub enum Problem {
         other: String,
     },
 
-    #[error("pair `{pair}` pushes `{dataset}`, which pair `{other}` also sends from `{source_node}`")]
+    #[error("pair `{pair}` pushes `{dataset}`, which pair `{other}` also pushes from `{source_node}`")]
     #[diagnostic(
         code(E0725),
-        help("in a zrepl fan-out one snap job snapshots the datasets and every pair replicates them on its own schedule; a push replicates only after its own snapshots, so let each target fetch with `mode pull`")
+        help("in a zrepl fan-out one job snapshots the datasets: the one push, which replicates right after each snapshot it takes; a second push would wait for a wake-up nothing sends, so let the other targets fetch with `mode pull`")
     )]
     FanOutPush {
         #[label("a push")]
         span: SourceSpan,
-        #[label("also sent by `{other}`")]
+        #[label("pushed by `{other}`")]
         other_span: SourceSpan,
         pair: String,
         other: String,
@@ -892,7 +892,7 @@ pub enum Problem {
         source_node: String,
     },
 
-    #[error("pairs `{first}` and `{second}` send the same datasets through one zrepl snap job, but {what}: {first_value} and {second_value}")]
+    #[error("pairs `{first}` and `{second}` send the same datasets, snapshotted by one zrepl job, but {what}: {first_value} and {second_value}")]
     #[diagnostic(code(E0726))]
     FanOutDisagrees {
         #[label("{first_value}")]
@@ -908,13 +908,14 @@ pub enum Problem {
         help: String,
     },
 
-    #[error("the snap job of `{source_node}` prunes what pair `{pair}` has not fetched yet: retention `{retention}` keeps {horizon}, and {arithmetic}")]
+    #[error("zrepl job `{job}` on `{source_node}` prunes what pair `{pair}` has not fetched yet: retention `{retention}` keeps {horizon}, and {arithmetic}")]
     #[diagnostic(code(E0727))]
     FanOutPrunesUnsent {
         #[label("keeps {horizon}")]
         span: SourceSpan,
         #[label("pair `{pair}`")]
         pair_span: SourceSpan,
+        job: String,
         source_node: String,
         pair: String,
         retention: String,

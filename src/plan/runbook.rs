@@ -56,6 +56,7 @@ struct Fleet<'p> {
     served: Served<'p>,
     jobs: BTreeMap<usize, Vec<Job<'p>>>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
+    fan_outs: Vec<crate::zrepl::FanOut>,
 }
 
 impl<'p> Fleet<'p> {
@@ -64,7 +65,8 @@ impl<'p> Fleet<'p> {
         for server in &policy.nfs_servers {
             servers_of_pair.entry(server.pair).or_default().push(server);
         }
-        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair }
+        let fan_outs = crate::zrepl::fan_outs(policy);
+        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair, fan_outs }
     }
 }
 
@@ -540,8 +542,7 @@ fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
 /// may already hold, and zrepl stops their replication with a conflict until each copy is
 /// back at a snapshot the source still has. Only listings: which one is for a person to say.
 fn fan_out_siblings(facts: &Facts<'_>) -> Vec<RunbookStep> {
-    let fan_outs = crate::zrepl::fan_outs(facts.policy);
-    let Some(fan_out) = crate::zrepl::fan_out_of(&fan_outs, facts.index) else {
+    let Some(fan_out) = crate::zrepl::fan_out_of(&facts.fleet.fan_outs, facts.index) else {
         return Vec::new();
     };
     fan_out

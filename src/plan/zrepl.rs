@@ -121,6 +121,16 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
     ];
+    let mut comments = comments;
+    if !job.snapshots_for.is_empty() {
+        let mut others: Vec<&str> = job.snapshots_for.iter().map(|i| policy.pairs[*i].name.value.as_str()).collect();
+        others.sort_unstable();
+        comments.push(format!(
+            "It also snapshots for pair {}, fetched through their own source jobs; no other job prunes these datasets on {}.",
+            others.join(", pair "),
+            source.name.value
+        ));
+    }
     ZreplJob {
         connect: connect(pair, source, target),
         protection: protection(pair),
@@ -134,7 +144,7 @@ fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let (name, peer, every) = (&pair.name.value, &target.name.value, schedule.replicate_every);
     let comment = match &job.snap_job {
         Some(snap_job) => format!(
-            "Pair {name}: serve {peer} ({}), which pulls every {every}; the snap job {snap_job} snapshots every {}.",
+            "Pair {name}: serve {peer} ({}), which pulls every {every}; the job {snap_job} snapshots every {}.",
             target.address.value, schedule.snapshot_every
         ),
         None => format!(
@@ -274,7 +284,7 @@ fn fan_out_lines(policy: &Policy, pair: &Pair, snap_job: &str, schedule: &Schedu
     };
     vec![
         worst,
-        format!("The snap job {snap_job} on {source} prunes by retention {}: it {kept}.", retention.name.value),
+        format!("The job {snap_job} on {source} prunes by retention {}: it {kept}.", retention.name.value),
         format!("This job prunes nothing on {source}."),
     ]
 }

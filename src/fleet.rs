@@ -98,8 +98,8 @@ const FAN_OUT_RETENTIONS: [(&str, &str); 4] = [
 /// Outages an offsite target of a fan-out may declare; the source keeps 15 days.
 const FAN_OUT_OUTAGES: [&str; 3] = ["24h", "48h", "7d"];
 
-/// A fleet of zrepl fan-outs, the same for the same `seed`: each site is a source that a
-/// rack box pulls every 15 minutes over tcp and an offsite server pulls daily over tls
+/// A fleet of zrepl fan-outs, the same for the same `seed`: each site is a source that
+/// pushes to a rack box or lets it pull, over tcp, and that an offsite server pulls daily over tls
 /// with per-node certificates; datasets are recursive with an excluded cache at times,
 /// and nodes log and export metrics at times. Separate from [`fleet_policy`], whose seeds
 /// keep their output.
@@ -113,7 +113,8 @@ pub fn zrepl_fan_out_fleet(sites: usize, seed: u64) -> String {
     text
 }
 
-/// One source, its rack box and its offsite server, and the two pulls of the same datasets.
+/// One source, its rack box and its offsite server, and the two replications of the same
+/// datasets: the rack's a push or a pull, the offsite server's a pull.
 fn fan_out_site(index: usize, rng: &mut Rng) -> String {
     let subnet = Subnet::V4(index);
     let mut text = String::new();
@@ -138,23 +139,25 @@ fn fan_out_site(index: usize, rng: &mut Rng) -> String {
         })
         .collect();
     let offsite_retention = if rng.percent(20) { "fan-forever" } else { "fan-offsite" };
+    let rack_mode = if rng.percent(50) { "push" } else { "pull" };
     let pulls = [
-        ("rack", "tcp port 8888", "rpo 30m", "fan-rack", String::new()),
+        ("rack", rack_mode, "tcp port 8888", "rpo 30m", "fan-rack", String::new()),
         (
             "far",
+            "pull",
             "tls port 8889 ca /etc/zrepl/ca.crt",
             "rpo 26h\n  replicate-every 1d\n  transfer 1h",
             offsite_retention,
             format!("  outage {}\n", rng.pick(&FAN_OUT_OUTAGES)),
         ),
     ];
-    for (target, transport, timing, retention, outage) in pulls {
+    for (target, mode, transport, timing, retention, outage) in pulls {
         let _ = writeln!(
             text,
             "pair fan-{index}-{target} {{\n  source fan-{index}-src\n  target fan-{index}-{target} under tank/fan"
         );
         let _ =
-            writeln!(text, "  engine zrepl\n  mode pull\n  transport {transport}\n  {timing}\n  snapshot-every 10m");
+            writeln!(text, "  engine zrepl\n  mode {mode}\n  transport {transport}\n  {timing}\n  snapshot-every 10m");
         let _ = write!(text, "{outage}  retention fan-source\n  target-retention {retention}\n");
         for dataset in &datasets {
             let _ = writeln!(text, "  replicate {dataset}");
@@ -430,6 +433,20 @@ mod tests {
             let compilation = crate::compile(&policy, "fan-out.zplan");
             assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
             assert!(policy.contains(" exclude ") && policy.contains("target-retention fan-forever"));
+            let tree = compilation.tree.expect("a clean policy has a tree");
+            let texts: Vec<String> = tree
+                .files
+                .values()
+                .filter_map(|file| match &file.body {
+                    crate::render::Body::Bytes(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    crate::render::Body::Link(_) => None,
+                })
+                .collect();
+            assert!(texts.iter().any(|text| text.contains("type: snap")), "seed {seed}: a snap job");
+            assert!(
+                texts.iter().any(|text| text.contains("It also snapshots for pair")),
+                "seed {seed}: a push for all"
+            );
         }
         assert_eq!(zrepl_fan_out_fleet(5, 3), zrepl_fan_out_fleet(5, 3));
     }

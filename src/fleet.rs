@@ -118,6 +118,33 @@ pub fn backup_fleet_policy(backups: usize, seed: u64) -> String {
     text
 }
 
+/// Retentions of a zrepl fan-out fleet: the source's snap job, the rack's and the offsite
+/// server's copies, written as zrepl grids and one that keeps all.
+const FAN_OUT_RETENTIONS: [(&str, &str); 4] = [
+    ("fan-source", "grid 1x1h:all 24x1h 14x1d"),
+    ("fan-rack", "grid 1x1h:all 24x1h 30x1d"),
+    ("fan-offsite", "grid 14x1d 6x30d"),
+    ("fan-forever", "all"),
+];
+
+/// Outages an offsite target of a fan-out may declare; the source keeps 15 days.
+const FAN_OUT_OUTAGES: [&str; 3] = ["24h", "48h", "7d"];
+
+/// A fleet of zrepl fan-outs, the same for the same `seed`: each site is a source that
+/// pushes to a rack box or lets it pull, over tcp, and that an offsite server pulls daily over tls
+/// with per-node certificates; datasets are recursive with an excluded cache at times,
+/// and nodes log and export metrics at times. Separate from [`fleet_policy`], whose seeds
+/// keep their output.
+pub fn zrepl_fan_out_fleet(sites: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut text: String =
+        FAN_OUT_RETENTIONS.iter().map(|(name, rules)| format!("retention {name} {{\n  {rules}\n}}\n\n")).collect();
+    for index in 0..sites {
+        text.push_str(&fan_out_site(index, &mut rng));
+    }
+    text
+}
+
 /// A NAS, its backup server and the backup between them.
 fn backup_site(index: usize, rng: &mut Rng) -> String {
     let place = BACKUP_SUBNETS + index;
@@ -210,6 +237,60 @@ fn backup_box_options(pool: &str, kind: &str, rng: &mut Rng) -> String {
     }
     if rng.percent(50) {
         let _ = writeln!(text, "  exclude   {pool}/{kind}/cache");
+    }
+    text
+}
+
+/// One source, its rack box and its offsite server, and the two replications of the same
+/// datasets: the rack's a push or a pull, the offsite server's a pull.
+fn fan_out_site(index: usize, rng: &mut Rng) -> String {
+    let subnet = Subnet::V4(index);
+    let mut text = String::new();
+    for (slot, last) in [("src", 11), ("rack", 12), ("far", 13)] {
+        let _ = writeln!(text, "node fan-{index}-{slot} {{\n  address {}\n  zrepl   0.7", subnet.host(last));
+        if slot != "rack" {
+            let _ = writeln!(text, "  zrepl-cert /etc/zrepl/{slot}.crt\n  zrepl-key  /etc/zrepl/{slot}.key");
+        }
+        if rng.percent(50) {
+            let _ = writeln!(text, "  zrepl-log stdout level info\n  zrepl-monitoring port 9811");
+        }
+        text.push_str("}\n\n");
+    }
+    let datasets: Vec<String> = (0..rng.between(1, 3))
+        .map(|number| {
+            let name = format!("{}/{}-{number}", rng.pick(&POOLS), rng.pick(&DATASET_KINDS));
+            match rng.below(3) {
+                0 => name,
+                1 => format!("{name} recursive"),
+                _ => format!("{name} recursive exclude {name}/cache"),
+            }
+        })
+        .collect();
+    let offsite_retention = if rng.percent(20) { "fan-forever" } else { "fan-offsite" };
+    let rack_mode = if rng.percent(50) { "push" } else { "pull" };
+    let pulls = [
+        ("rack", rack_mode, "tcp port 8888", "rpo 30m", "fan-rack", String::new()),
+        (
+            "far",
+            "pull",
+            "tls port 8889 ca /etc/zrepl/ca.crt",
+            "rpo 26h\n  replicate-every 1d\n  transfer 1h",
+            offsite_retention,
+            format!("  outage {}\n", rng.pick(&FAN_OUT_OUTAGES)),
+        ),
+    ];
+    for (target, mode, transport, timing, retention, outage) in pulls {
+        let _ = writeln!(
+            text,
+            "pair fan-{index}-{target} {{\n  source fan-{index}-src\n  target fan-{index}-{target} under tank/fan"
+        );
+        let _ =
+            writeln!(text, "  engine zrepl\n  mode {mode}\n  transport {transport}\n  {timing}\n  snapshot-every 10m");
+        let _ = write!(text, "{outage}  retention fan-source\n  target-retention {retention}\n");
+        for dataset in &datasets {
+            let _ = writeln!(text, "  replicate {dataset}");
+        }
+        text.push_str("}\n\n");
     }
     text
 }
@@ -496,6 +577,31 @@ mod tests {
             assert!(policy.pairs.iter().any(|p| p.without_pool.is_some()));
             assert!(policy.pairs.iter().flat_map(|p| &p.datasets).any(|r| r.children_only && r.copy.is_some()));
         }
+    }
+
+    #[test]
+    fn fan_out_fleets_compile_cleanly() {
+        for seed in 0..4 {
+            let policy = zrepl_fan_out_fleet(20, seed);
+            let compilation = crate::compile(&policy, "fan-out.zplan");
+            assert!(compilation.problems.is_empty(), "seed {seed}: {:?}", compilation.problems);
+            assert!(policy.contains(" exclude ") && policy.contains("target-retention fan-forever"));
+            let tree = compilation.tree.expect("a clean policy has a tree");
+            let texts: Vec<String> = tree
+                .files
+                .values()
+                .filter_map(|file| match &file.body {
+                    crate::render::Body::Bytes(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                    crate::render::Body::Link(_) => None,
+                })
+                .collect();
+            assert!(texts.iter().any(|text| text.contains("type: snap")), "seed {seed}: a snap job");
+            assert!(
+                texts.iter().any(|text| text.contains("It also snapshots for pair")),
+                "seed {seed}: a push for all"
+            );
+        }
+        assert_eq!(zrepl_fan_out_fleet(5, 3), zrepl_fan_out_fleet(5, 3));
     }
 
     #[test]

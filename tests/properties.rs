@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
-use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_policy};
+use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_policy, zrepl_fan_out_fleet};
 
 use crate::charset::violations;
 
@@ -29,6 +29,15 @@ proptest! {
     #[test]
     fn generated_backups_compile_cleanly(backups in 1..6usize, seed in any::<u64>()) {
         let compilation = zplan::compile(&backup_fleet_policy(backups, seed), "backups.zplan");
+        prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+    }
+
+    /// Every zrepl fan-out fleet compiles with no problem, and its tree keeps the invariants.
+    #[test]
+    fn generated_fan_out_fleets_compile_cleanly(sites in 1..4usize, seed in any::<u64>()) {
+        let compilation = zplan::compile(&zrepl_fan_out_fleet(sites, seed), "fan-out.zplan");
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");
         prop_assert_eq!(violations(&tree), Vec::<String>::new());

@@ -9,8 +9,10 @@
 //! No dataset is pruned by two configurations that may run at the same time on one host.
 //! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
 //! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
-//! it sends (its `filesystems`) and what it receives (below its `root_fs`; a sink keeps each
-//! client under `root_fs/CLIENT`). The active and standby configs of one followed pair are
+//! it sends (its `filesystems`, less the subtrees they exclude) and what it receives
+//! (below its `root_fs`; a sink keeps each client under `root_fs/CLIENT`); a pull job
+//! prunes, by its `keep_sender`, what its source job sends on the source's host, unless
+//! that keeps every snapshot; a snap job prunes its `filesystems`. The active and standby configs of one followed pair are
 //! gated on the role, so they never run together; anything else on one host may.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +42,20 @@ struct Pruned {
     pruner: Pruner,
     dataset: String,
     recursive: bool,
+    /// Subtrees below `dataset` that it leaves alone (a zrepl `X<: false`).
+    excluded: Vec<String>,
+    /// Whether it leaves `dataset` itself alone and prunes only below it (a zrepl `X: false`
+    /// beside `X<: true`, for `replicate X children`).
+    children_only: bool,
+}
+
+impl Pruned {
+    /// Whether this prune reaches `dataset`: it holds it, outside every excluded subtree.
+    fn reaches(&self, dataset: &str) -> bool {
+        holds(&self.dataset, self.recursive, dataset)
+            && !(self.children_only && self.dataset == dataset)
+            && !self.excluded.iter().any(|ex| holds(ex, true, dataset))
+    }
 }
 
 /// Whether `outer` is `inner` or, when recursive, one of its ancestors.
@@ -109,7 +125,13 @@ struct ZreplJob {
     kind: String,
     root_fs: Option<String>,
     filesystems: Vec<(String, bool)>,
+    /// The subtrees its `filesystems` exclude.
+    excluded: Vec<String>,
+    /// The datasets it leaves out while sending their children (`X: false`).
+    parents_left_out: Vec<String>,
     clients: Vec<String>,
+    /// Whether its `keep_sender` keeps every snapshot (`regex: ".*"`): it prunes no sender.
+    keeps_every_sent: bool,
 }
 
 fn unquoted(text: &str) -> String {
@@ -122,6 +144,7 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
     let mut jobs: Vec<ZreplJob> = Vec::new();
     let mut identities = Vec::new();
     let mut block = "";
+    let mut rules = "";
     for line in text.lines() {
         let indent = line.len() - line.trim_start().len();
         let line = line.trim();
@@ -142,13 +165,21 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
             }
             6 if block == "filesystems" => {
                 let (pattern, included) = line.rsplit_once(':').unwrap();
-                if included.trim() == "true" {
-                    let pattern = unquoted(pattern);
-                    let recursive = pattern.ends_with('<');
-                    job.filesystems.push((pattern.trim_end_matches('<').to_owned(), recursive));
+                let pattern = unquoted(pattern);
+                let recursive = pattern.ends_with('<');
+                let dataset = pattern.trim_end_matches('<').to_owned();
+                match included.trim() {
+                    "true" => job.filesystems.push((dataset, recursive)),
+                    "false" if recursive => job.excluded.push(dataset),
+                    "false" => job.parents_left_out.push(dataset),
+                    other => panic!("filesystems entry {pattern}: {other}"),
                 }
             }
             6 if block == "connect" && key == "client_identity" => identities.push(unquoted(value)),
+            6 if block == "pruning" => rules = key,
+            10 if block == "pruning" && rules == "keep_sender" && line == "regex: \".*\"" => {
+                job.keeps_every_sent = true
+            }
             8 if block == "serve" => {
                 let client = line.strip_prefix("- ").map_or_else(|| unquoted(value), unquoted);
                 job.clients.push(client);
@@ -159,7 +190,24 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
     (jobs, identities)
 }
 
-/// What each zrepl job of a host prunes there.
+/// What `pruner` prunes on `host` when it prunes the datasets `sender` sends.
+fn sent_by(host: &str, pruner: &str, sender: &ZreplJob) -> Vec<Pruned> {
+    sender
+        .filesystems
+        .iter()
+        .map(|(dataset, recursive)| Pruned {
+            host: host.to_owned(),
+            pruner: Pruner::Zrepl { job: pruner.to_owned() },
+            dataset: dataset.clone(),
+            recursive: *recursive,
+            excluded: sender.excluded.iter().filter(|ex| holds(dataset, *recursive, ex)).cloned().collect(),
+            children_only: sender.parents_left_out.contains(dataset),
+        })
+        .collect()
+}
+
+/// What each zrepl job of a host prunes there; a source job's datasets are pruned by its
+/// pull job, on another host (see [`pulls_pruning_sources`]).
 fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     let (jobs, local_identities) = zrepl_jobs(text);
     let mut pruned = Vec::new();
@@ -170,11 +218,15 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
                 pruner: Pruner::Zrepl { job: job.name.clone() },
                 dataset,
                 recursive,
+                excluded: Vec::new(),
+                children_only: false,
             });
         };
         let root = job.root_fs.clone();
         match (job.kind.as_str(), root) {
-            ("push" | "source", None) => job.filesystems.iter().for_each(|(d, r)| add(d.clone(), *r)),
+            ("push", None) if job.keeps_every_sent => {}
+            ("push" | "snap", None) => pruned.extend(sent_by(host, &job.name, job)),
+            ("source", None) => {}
             ("pull", Some(root)) => add(root, true),
             ("sink", Some(root)) => {
                 let clients = if job.clients.is_empty() { &local_identities } else { &job.clients };
@@ -187,13 +239,38 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     pruned
 }
 
+/// What each pull job prunes on its source's host, through the source job of its pair
+/// (`PAIR_pull` and `PAIR_source`), unless its `keep_sender` keeps every snapshot.
+fn pulls_pruning_sources(tree: &Tree) -> Vec<Pruned> {
+    let configs: Vec<(&str, Vec<ZreplJob>)> = text_files(tree)
+        .filter(|(_, path, _)| path.ends_with("zrepl/zrepl.yml"))
+        .map(|(host, _, text)| (host, zrepl_jobs(text).0))
+        .collect();
+    let mut pruned = Vec::new();
+    for pull in configs.iter().flat_map(|(_, jobs)| jobs).filter(|job| job.kind == "pull" && !job.keeps_every_sent) {
+        let source_name = pull.name.replace("_pull", "_source");
+        let source =
+            configs.iter().find_map(|(host, jobs)| Some((*host, jobs.iter().find(|j| j.name == source_name)?)));
+        let (host, source) = source.unwrap_or_else(|| panic!("pull job {} has no source job", pull.name));
+        pruned.extend(sent_by(host, &pull.name, source));
+    }
+    pruned
+}
+
 /// Everything pruned on every host of a tree.
 fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for ((host, pair, role), sections) in sanoid_configs(tree) {
         for (dataset, recursive) in sections {
             let pruner = Pruner::Sanoid { pair: pair.clone(), role: role.clone() };
-            pruned.push(Pruned { host: host.clone(), pruner, dataset, recursive });
+            pruned.push(Pruned {
+                host: host.clone(),
+                pruner,
+                dataset,
+                recursive,
+                excluded: Vec::new(),
+                children_only: false,
+            });
         }
     }
     for (host, path, text) in text_files(tree) {
@@ -201,6 +278,7 @@ fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
             pruned.extend(zrepl_pruned(host, text));
         }
     }
+    pruned.extend(pulls_pruning_sources(tree));
     pruned
 }
 
@@ -224,8 +302,7 @@ fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
     let mut doubles = Vec::new();
     for (index, first) in pruned.iter().enumerate() {
         for second in &pruned[index + 1..] {
-            let overlap = holds(&first.dataset, first.recursive, &second.dataset)
-                || holds(&second.dataset, second.recursive, &first.dataset);
+            let overlap = first.reaches(&second.dataset) || second.reaches(&first.dataset);
             if first.host == second.host && overlap && concurrent(policy, &first.pruner, &second.pruner) {
                 doubles.push(format!("{}: {first:?} and {second:?}", first.host));
             }
@@ -303,7 +380,7 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         "pull",
         "push",
     ];
-    for case in cases.into_iter().chain(["as", "without-pool", "children"]) {
+    for case in cases.into_iter().chain(["as", "without-pool", "children", "snap"]) {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }
@@ -313,8 +390,93 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
 fn the_readers_read_sanoid_and_zrepl_configs() {
     let sanoid = "# x\n[tank/a]\nuse_template = p\nrecursive = yes\n\n[template_p]\nhourly = 1\n";
     assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true)]));
-    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b\": false\n";
+    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b<\": false\n";
     let pruned = zrepl_pruned("f1", zrepl);
     let found: Vec<(&str, bool)> = pruned.iter().map(|p| (p.dataset.as_str(), p.recursive)).collect();
     assert_eq!(found, [("zdata/sink/f0", true), ("zdata/a", true)]);
+    assert_eq!(pruned[1].excluded, ["zdata/a/b"]);
+}
+
+/// An excluded subtree is not pruned by the job that excludes it, and a job that prunes
+/// inside it is no double prune; without the exclusion it would be.
+#[test]
+fn an_excluded_subtree_is_left_to_other_jobs() {
+    let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"nas\"\n    root_fs: \"tank/backup\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"tank/backup<\": false\n      \"tank<\": true\n";
+    let pruned = zrepl_pruned("backup", zrepl);
+    assert_eq!(pruned[1].excluded, ["tank/backup"]);
+    assert!(!pruned[1].reaches("tank/backup/nas/tank/home"));
+    assert!(pruned[1].reaches("tank/home"));
+    let policy = Policy::default();
+    assert!(double_prunes(&policy, &pruned).is_empty());
+    let without = zrepl.replace("      \"tank/backup<\": false\n", "");
+    assert_eq!(double_prunes(&policy, &zrepl_pruned("backup", &without)).len(), 1);
+}
+
+/// Each zrepl pair's sending job covers exactly what the model replicates: its datasets,
+/// recursive or not, less the subtrees the policy excludes.
+#[test]
+fn zrepl_sending_jobs_cover_what_the_model_replicates() {
+    let mut exclusions = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        let jobs: Vec<ZreplJob> = text_files(&tree)
+            .filter(|(_, path, _)| path.ends_with("zrepl/zrepl.yml"))
+            .flat_map(|(_, _, text)| zrepl_jobs(text).0)
+            .collect();
+        for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Zrepl) {
+            let sender = [format!("{}_push", pair.name.value), format!("{}_source", pair.name.value)];
+            let job = jobs
+                .iter()
+                .find(|job| sender.contains(&job.name))
+                .unwrap_or_else(|| panic!("{name}: no sender of {}", pair.name.value));
+            let mut expected: Vec<(String, bool)> =
+                pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+            let mut excluded: Vec<String> =
+                pair.datasets.iter().flat_map(|r| r.exclude.iter().map(|e| e.value.clone())).collect();
+            exclusions += excluded.len();
+            let mut found = job.filesystems.clone();
+            let mut found_excluded = job.excluded.clone();
+            for list in [&mut expected, &mut found] {
+                list.sort();
+            }
+            for list in [&mut excluded, &mut found_excluded] {
+                list.sort();
+            }
+            assert_eq!(found, expected, "{name}: what {} sends", job.name);
+            assert_eq!(found_excluded, excluded, "{name}: what {} leaves out", job.name);
+            let mut parents: Vec<&str> =
+                pair.datasets.iter().filter(|r| r.children_only).map(|r| r.dataset.value.as_str()).collect();
+            let mut found_parents: Vec<&str> = job.parents_left_out.iter().map(String::as_str).collect();
+            parents.sort_unstable();
+            found_parents.sort_unstable();
+            assert_eq!(found_parents, parents, "{name}: the parents {} sends only the children of", job.name);
+        }
+    }
+    assert!(exclusions > 0, "no policy excludes a dataset");
+}
+
+/// In a fan-out only the snap job prunes the source: the pull jobs keep every snapshot
+/// there. Were one of them to prune by its retention, the source's dataset would be pruned
+/// twice, and the proof above would say so.
+#[test]
+fn a_fan_out_prunes_its_source_once() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/zrepl-fan-out.zplan");
+    let source = std::fs::read_to_string(path).unwrap();
+    let (policy, tree) = compiled("zrepl-fan-out", &source);
+    let on_nas = |pruned: &[Pruned]| pruned.iter().filter(|p| p.host == "nas").count();
+    let pruned = everything_pruned(&tree);
+    assert_eq!(on_nas(&pruned), 1, "only the snap job prunes on nas: {pruned:?}");
+    assert!(double_prunes(&policy, &pruned).is_empty());
+    let mut pruning_pull = tree.clone();
+    for ((host, path), file) in &mut pruning_pull.files {
+        if let (true, zplan::render::Body::Bytes(bytes)) =
+            (host == "offsite" && path.ends_with("zrepl.yml"), &mut file.body)
+        {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            *bytes = text.replacen("          regex: \".*\"", "          regex: \"^zrepl_\"", 1).into_bytes();
+        }
+    }
+    let pruned = everything_pruned(&pruning_pull);
+    assert_eq!(on_nas(&pruned), 2);
+    assert_eq!(double_prunes(&policy, &pruned).len(), 1, "the snap job and the offsite pull both prune nas");
 }

@@ -179,7 +179,7 @@ fn inexpressible_counts(pair: &Pair, retention: &Retention) -> Vec<Problem> {
             .into_iter()
             .filter_map(|kind| retention.count(kind).filter(|count| count.value > 0).map(|count| (kind, count)))
             .map(|(kind, count)| {
-                let help = "zrepl's grid has fixed-length buckets and no calendar months or years; keep weeks instead, such as `weekly 26` for half a year";
+                let help = "zrepl's grid has fixed-length buckets and no calendar months or years; keep weeks instead, such as `weekly 26` for half a year, or write the grid itself with 30-day buckets, such as `grid 24x1h 30x1d 6x30d`";
                 problem(count.span, "zrepl", kind.keyword(), help)
             })
             .collect(),

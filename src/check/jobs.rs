@@ -3,9 +3,9 @@
 //! no two jobs wait on the same listener.
 
 use crate::diagnostic::Problem;
-use crate::facts::zrepl::{jobs_by_host, zrepl_transport, Job, Listener};
+use crate::facts::zrepl::{jobs_by_host, zrepl_transport, Job, JobKind, Listener};
 use crate::model::covers;
-use crate::model::{Policy, Transport};
+use crate::model::{Policy, Spanned, Transport};
 use crate::syntax::Span;
 
 /// A dataset a job sends or receives into, with where the policy names it.
@@ -13,6 +13,8 @@ struct Claim<'j> {
     job: &'j str,
     dataset: &'j str,
     recursive: bool,
+    /// Subtrees a sending job leaves out (`exclude`).
+    excluded: &'j [Spanned<String>],
     /// A receiving job's root, which claims everything below it.
     root: bool,
     span: Span,
@@ -23,6 +25,7 @@ fn claims<'j>(job: &'j Job<'_>) -> Vec<Claim<'j>> {
         job: &job.name,
         dataset: &r.dataset.value,
         recursive: r.recursive,
+        excluded: &r.exclude,
         root: false,
         span: r.dataset.span,
     });
@@ -30,6 +33,7 @@ fn claims<'j>(job: &'j Job<'_>) -> Vec<Claim<'j>> {
         job: &job.name,
         dataset: &root.value,
         recursive: true,
+        excluded: &[],
         root: true,
         span: root.span,
     });
@@ -60,8 +64,14 @@ pub fn jobs_are_disjoint(policy: &Policy) -> Vec<Problem> {
     problems
 }
 
+/// Whether two claims share a dataset: one covers the other, and the covered one is not
+/// in a subtree the covering one excludes.
 fn overlap(a: &Claim<'_>, b: &Claim<'_>) -> bool {
-    covers(a.dataset, a.recursive, b.dataset) || covers(b.dataset, b.recursive, a.dataset)
+    let claims = |outer: &Claim<'_>, inner: &Claim<'_>| {
+        covers(outer.dataset, outer.recursive, inner.dataset)
+            && !outer.excluded.iter().any(|excluded| covers(&excluded.value, true, inner.dataset))
+    };
+    claims(a, b) || claims(b, a)
 }
 
 fn inner<'c>(a: &Claim<'c>, b: &Claim<'c>) -> &'c str {
@@ -78,7 +88,7 @@ pub fn listeners_are_unique(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (host, jobs) in jobs_by_host(policy) {
         let host = &policy.nodes[host].name.value;
-        for job in &jobs {
+        for job in jobs.iter().filter(|job| job.kind == JobKind::Sink) {
             problems.extend(sink_disagreements(policy, host, job));
         }
         for (index, job) in jobs.iter().enumerate() {
@@ -102,10 +112,16 @@ fn sink_disagreements(policy: &Policy, host: &str, job: &Job<'_>) -> Vec<Problem
         let (a, b) = (&policy.pairs[first], &policy.pairs[index]);
         let root = |pair: &crate::model::Pair| pair.target_root.as_ref().map(|r| r.value.clone());
         let tls = |pair: &crate::model::Pair| match pair.transport.as_ref().map(|t| &t.value) {
-            Some(Transport::Tls { ca, cert, key, .. }) => Some((ca.clone(), cert.clone(), key.clone())),
+            Some(transport @ Transport::Tls { ca, .. }) => {
+                let (cert, key) = crate::facts::zrepl::tls_files(&policy.nodes[pair.nodes[1]], transport);
+                Some((ca.clone(), cert.map(str::to_owned), key.map(str::to_owned)))
+            }
             _ => None,
         };
-        root(a) == root(b) && tls(a) == tls(b)
+        let placeholder = |pair: &crate::model::Pair| pair.zrepl_options.placeholder.as_ref().map(|p| p.value);
+        root(a) == root(b)
+            && tls(a) == tls(b)
+            && placeholder(a).unwrap_or_default() == placeholder(b).unwrap_or_default()
     };
     let help = zrepl_transport(&policy.pairs[first]).map_or(SINK_BY_PORT, sink_help);
     rest.iter()
@@ -123,7 +139,7 @@ fn listener_help(listener: &Listener) -> &'static str {
     }
 }
 
-const SINK_BY_PORT: &str = "pairs that reach one node over the same transport and port share its sink: give them the same `under`, or another `port`";
+const SINK_BY_PORT: &str = "pairs that reach one node over the same transport and port share its sink: give them the same `under` and `placeholder-encryption`, or another `port`";
 
 /// What lets pairs that share a sink agree, or stop sharing it.
 fn sink_help(transport: &Transport) -> &'static str {

@@ -4,6 +4,7 @@
 mod addresses;
 mod copies;
 mod engines;
+mod fan_out;
 mod freebsd;
 mod jobs;
 mod mountpoints;
@@ -16,6 +17,7 @@ mod syncoid;
 mod targets;
 mod timing;
 mod writers;
+mod zrepl_settings;
 
 use crate::diagnostic::Problem;
 use crate::model::Policy;
@@ -66,6 +68,12 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         syncoid::preserved_properties_are_acknowledged,
         syncoid::excludes_are_children,
         syncoid::delete_target_snapshots_is_safe,
+        zrepl_settings::zrepl_statements_on_zrepl_pairs,
+        zrepl_settings::protection_keeps_the_cursor,
+        zrepl_settings::tls_nodes_have_identities,
+        fan_out::fan_outs_push_once,
+        fan_out::fan_outs_agree,
+        fan_out::fan_outs_keep_what_targets_fetch,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -1,6 +1,7 @@
 //! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
 //! also snapshots or receives there (which also rules out cycles), and no export serves data
-//! that its node receives from another pair. Writes are sorted and swept once, so the rule is
+//! that its node receives from another pair. The pairs of a zrepl fan-out share one writer
+//! on their source, their snap job, and are no two writers there. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
 use std::borrow::Cow;
@@ -8,6 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
 use crate::facts::landing;
+use crate::facts::zrepl::{fan_out_of, fan_outs};
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
 
@@ -34,23 +36,27 @@ struct Write<'p> {
     /// The source's name, or where the copy lands (under a static target's `under`).
     dataset: Cow<'p, str>,
     recursive: bool,
+    /// Subtrees of a recursive write that it leaves alone (`exclude`), named as `dataset` is.
+    excluded: Vec<Cow<'p, str>>,
     pair: usize,
     role: Role,
     span: Span,
 }
 
-fn writes(policy: &Policy) -> Vec<Write<'_>> {
+fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
             let source = replicated.dataset.value.as_str();
+            let named = |dataset: &'p str, role: Role| match role {
+                Role::Snapshots => Cow::Borrowed(dataset),
+                Role::Receives => Cow::Owned(landing(policy, pair, dataset)),
+            };
             let write = |node: usize, role: Role| Write {
                 node,
-                dataset: match role {
-                    Role::Snapshots => Cow::Borrowed(source),
-                    Role::Receives => Cow::Owned(landing(policy, pair, source)),
-                },
+                dataset: named(source, role),
                 recursive: replicated.recursive,
+                excluded: replicated.exclude.iter().map(|excluded| named(&excluded.value, role)).collect(),
                 pair: index,
                 role,
                 span: match role {
@@ -66,21 +72,31 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
     writes
 }
 
-/// Whether `outer` writes `inner`: the same dataset, or a parent written recursively.
+/// Whether `outer` writes `inner`: the same dataset, or a parent written recursively that
+/// does not exclude it.
 fn writes_into(outer: &Write<'_>, inner: &str) -> bool {
     covers(&outer.dataset, outer.recursive, inner)
+        && !outer.excluded.iter().any(|excluded| covers(excluded, true, inner))
 }
 
 /// No dataset has writers from two pairs on one node.
 pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
     let writes = writes(policy);
+    let fan_outs = fan_outs(policy);
+    let shared_snapshots = |a: &Write<'_>, b: &Write<'_>| {
+        a.role == Role::Snapshots
+            && b.role == Role::Snapshots
+            && fan_out_of(&fan_outs, a.pair).is_some_and(|fan_out| fan_out.pairs.contains(&b.pair))
+    };
     let mut problems = Vec::new();
     let mut reported = BTreeSet::new();
     let mut open: Vec<&Write<'_>> = Vec::new();
     for write in &writes {
         open.retain(|earlier| earlier.node == write.node && covers(&earlier.dataset, true, &write.dataset));
-        for earlier in open.iter().filter(|earlier| earlier.pair != write.pair && writes_into(earlier, &write.dataset))
-        {
+        let clashes = |earlier: &&&Write<'_>| {
+            earlier.pair != write.pair && writes_into(earlier, &write.dataset) && !shared_snapshots(earlier, write)
+        };
+        for earlier in open.iter().filter(clashes) {
             let key = (write.node, earlier.pair.min(write.pair), earlier.pair.max(write.pair), write.dataset.clone());
             if reported.insert(key) {
                 problems.push(two_writers(policy, earlier, write));

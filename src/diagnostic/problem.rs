@@ -980,6 +980,124 @@ pub enum Problem {
         help: String,
     },
 
+    #[error("pair `{pair}` asks zrepl to guarantee nothing for {step} replication")]
+    #[diagnostic(
+        code(E0720),
+        help("zrepl then keeps no replication cursor: its pruner fails with `replication cursor bookmark does not exist` (zrepl #682), and nothing keeps the incremental base; write `protection incremental` or `protection resumability`")
+    )]
+    ProtectionNothing {
+        #[label("guarantee_nothing")]
+        span: SourceSpan,
+        pair: String,
+        step: &'static str,
+    },
+
+    #[error("the grid shrinks: buckets of {later_length} come after buckets of {earlier_length}")]
+    #[diagnostic(
+        code(E0721),
+        help("zrepl refuses a grid whose intervals get shorter, unless every longer one before them keeps all (`:all`); order the buckets from the shortest interval to the longest")
+    )]
+    WrittenGridShrinks {
+        #[label("{later_length} intervals")]
+        later: SourceSpan,
+        #[label("after {earlier_length} intervals")]
+        earlier: SourceSpan,
+        earlier_length: String,
+        later_length: String,
+    },
+
+    #[error("`{excluded}` cannot be excluded: {why}")]
+    #[diagnostic(code(E0722))]
+    ExcludeOutside {
+        #[label("excluded here")]
+        span: SourceSpan,
+        #[label("replicated here")]
+        replicated: SourceSpan,
+        excluded: String,
+        why: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("node `{node}` has no TLS {missing} for pair `{pair}`")]
+    #[diagnostic(
+        code(E0723),
+        help("give the node its own files with `zrepl-cert PATH` and `zrepl-key PATH`, or give the transport `cert PATH key PATH` for every node that has none")
+    )]
+    TlsIdentityMissing {
+        #[label("`{node}` connects over tls here")]
+        span: SourceSpan,
+        #[label("node `{node}`")]
+        node_span: SourceSpan,
+        node: String,
+        pair: String,
+        missing: &'static str,
+    },
+
+    #[error("retention `{retention}` says what to keep twice: `{written}` and `{other}`")]
+    #[diagnostic(
+        code(E0724),
+        help("a zrepl `grid` or `all` is the whole retention: drop the counts and `last`, or write them as grid buckets (`hourly 24` is `24x1h`)")
+    )]
+    RetentionMixesGrid {
+        #[label("`{written}` here")]
+        span: SourceSpan,
+        #[label("`{other}` here")]
+        other_span: SourceSpan,
+        retention: String,
+        written: &'static str,
+        other: String,
+    },
+
+    #[error("pair `{pair}` pushes `{dataset}`, which pair `{other}` also pushes from `{source_node}`")]
+    #[diagnostic(
+        code(E0725),
+        help("in a zrepl fan-out one job snapshots the datasets: the one push, which replicates right after each snapshot it takes; a second push would wait for a wake-up nothing sends, so let the other targets fetch with `mode pull`")
+    )]
+    FanOutPush {
+        #[label("a push")]
+        span: SourceSpan,
+        #[label("pushed by `{other}`")]
+        other_span: SourceSpan,
+        pair: String,
+        other: String,
+        dataset: String,
+        source_node: String,
+    },
+
+    #[error("pairs `{first}` and `{second}` send the same datasets, snapshotted by one zrepl job, but {what}: {first_value} and {second_value}")]
+    #[diagnostic(code(E0726))]
+    FanOutDisagrees {
+        #[label("{first_value}")]
+        first_span: SourceSpan,
+        #[label("{second_value}")]
+        second_span: SourceSpan,
+        first: String,
+        second: String,
+        what: &'static str,
+        first_value: String,
+        second_value: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("zrepl job `{job}` on `{source_node}` prunes what pair `{pair}` has not fetched yet: retention `{retention}` keeps {horizon}, and {arithmetic}")]
+    #[diagnostic(code(E0727))]
+    FanOutPrunesUnsent {
+        #[label("keeps {horizon}")]
+        span: SourceSpan,
+        #[label("pair `{pair}`")]
+        pair_span: SourceSpan,
+        job: String,
+        source_node: String,
+        pair: String,
+        retention: String,
+        horizon: String,
+        arithmetic: String,
+        #[help]
+        help: String,
+    },
+
     #[error("mount option `intr` has no effect")]
     #[diagnostic(
         code(W0601),

@@ -381,6 +381,7 @@ mod tests {
             name: Spanned::new("keep".to_owned(), Span::default()),
             counts: counts.iter().map(|(kind, count)| (*kind, Spanned::new(*count, Span::default()))).collect(),
             last: None,
+            zrepl: None,
             span: Span::default(),
         }
     }

@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Duration, Engine, Mode, Pair, Policy, Replicated, Size, SizeUnit, Spanned, Transport};
+use crate::facts::schedule::Schedule;
+use crate::model::{
+    Duration, Engine, Mode, Node, Pair, Policy, Replicated, Retention, Size, SizeUnit, Spanned, Transport,
+    ZreplRetention,
+};
 
 /// The prefix of every snapshot zrepl takes for zplan; pruning rules match it.
 pub const SNAPSHOT_PREFIX: &str = "zrepl_";
@@ -18,8 +22,10 @@ pub enum JobKind {
     Sink,
     /// Pulls from a source job, on the target.
     Pull,
-    /// Snapshots on the source and serves pulls.
+    /// Serves pulls on the source; it snapshots there unless a snap job does.
     Source,
+    /// Snapshots and prunes on the source, for every pair of a fan-out.
+    Snap,
 }
 
 impl JobKind {
@@ -30,6 +36,7 @@ impl JobKind {
             JobKind::Sink => "sink",
             JobKind::Pull => "pull",
             JobKind::Source => "source",
+            JobKind::Snap => "snap",
         }
     }
 
@@ -70,28 +77,151 @@ pub struct Job<'p> {
     /// Where a receiving job receives.
     pub root_fs: Option<&'p Spanned<String>>,
     pub listeners: Vec<Listener>,
+    /// In a fan-out, the one job that takes and prunes the snapshots this job sends or
+    /// fetches, when it is another job: a sending job then snapshots manually, a pull
+    /// prunes nothing on the source.
+    pub snap_job: Option<String>,
+    /// For the one push of a fan-out, which snapshots for it: the fan-out's other pairs.
+    pub snapshots_for: Vec<usize>,
+}
+
+/// Several zrepl pairs that send the same datasets from one source node: one job snapshots
+/// and prunes them there, and each pair replicates on its own (zrepl #551, #439): a snap
+/// job, or the fan-out's one push, which replicates right after each snapshot it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FanOut {
+    /// Index into [`Policy::nodes`].
+    pub source: usize,
+    /// Indices into [`Policy::pairs`], in the policy's order; at least two.
+    pub pairs: Vec<usize>,
+}
+
+impl FanOut {
+    /// The pair whose push job snapshots for the fan-out: its one push, if it has exactly one.
+    pub fn pushing_pair(&self, policy: &Policy) -> Option<usize> {
+        let mut pushes = self.pairs.iter().filter(|index| policy.pairs[**index].mode() == Mode::Push);
+        match (pushes.next(), pushes.next()) {
+            (Some(push), None) => Some(*push),
+            _ => None,
+        }
+    }
+
+    /// The name of the job that snapshots and prunes for the fan-out: its one push job, or
+    /// the snap job, named after the pairs' names, sorted, then `snap`.
+    pub fn snap_job_name(&self, policy: &Policy) -> String {
+        if let Some(push) = self.pushing_pair(policy) {
+            return format!("{}_push", policy.pairs[push].name.value);
+        }
+        let mut names: Vec<&str> = self.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
+        names.sort_unstable();
+        format!("{}_snap", names.join("_"))
+    }
+}
+
+/// What a zrepl pair sends, in a form that compares equal for pairs that send the same:
+/// each dataset with its recursion and its exclusions, sorted.
+type Sent<'p> = Vec<(&'p str, bool, Vec<&'p str>)>;
+
+fn sent(pair: &Pair) -> Sent<'_> {
+    let mut sent: Sent<'_> = pair
+        .datasets
+        .iter()
+        .map(|r| {
+            let mut excluded: Vec<&str> = r.exclude.iter().map(|e| e.value.as_str()).collect();
+            excluded.sort_unstable();
+            (r.dataset.value.as_str(), r.recursive, excluded)
+        })
+        .collect();
+    sent.sort();
+    sent
+}
+
+/// Every fan-out: zrepl pairs with one source node that send exactly the same datasets.
+/// Pairs that share only some datasets are no fan-out; the one-writer rule refuses them.
+pub fn fan_outs(policy: &Policy) -> Vec<FanOut> {
+    let mut groups: BTreeMap<(usize, Sent<'_>), Vec<usize>> = BTreeMap::new();
+    for (index, pair) in policy.pairs.iter().enumerate() {
+        if zrepl_transport(pair).is_some() && pair.target_root.is_some() {
+            groups.entry((pair.nodes[0], sent(pair))).or_default().push(index);
+        }
+    }
+    let mut fan_outs: Vec<FanOut> = groups
+        .into_iter()
+        .filter(|(_, pairs)| pairs.len() > 1)
+        .map(|((source, _), pairs)| FanOut { source, pairs })
+        .collect();
+    fan_outs.sort_by_key(|fan_out| fan_out.pairs[0]);
+    fan_outs
+}
+
+/// How long zrepl's pruning by `retention` keeps a snapshot at the least, when the
+/// source snapshots on `schedule`: the spans of a written grid added up, the longest kind's
+/// count × period, or `last N` × the interval; `None` for a retention that keeps all.
+pub fn kept_for(retention: &Retention, schedule: &Schedule) -> Option<Duration> {
+    match retention.zrepl.as_ref().map(|written| &written.value) {
+        Some(ZreplRetention::All) => None,
+        Some(ZreplRetention::Grid(buckets)) => Some(buckets.iter().fold(Duration(0), |sum, b| sum + b.span())),
+        None => {
+            let last = retention
+                .last
+                .as_ref()
+                .map(|last| Duration(schedule.snapshot_every.seconds().saturating_mul(u64::from(last.value))));
+            let kinds = if retention.counts.is_empty() && last.is_some() {
+                Duration(0)
+            } else {
+                crate::facts::schedule::horizon(retention, schedule)
+            };
+            Some(kinds.max(last.unwrap_or_default()))
+        }
+    }
+}
+
+/// The fan-out a pair is part of, if any.
+pub fn fan_out_of(fan_outs: &[FanOut], pair: usize) -> Option<&FanOut> {
+    fan_outs.iter().find(|fan_out| fan_out.pairs.contains(&pair))
 }
 
 /// Every zrepl job, by host (an index into [`Policy::nodes`]), in a stable order.
 pub fn jobs_by_host(policy: &Policy) -> BTreeMap<usize, Vec<Job<'_>>> {
     let mut hosts: BTreeMap<usize, Vec<Job<'_>>> = BTreeMap::new();
+    let fan_outs = fan_outs(policy);
     for (index, pair) in policy.pairs.iter().enumerate() {
         let (Some(transport), Some(root)) = (zrepl_transport(pair), pair.target_root.as_ref()) else {
             continue;
         };
         let [source, target] = pair.nodes;
+        let snap_job = fan_out_of(&fan_outs, index)
+            .filter(|fan_out| fan_out.pushing_pair(policy) != Some(index))
+            .map(|fan_out| fan_out.snap_job_name(policy));
         match pair.mode() {
             Mode::Push => {
-                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Push, Vec::new()));
+                let snapshots_for = fan_out_of(&fan_outs, index)
+                    .filter(|fan_out| fan_out.pushing_pair(policy) == Some(index))
+                    .map(|fan_out| fan_out.pairs.iter().copied().filter(|other| *other != index).collect())
+                    .unwrap_or_default();
+                let push = Job { snap_job, snapshots_for, ..sending(pair, index, JobKind::Push, Vec::new()) };
+                hosts.entry(source).or_default().push(push);
                 add_to_sink(hosts.entry(target).or_default(), policy, index, transport, root);
             }
             Mode::Pull => {
                 let identity = policy.nodes[target].name.value.clone();
                 let listener = listener(pair, transport, identity);
-                hosts.entry(source).or_default().push(sending(pair, index, JobKind::Source, vec![listener]));
-                hosts.entry(target).or_default().push(receiving(format!("{}_pull", pair.name.value), index, root));
+                let serving =
+                    Job { snap_job: snap_job.clone(), ..sending(pair, index, JobKind::Source, vec![listener]) };
+                hosts.entry(source).or_default().push(serving);
+                let pull = Job { snap_job, ..receiving(format!("{}_pull", pair.name.value), index, root) };
+                hosts.entry(target).or_default().push(pull);
             }
         }
+    }
+    for fan_out in fan_outs.iter().filter(|fan_out| fan_out.pushing_pair(policy).is_none()) {
+        let first = &policy.pairs[fan_out.pairs[0]];
+        let snap = Job {
+            name: fan_out.snap_job_name(policy),
+            pairs: fan_out.pairs.clone(),
+            ..sending(first, fan_out.pairs[0], JobKind::Snap, Vec::new())
+        };
+        hosts.entry(fan_out.source).or_default().push(snap);
     }
     for jobs in hosts.values_mut() {
         jobs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -112,6 +242,8 @@ fn sending(pair: &Pair, index: usize, kind: JobKind, listeners: Vec<Listener>) -
         filesystems: pair.datasets.iter().collect(),
         root_fs: None,
         listeners,
+        snap_job: None,
+        snapshots_for: Vec::new(),
     }
 }
 
@@ -123,6 +255,8 @@ fn receiving(name: String, index: usize, root: &Spanned<String>) -> Job<'_> {
         filesystems: Vec::new(),
         root_fs: Some(root),
         listeners: Vec::new(),
+        snap_job: None,
+        snapshots_for: Vec::new(),
     }
 }
 
@@ -180,13 +314,33 @@ pub fn local_listener(pair: &Pair) -> String {
 }
 
 /// The identity the serving job knows the connecting node by: the source for a push,
-/// the target for a pull.
+/// the target for a pull; over tls, the common name of its certificate.
 pub fn client_identity<'p>(policy: &'p Policy, pair: &Pair) -> &'p str {
     let connecting = match pair.mode() {
         Mode::Push => pair.nodes[0],
         Mode::Pull => pair.nodes[1],
     };
-    &policy.nodes[connecting].name.value
+    let node = &policy.nodes[connecting];
+    match zrepl_transport(pair) {
+        Some(Transport::Tls { .. }) => common_name(node),
+        _ => &node.name.value,
+    }
+}
+
+/// The common name of a node's TLS certificate: `zrepl-cn`, or the node's name.
+pub fn common_name(node: &Node) -> &str {
+    node.zrepl_node.common_name.as_ref().map_or(&node.name.value, |name| &name.value)
+}
+
+/// The certificate and key a node presents over a tls transport: its own (`zrepl-cert`,
+/// `zrepl-key`), else the transport's; `None` for a part neither gives.
+pub fn tls_files<'a>(node: &'a Node, transport: &'a Transport) -> (Option<&'a str>, Option<&'a str>) {
+    let (cert, key) = match transport {
+        Transport::Tls { cert, key, .. } => (cert.as_deref(), key.as_deref()),
+        _ => (None, None),
+    };
+    let own = &node.zrepl_node;
+    (own.cert.as_ref().map(|c| c.value.as_str()).or(cert), own.key.as_ref().map(|k| k.value.as_str()).or(key))
 }
 
 /// A duration in zrepl's own syntax: one positive integer and the largest unit that
@@ -227,6 +381,54 @@ mod tests {
     fn sizes_are_binary() {
         assert_eq!(size(Size { amount: 100, unit: SizeUnit::M }).as_deref(), Some("100 MiB"));
         assert_eq!(size(Size { amount: 1, unit: SizeUnit::P }), None);
+    }
+
+    /// A policy of three pulls from `nas`: two send `tank/home` less its cache, one sends
+    /// `tank/home` whole; each retention named in `retentions`.
+    fn three_pulls(retention: &str) -> Policy {
+        let pair = |name: &str, port: u16, replicate: &str| {
+            format!(
+                "pair {name} {{\n  source nas\n  target far under tank/{name}\n  engine zrepl\n  mode pull\n  transport tcp port {port}\n  rpo 1h\n  retention keep\n  replicate {replicate}\n}}\n"
+            )
+        };
+        let source = format!(
+            "retention keep {{\n  {retention}\n}}\nnode nas {{\n  address 10.0.0.1\n}}\nnode far {{\n  address 10.0.0.2\n}}\n{}{}{}",
+            pair("a", 8001, "tank/home recursive exclude tank/home/cache"),
+            pair("b", 8002, "tank/home recursive exclude tank/home/cache"),
+            pair("c", 8003, "tank/home recursive"),
+        );
+        let (policy, problems) = crate::model::build(&crate::syntax::parse(&source).unwrap());
+        assert!(problems.is_empty(), "{problems:?}");
+        policy
+    }
+
+    #[test]
+    fn a_fan_out_is_the_pairs_that_send_exactly_the_same() {
+        let policy = three_pulls("hourly 24");
+        let fan_outs = fan_outs(&policy);
+        assert_eq!(fan_outs, [FanOut { source: 0, pairs: vec![0, 1] }]);
+        assert_eq!(fan_outs[0].snap_job_name(&policy), "a_b_snap");
+        assert!(fan_out_of(&fan_outs, 2).is_none());
+        let jobs = jobs_by_host(&policy);
+        let snap_of = |name: &str| jobs.values().flatten().find(|job| job.name == name).unwrap().snap_job.clone();
+        assert_eq!(snap_of("a_source"), Some("a_b_snap".to_owned()));
+        assert_eq!(snap_of("b_pull"), Some("a_b_snap".to_owned()));
+        assert_eq!(snap_of("c_source"), None);
+    }
+
+    #[test]
+    fn zrepl_keeps_a_snapshot_as_long_as_its_retention_reaches() {
+        let schedule = |policy: &Policy| crate::facts::schedule::choose(&policy.pairs[0]).unwrap();
+        let kept = |retention: &str| {
+            let policy = three_pulls(retention);
+            kept_for(&policy.retentions[0], &schedule(&policy))
+        };
+        assert_eq!(kept("grid 1x1h:all 24x1h 14x1d"), Some(Duration(3_600 + 24 * 3_600 + 14 * 86_400)));
+        assert_eq!(kept("all"), None);
+        assert_eq!(kept("hourly 24\n  daily 7"), Some(Duration(7 * 86_400)));
+        let policy = three_pulls("last 10");
+        let every = schedule(&policy).snapshot_every;
+        assert_eq!(kept_for(&policy.retentions[0], &schedule(&policy)), Some(Duration(10 * every.seconds())));
     }
 
     #[test]

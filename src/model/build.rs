@@ -10,6 +10,7 @@ use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::types::*;
 use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
+use super::zrepl;
 use super::{syncoid, transfer};
 use crate::diagnostic::Problem;
 use crate::model::tools::SanoidVersion;
@@ -17,10 +18,14 @@ use crate::syntax::{File, Span, Statement, Value, ValueKind};
 
 const TOP_LEVEL: [&str; 6] = ["node", "retention", "pair", "backup", "nfs", "client"];
 
-const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl", "sanoid"], repeated: &[] };
+const NODE: Schema = Schema {
+    kind: "node",
+    single: &["address", "os", "zrepl", "sanoid", "zrepl-monitoring", "zrepl-cert", "zrepl-key", "zrepl-cn"],
+    repeated: &["zrepl-log"],
+};
 const RETENTION: Schema = Schema {
     kind: "retention",
-    single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly", "last"],
+    single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly", "last", "grid", "all"],
     repeated: &[],
 };
 const PAIR: Schema = Schema {
@@ -49,6 +54,8 @@ const PAIR: Schema = Schema {
         "preserve-properties",
         "delete-target-snapshots",
         "mbuffer-size",
+        "protection",
+        "placeholder-encryption",
     ],
     repeated: &["replicate", "exclude", "allow"],
 };
@@ -248,7 +255,15 @@ impl Builder {
         let os = self.os(&settings, block);
         let zrepl = self.zrepl_version(&settings);
         let sanoid = self.sanoid_version(&settings);
-        Some(Node { name: block.name.clone(), address: address?, os: os?, zrepl: zrepl?, sanoid: sanoid? })
+        let zrepl_node = zrepl::node(&settings, &mut self.problems);
+        Some(Node {
+            name: block.name.clone(),
+            address: address?,
+            os: os?,
+            zrepl: zrepl?,
+            sanoid: sanoid?,
+            zrepl_node: zrepl_node?,
+        })
     }
 
     /// The `os` of a node or client: `linux` unless it says otherwise.
@@ -339,8 +354,14 @@ impl Builder {
                 .and_then(|v| self.take(values::number(v, "count", 1, 100_000, "1 to 100000")))
                 .map(Some),
         };
+        let written = zrepl::retention(&settings, &mut self.problems);
         let last = last.filter(|_| complete)?;
-        Some(Retention { name: block.name.clone(), counts, last, span: block.statement.head_span() })
+        let written = written?;
+        if let Some(problem) = written.as_ref().and_then(|w| mixed_retention(&block.name.value, w, &counts, &last)) {
+            self.problems.push(problem);
+            return None;
+        }
+        Some(Retention { name: block.name.clone(), counts, last, zrepl: written, span: block.statement.head_span() })
     }
 
     fn pair(&mut self, block: &Declared<'_>) -> Option<Pair> {
@@ -368,6 +389,7 @@ impl Builder {
         let mode = transfer::mode(&settings, &mut self.problems);
         let send = transfer::send(&settings, &mut self.problems);
         let syncoid = syncoid::options(&settings, &mut self.problems);
+        let zrepl_options = zrepl::pair(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         let (replicate_every, replicate_at) = cadence?;
         let (target_root, without_pool) = target_root?;
@@ -396,6 +418,7 @@ impl Builder {
             target_retention: target_retention?,
             datasets: datasets?,
             guard_percent: guard?,
+            zrepl_options: zrepl_options?,
         })
     }
 
@@ -680,10 +703,15 @@ impl Builder {
     }
 
     fn one_replicated(&mut self, statement: &Statement, example: &'static str) -> Option<Replicated> {
-        let Some((dataset, flags)) = statement.values.split_first() else {
+        let (values, excluded) = match statement.values.iter().position(|v| v.text == "exclude") {
+            Some(at) => (&statement.values[..at], Some(&statement.values[at + 1..])),
+            None => (statement.values.as_slice(), None),
+        };
+        let exclude = excluded.map(|datasets| self.excluded(statement, datasets));
+        let Some((dataset, flags)) = values.split_first() else {
             self.problems.push(wrong_count(
                 statement,
-                "a dataset, `recursive`, `as` a copy and `mount` a path",
+                "a dataset, `recursive`, `as` a copy, `mount` a path and `exclude` datasets",
                 example,
             ));
             return None;
@@ -699,7 +727,17 @@ impl Builder {
             None => None,
         };
         let children_only = depth == Some("children");
-        Some(Replicated { dataset: dataset?, recursive: depth.is_some(), mount, copy, children_only })
+        let recursive = depth.is_some();
+        let exclude = match exclude {
+            Some(exclude) => exclude?,
+            None => Vec::new(),
+        };
+        let dataset = dataset?;
+        if let Some(problem) = exclusion_problem(&dataset, recursive, &exclude) {
+            self.problems.push(problem);
+            return None;
+        }
+        Some(Replicated { dataset, recursive, mount, copy, children_only, exclude })
     }
 
     /// `[recursive|children] [as COPY] [mount PATH]` after a replicated dataset, in that order.
@@ -733,6 +771,17 @@ impl Builder {
             return None;
         }
         Some((depth, copy, mount))
+    }
+
+    /// The datasets after `exclude`: at least one, each a dataset name.
+    fn excluded(&mut self, statement: &Statement, datasets: &[Value]) -> Option<Vec<Spanned<String>>> {
+        if datasets.is_empty() {
+            let example = "replicate tank/home recursive exclude tank/home/tmp";
+            self.problems.push(wrong_count(statement, "one or more datasets after `exclude`", example));
+            return None;
+        }
+        let read: Vec<Option<Spanned<String>>> = datasets.iter().map(|v| self.take(values::dataset(v))).collect();
+        read.into_iter().collect()
     }
 
     fn guard(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<u8>>> {
@@ -992,6 +1041,52 @@ fn timer_period_problem(period: Duration) -> Option<(&'static str, &'static str)
         return Some(("it is an hour or longer, and timers repeat within the hour", "an hour or longer"));
     }
     (!HOUR_DIVISORS.contains(&(seconds / 60))).then_some(("it does not divide an hour", "not a divisor of 60 minutes"))
+}
+
+/// An exclusion must name a dataset strictly below a recursive replicated one.
+fn exclusion_problem(dataset: &Spanned<String>, recursive: bool, exclude: &[Spanned<String>]) -> Option<Problem> {
+    let outside = exclude.iter().find(|excluded| {
+        !recursive || !covers(&dataset.value, true, &excluded.value) || excluded.value == dataset.value
+    })?;
+    let help = if recursive {
+        "exclude a dataset below the replicated one, such as `exclude tank/home/tmp` under `replicate tank/home recursive`"
+    } else {
+        "only a `recursive` replication has children to exclude: add `recursive`, or remove `exclude`"
+    };
+    Some(Problem::ExcludeOutside {
+        span: outside.span.into(),
+        replicated: dataset.span.into(),
+        excluded: outside.value.clone(),
+        why: if recursive {
+            format!("it is not below `{}`, so `{}` never sends it", dataset.value, dataset.value)
+        } else {
+            format!("`{}` is replicated without its children, so it never sends `{}`", dataset.value, outside.value)
+        },
+        help,
+    })
+}
+
+/// A zrepl `grid` or `all` is the whole retention: counts or `last` beside it say it twice.
+fn mixed_retention(
+    name: &str,
+    written: &Spanned<ZreplRetention>,
+    counts: &[(SnapshotKind, Spanned<u32>)],
+    last: &Option<Spanned<u32>>,
+) -> Option<Problem> {
+    let other = counts
+        .first()
+        .map(|(kind, count)| (kind.keyword().to_owned(), count.span))
+        .or_else(|| last.as_ref().map(|last| ("last".to_owned(), last.span)))?;
+    Some(Problem::RetentionMixesGrid {
+        span: written.span.into(),
+        other_span: other.1.into(),
+        retention: name.to_owned(),
+        written: match written.value {
+            ZreplRetention::Grid(_) => "grid",
+            ZreplRetention::All => "all",
+        },
+        other: other.0,
+    })
 }
 
 /// How a kind of block is called in messages.

@@ -10,6 +10,7 @@ pub mod tools;
 mod transfer;
 mod types;
 mod values;
+mod zrepl;
 
 pub use build::{build, HOUR_DIVISORS};
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};

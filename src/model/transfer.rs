@@ -82,8 +82,8 @@ fn tls(statement: &Statement, rest: &[Value], problems: &mut Vec<Problem>) -> Re
     let fields = Fields::read(statement, rest, &["port", "ca", "cert", "key"], problems)?;
     let port = fields.port(problems);
     let ca = fields.required_path("ca", TLS_EXAMPLE, problems);
-    let cert = fields.required_path("cert", TLS_EXAMPLE, problems);
-    let key = fields.required_path("key", TLS_EXAMPLE, problems);
+    let cert = fields.optional_path("cert", problems);
+    let key = fields.optional_path("key", problems);
     Some(Transport::Tls { port: port?, ca: ca?, cert: cert?, key: key? })
 }
 
@@ -145,6 +145,14 @@ impl<'s> Fields<'s> {
         };
         let port = values::number(value, "port", 1, 65_535, "1 to 65535").map_err(|p| problems.push(p)).ok()?;
         u16::try_from(port.value).ok()
+    }
+
+    /// A path setting that nodes may give instead (`zrepl-cert`, `zrepl-key`).
+    fn optional_path(&self, name: &'static str, problems: &mut Vec<Problem>) -> Read<Option<String>> {
+        match self.get(name) {
+            Some(value) => values::path(value).map(|path| Some(path.value)).map_err(|p| problems.push(p)).ok(),
+            None => Some(None),
+        }
     }
 
     fn required_path(&self, name: &'static str, example: &'static str, problems: &mut Vec<Problem>) -> Read<String> {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+pub use super::zrepl::*;
 use crate::syntax::Span;
 
 /// A value together with where it was written.
@@ -103,6 +104,8 @@ pub struct Node {
     pub zrepl: ZreplVersion,
     /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
     pub sanoid: crate::model::tools::SanoidVersion,
+    /// The node's zrepl logging, monitoring and TLS identity.
+    pub zrepl_node: ZreplNode,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.
@@ -159,6 +162,8 @@ pub struct Retention {
     pub counts: Vec<(SnapshotKind, Spanned<u32>)>,
     /// `last N`: the newest N snapshots.
     pub last: Option<Spanned<u32>>,
+    /// `grid …` or `all`: a retention only zrepl can keep, written its way.
+    pub zrepl: Option<Spanned<ZreplRetention>>,
     pub span: Span,
 }
 
@@ -192,7 +197,7 @@ pub enum Transport {
     /// Plain TCP, authenticated by source address only: for a private network or a tunnel.
     Tcp { port: u16 },
     /// TLS with certificates whose common names are the node names.
-    Tls { port: u16, ca: String, cert: String, key: String },
+    Tls { port: u16, ca: String, cert: Option<String>, key: Option<String> },
     /// ssh to `zrepl stdinserver` on the serving node.
     Ssh { port: u16, user: String, identity: Option<String> },
     /// Both jobs in one daemon: a pair whose source and target are the same node.
@@ -499,6 +504,8 @@ pub struct Replicated {
     /// pair, a static pair's source, and its target's read-only copy. Without it the dataset
     /// mounts at ZFS's default, `/` + its name, and a static target's copy is not mounted.
     pub mount: Option<Spanned<String>>,
+    /// `exclude DATASET…`: subtrees of a recursive dataset that are not replicated.
+    pub exclude: Vec<Spanned<String>>,
     /// `as COPY`: the dataset the target receives it into, whatever the pair's `under`.
     pub copy: Option<Spanned<String>>,
     /// `replicate DATASET children`: its descendants are replicated (it is `recursive`),
@@ -639,6 +646,8 @@ pub struct Pair {
     pub datasets: Vec<Replicated>,
     /// Refuse to replicate when the source is below this percentage of the target.
     pub guard_percent: Option<Spanned<u8>>,
+    /// zrepl's replication protection and placeholder encryption.
+    pub zrepl_options: ZreplPair,
 }
 
 /// A transport compression method of syncoid's `--compress`.
@@ -718,6 +727,14 @@ pub struct SyncoidOptions {
 /// dataset ancestry that every overlap rule uses.
 pub fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
     outer == inner || recursive && inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+}
+
+impl Replicated {
+    /// Whether the replication of this entry sends `dataset`: covered, and not excluded.
+    pub fn sends(&self, dataset: &str) -> bool {
+        covers(&self.dataset.value, self.recursive, dataset)
+            && !self.exclude.iter().any(|excluded| covers(&excluded.value, true, dataset))
+    }
 }
 
 impl Pair {

@@ -410,6 +410,10 @@ pub struct Nested {
 pub struct ZreplConfig {
     pub host: String,
     pub version: &'static str,
+    /// One logging outlet each: its `type`, `format` and `level`.
+    pub logging: Vec<Vec<Field>>,
+    /// The Prometheus listener, `":9811"`.
+    pub monitoring: Option<Scalar>,
     pub jobs: Vec<ZreplJob>,
 }
 
@@ -429,9 +433,13 @@ pub struct ZreplJob {
     pub bandwidth_limit: Option<Scalar>,
     pub recv_override: Vec<Field>,
     pub placeholder_encryption: Option<Scalar>,
+    /// `replication.protection`: `initial` and `incremental`, when the pair sets them.
+    pub protection: Vec<Field>,
     pub snapshotting: Vec<Field>,
     pub keep_sender: Vec<Vec<Field>>,
     pub keep_receiver: Vec<Vec<Field>>,
+    /// A snap job's `pruning.keep`.
+    pub keep: Vec<Vec<Field>>,
 }
 
 /// An rc.conf(5) fragment for one service: `name="value"` lines.

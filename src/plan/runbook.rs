@@ -57,6 +57,7 @@ struct Fleet<'p> {
     served: Served<'p>,
     jobs: BTreeMap<usize, Vec<Job<'p>>>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
+    fan_outs: Vec<crate::facts::zrepl::FanOut>,
 }
 
 impl<'p> Fleet<'p> {
@@ -65,7 +66,8 @@ impl<'p> Fleet<'p> {
         for server in &policy.nfs_servers {
             servers_of_pair.entry(server.pair).or_default().push(server);
         }
-        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair }
+        let fan_outs = crate::facts::zrepl::fan_outs(policy);
+        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair, fan_outs }
     }
 }
 
@@ -397,6 +399,7 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
         source,
         [start_replication(facts, source), start_nfs(facts, source)].concat(),
     ));
+    steps.extend(fan_out_siblings(facts));
     steps.push(step(
         "Once a newer snapshot has replicated, remove the failback snapshot from the copies (zrepl and sanoid prune only their own snapshots)…",
         target,
@@ -620,6 +623,37 @@ fn send_back_commands(facts: &Facts<'_>) -> Vec<String> {
 /// encrypted, under the source's key, without the key loaded on the target.
 fn sends_raw(pair: &crate::model::Pair) -> bool {
     pair.send.iter().any(|flag| flag.value.on && matches!(flag.value.option, SendOption::Raw | SendOption::Encrypted))
+}
+
+/// The other targets of a fan-out after a failback: the rollback destroyed snapshots they
+/// may already hold, and zrepl stops their replication with a conflict until each copy is
+/// back at a snapshot the source still has. Only listings: which one is for a person to say.
+fn fan_out_siblings(facts: &Facts<'_>) -> Vec<RunbookStep> {
+    let Some(fan_out) = crate::facts::zrepl::fan_out_of(&facts.fleet.fan_outs, facts.index) else {
+        return Vec::new();
+    };
+    fan_out
+        .pairs
+        .iter()
+        .filter(|index| **index != facts.index)
+        .map(|index| {
+            let sibling = &facts.policy.pairs[*index];
+            let target = &facts.policy.nodes[sibling.nodes[1]];
+            let text = format!(
+                "Pair `{}` sends the same datasets to `{}`, which may hold snapshots newer than COMMON that the source no longer has: zrepl then stops that pair with a conflict. List its copies' snapshots, and roll each copy back to the newest guid the source still lists (`zfs rollback -r COPY@SNAPSHOT`), or leave that pair stopped until a person decides.",
+                sibling.name.value, target.name.value
+            );
+            let commands = sibling
+                .datasets
+                .iter()
+                .map(|r| {
+                    let copy = landing(facts.policy, sibling, &r.dataset.value);
+                    format!("zfs list -H -d 1 -t snapshot -o guid,name -s createtxg {copy}")
+                })
+                .collect();
+            step(text, target, commands)
+        })
+        .collect()
 }
 
 /// Other pairs whose zrepl jobs run in the target's daemon, which stopping it stops too.

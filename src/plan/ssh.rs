@@ -52,6 +52,7 @@ mod tests {
             os: Spanned::new(Os::Linux, span),
             zrepl: ZreplVersion::V0_6,
             sanoid: SanoidVersion::V2_1,
+            zrepl_node: Default::default(),
         }
     }
 

@@ -8,7 +8,10 @@ use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
 use crate::facts::schedule::{self, Schedule};
 use crate::facts::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
-use crate::model::{Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
+use crate::model::{
+    BucketKeep, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention, SendOption,
+    SnapshotKind, Transport, ZreplRetention,
+};
 
 /// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
 pub fn zrepl_files(policy: &Policy, files: &mut Files) {
@@ -16,7 +19,13 @@ pub fn zrepl_files(policy: &Policy, files: &mut Files) {
         let node = &policy.nodes[host];
         let name = &node.name.value;
         let jobs = jobs.iter().map(|job| job_config(policy, job)).collect();
-        let config = ZreplConfig { host: name.clone(), version: node.zrepl.as_str(), jobs };
+        let config = ZreplConfig {
+            host: name.clone(),
+            version: node.zrepl.as_str(),
+            logging: logging(node),
+            monitoring: node.zrepl_node.monitoring.as_ref().map(|port| Scalar::text(&format!(":{}", port.value))),
+            jobs,
+        };
         let (path, actions) = match node.os.value {
             Os::Linux => (
                 "etc/zrepl/zrepl.yml",
@@ -32,6 +41,33 @@ pub fn zrepl_files(policy: &Policy, files: &mut Files) {
     }
 }
 
+/// The node's logging outlets, or syslog at `warn` when it names none.
+fn logging(node: &Node) -> Vec<Vec<Field>> {
+    const DEFAULT: LogSetting = LogSetting { outlet: LogOutlet::Syslog, level: crate::model::LogLevel::Warn };
+    let outlets: Vec<LogSetting> = node.zrepl_node.logging.iter().map(|outlet| outlet.value).collect();
+    let outlets = if outlets.is_empty() { vec![DEFAULT] } else { outlets };
+    outlets
+        .into_iter()
+        .map(|outlet| {
+            vec![
+                Field::new("type", Scalar::word(outlet.outlet.keyword())),
+                Field::new("format", Scalar::word("human")),
+                Field::new("level", Scalar::word(outlet.level.keyword())),
+            ]
+        })
+        .collect()
+}
+
+/// `replication.protection` of an active job, when the pair sets it.
+fn protection(pair: &Pair) -> Vec<Field> {
+    pair.zrepl_options.protection.as_ref().map_or_else(Vec::new, |protection| {
+        vec![
+            Field::new("initial", Scalar::word(protection.value.initial.value.zrepl_value())),
+            Field::new("incremental", Scalar::word(protection.value.incremental.value.zrepl_value())),
+        ]
+    })
+}
+
 fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
     let pair = &policy.pairs[job.pairs[0]];
     match job.kind {
@@ -39,6 +75,7 @@ fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
         JobKind::Source => source_job(policy, pair, job),
         JobKind::Sink => sink_job(policy, job),
         JobKind::Pull => pull_job(policy, pair, job),
+        JobKind::Snap => snap_job(policy, pair, job),
     }
 }
 
@@ -57,9 +94,11 @@ fn empty_job(job: &Job<'_>, comments: Vec<String>) -> ZreplJob {
         bandwidth_limit: None,
         recv_override: Vec::new(),
         placeholder_encryption: None,
+        protection: Vec::new(),
         snapshotting: Vec::new(),
         keep_sender: Vec::new(),
         keep_receiver: Vec::new(),
+        keep: Vec::new(),
     }
 }
 
@@ -86,8 +125,19 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
         rpo_line(policy, pair, &schedule),
         format!("The sender keeps every snapshot {} has not received, and the last one it has.", target.name.value),
     ];
+    let mut comments = comments;
+    if !job.snapshots_for.is_empty() {
+        let mut others: Vec<&str> = job.snapshots_for.iter().map(|i| policy.pairs[*i].name.value.as_str()).collect();
+        others.sort_unstable();
+        comments.push(format!(
+            "It also snapshots for pair {}, fetched through their own source jobs; no other job prunes these datasets on {}.",
+            others.join(", pair "),
+            source.name.value
+        ));
+    }
     ZreplJob {
-        connect: connect(pair, source, target, &target.name.value),
+        connect: connect(pair, source, target),
+        protection: protection(pair),
         ..sending_parts(policy, pair, job, comments, &schedule)
     }
 }
@@ -95,24 +145,37 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
 fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let target = &policy.nodes[pair.nodes[1]];
     let schedule = planned(pair);
-    let comments = vec![format!(
-        "{} {}: snapshot every {} and serve {} ({}), which pulls every {}.",
-        pair.kind.title(),
-        pair.name.value,
-        schedule.snapshot_every,
-        target.name.value,
-        target.address.value,
-        schedule.replicate_every
-    )];
+    let (kind, name, peer, every) = (pair.kind.title(), &pair.name.value, &target.name.value, schedule.replicate_every);
+    let comment = match &job.snap_job {
+        Some(snap_job) => format!(
+            "{kind} {name}: serve {peer} ({}), which pulls every {every}; the job {snap_job} snapshots every {}.",
+            target.address.value, schedule.snapshot_every
+        ),
+        None => format!(
+            "{kind} {name}: snapshot every {} and serve {peer} ({}), which pulls every {every}.",
+            schedule.snapshot_every, target.address.value
+        ),
+    };
+    let comments = vec![comment];
     let mut config = sending_parts(policy, pair, job, comments, &schedule);
-    (config.serve, config.serve_nested) = serve(pair, &[target]);
+    (config.serve, config.serve_nested) = serve(pair, &policy.nodes[pair.nodes[0]], &[target]);
     config.keep_sender.clear();
     config.keep_receiver.clear();
     config
 }
 
 /// What a push and a source job share: the datasets, send options, snapshots and pruning.
+/// In a fan-out the snap job snapshots: a sending job's snapshotting is manual.
 fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<String>, schedule: &Schedule) -> ZreplJob {
+    let snapshotting = if job.snap_job.is_some() {
+        vec![Field::new("type", Scalar::word("manual"))]
+    } else {
+        vec![
+            Field::new("type", Scalar::word("periodic")),
+            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
+            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
+        ]
+    };
     ZreplJob {
         filesystems: filesystems(pair),
         send: send_options(pair),
@@ -121,11 +184,7 @@ fn sending_parts(policy: &Policy, pair: &Pair, job: &Job<'_>, comments: Vec<Stri
             .as_ref()
             .and_then(|limit| zrepl::size(limit.value))
             .map(|s| Scalar::text(&s)),
-        snapshotting: vec![
-            Field::new("type", Scalar::word("periodic")),
-            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
-            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
-        ],
+        snapshotting,
         keep_sender: keep_sender(&policy.retentions[pair.retention], schedule),
         keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], schedule),
         ..empty_job(job, comments)
@@ -144,42 +203,112 @@ fn sink_job(policy: &Policy, job: &Job<'_>) -> ZreplJob {
     let mut sources: Vec<&Node> = pairs.iter().map(|pair| &policy.nodes[pair.nodes[0]]).collect();
     sources.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     sources.dedup_by(|a, b| a.name.value == b.name.value);
-    let (serve, serve_nested) = serve(pairs[0], &sources);
-    ZreplJob { serve, serve_nested, ..receiving_parts(job, root, comments) }
+    let (serve, serve_nested) = serve(pairs[0], &policy.nodes[pairs[0].nodes[1]], &sources);
+    ZreplJob { serve, serve_nested, ..receiving_parts(pairs[0], job, root, comments) }
+}
+
+/// The snap job of a fan-out: it snapshots the datasets of every pair, at the interval they
+/// agree on, and is the one job that prunes them on the source, by their retention.
+fn snap_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let schedule = planned(pair);
+    let mut names: Vec<&str> = job.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
+    names.sort_unstable();
+    let retention = &policy.retentions[pair.retention];
+    let comments = vec![
+        format!(
+            "Pairs {}: one snap job snapshots every {} and prunes by retention {}.",
+            names.join(", "),
+            schedule.snapshot_every,
+            retention.name.value
+        ),
+        "Each pair replicates on its own and prunes only its target; zrepl's cursor bookmark per job keeps each incremental.".to_owned(),
+    ];
+    ZreplJob {
+        filesystems: filesystems(pair),
+        snapshotting: vec![
+            Field::new("type", Scalar::word("periodic")),
+            Field::new("prefix", Scalar::text(SNAPSHOT_PREFIX)),
+            Field::new("interval", Scalar::duration(schedule.snapshot_every)),
+        ],
+        keep: keep_receiver(retention, &schedule),
+        ..empty_job(job, comments)
+    }
+}
+
+/// A replication of a fan-out prunes nothing on the source: its snap job does.
+fn keep_every_sent_snapshot() -> Vec<Vec<Field>> {
+    vec![
+        vec![
+            Field::new("type", Scalar::word("not_replicated")),
+            Field::new("keep_snapshot_at_cursor", Scalar::flag(true)),
+        ],
+        vec![Field::new("type", Scalar::word("regex")), Field::new("regex", Scalar::text(".*"))],
+    ]
 }
 
 fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
     let schedule = planned(pair);
     let root = &job.root_fs.expect("a pull job has a root").value;
-    let comments = vec![
-        format!(
-            "{} {}: pull from {} ({}) every {} into {root}, read-only.",
-            pair.kind.title(),
-            pair.name.value,
-            source.name.value,
-            source.address.value,
-            schedule.replicate_every
-        ),
-        rpo_line(policy, pair, &schedule),
-        format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
-    ];
+    let mut comments = vec![format!(
+        "{} {}: pull from {} ({}) every {} into {root}, read-only.",
+        pair.kind.title(),
+        pair.name.value,
+        source.name.value,
+        source.address.value,
+        schedule.replicate_every
+    )];
+    match &job.snap_job {
+        Some(snap_job) => comments.extend(fan_out_lines(policy, pair, snap_job, &schedule)),
+        None => comments.extend([
+            rpo_line(policy, pair, &schedule),
+            format!("The sender keeps every snapshot {} has not pulled, and the last one it has.", target.name.value),
+        ]),
+    }
     ZreplJob {
-        connect: connect(pair, target, source, &source.name.value),
+        connect: connect(pair, target, source),
         interval: Some(Scalar::duration(schedule.replicate_every)),
-        keep_sender: keep_sender(&policy.retentions[pair.retention], &schedule),
+        protection: protection(pair),
+        keep_sender: match job.snap_job {
+            Some(_) => keep_every_sent_snapshot(),
+            None => keep_sender(&policy.retentions[pair.retention], &schedule),
+        },
         keep_receiver: keep_receiver(&policy.retentions[pair.receiver_retention()], &schedule),
-        ..receiving_parts(job, root, comments)
+        ..receiving_parts(pair, job, root, comments)
     }
 }
 
+/// What a pull of a fan-out may lose, and why its snap job never prunes a snapshot before
+/// this pull had the chance to fetch it.
+fn fan_out_lines(policy: &Policy, pair: &Pair, snap_job: &str, schedule: &Schedule) -> Vec<String> {
+    let source = &policy.nodes[pair.nodes[0]].name.value;
+    let retention = &policy.retentions[pair.retention];
+    let worst =
+        format!("Worst-case loss: {}, {}.", schedule.arithmetic(), schedule::rpo_clause(pair.rpo.as_ref(), "the"));
+    let outage = pair.outage.as_ref().map_or(crate::model::Duration(0), |o| o.value);
+    let needed = schedule.replicate_every + schedule.transfer + outage;
+    let kept = match zrepl::kept_for(retention, schedule) {
+        Some(kept) => format!("keeps each snapshot {kept}, longer than the {needed} this pull may take to fetch it"),
+        None => "keeps every snapshot".to_owned(),
+    };
+    vec![
+        worst,
+        format!("The job {snap_job} on {source} prunes by retention {}: it {kept}.", retention.name.value),
+        format!("This job prunes nothing on {source}."),
+    ]
+}
+
 /// A receiving job's root and receive options: every copy read-only, placeholders
-/// inheriting their parent's encryption.
-fn receiving_parts(job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob {
+/// inheriting their parent's encryption unless the pair says `off`.
+fn receiving_parts(pair: &Pair, job: &Job<'_>, root: &str, comments: Vec<String>) -> ZreplJob {
+    let placeholder = pair.zrepl_options.placeholder.as_ref().map(|p| p.value).unwrap_or_default();
     ZreplJob {
         root_fs: Some(Scalar::text(root)),
         recv_override: vec![Field::new("readonly", Scalar::text("on"))],
-        placeholder_encryption: Some(Scalar::word("inherit")),
+        placeholder_encryption: Some(match placeholder {
+            PlaceholderEncryption::Inherit => Scalar::word("inherit"),
+            PlaceholderEncryption::Off => Scalar::text("off"),
+        }),
         ..empty_job(job, comments)
     }
 }
@@ -201,21 +330,24 @@ fn address(ip: IpAddr, port: u16) -> String {
 }
 
 /// How the active job of `own` reaches the serving job of `peer`, as `identity` knows it.
-fn connect(pair: &Pair, own: &Node, peer: &Node, server: &str) -> Vec<Field> {
+fn connect(pair: &Pair, own: &Node, peer: &Node) -> Vec<Field> {
     let text = |value: &str| Scalar::text(value);
     match transport(pair) {
         Transport::Tcp { port } => vec![
             Field::new("type", Scalar::word("tcp")),
             Field::new("address", text(&address(peer.address.value, *port))),
         ],
-        Transport::Tls { port, ca, cert, key } => vec![
-            Field::new("type", Scalar::word("tls")),
-            Field::new("address", text(&address(peer.address.value, *port))),
-            Field::new("ca", text(ca)),
-            Field::new("cert", text(cert)),
-            Field::new("key", text(key)),
-            Field::new("server_cn", text(server)),
-        ],
+        transport @ Transport::Tls { port, ca, .. } => {
+            let (cert, key) = zrepl::tls_files(own, transport);
+            vec![
+                Field::new("type", Scalar::word("tls")),
+                Field::new("address", text(&address(peer.address.value, *port))),
+                Field::new("ca", text(ca)),
+                Field::new("cert", text(cert.unwrap_or_default())),
+                Field::new("key", text(key.unwrap_or_default())),
+                Field::new("server_cn", text(zrepl::common_name(peer))),
+            ]
+        }
         Transport::Ssh { port, user, identity } => vec![
             Field::new("type", Scalar::word("ssh+stdinserver")),
             Field::new("host", text(&peer.address.value.to_string())),
@@ -239,9 +371,11 @@ fn default_identity(os: Os) -> &'static str {
     }
 }
 
-/// Where a serving job of `pair` listens, and the clients it knows (by node name).
-fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
+/// Where a serving job of `pair` on `own` listens, and the clients it knows (by node name,
+/// or by certificate common name over tls).
+fn serve(pair: &Pair, own: &Node, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
     let names = || clients.iter().map(|node| Scalar::text(&node.name.value)).collect();
+    let common_names = || clients.iter().map(|node| Scalar::text(zrepl::common_name(node))).collect();
     let nested =
         |key: &'static str, entries: Vec<Field>, items: Vec<Scalar>| Nested { key: Scalar::word(key), entries, items };
     match transport(pair) {
@@ -257,15 +391,16 @@ fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
                 vec![Field::new("type", Scalar::word("tcp")), Field::new("listen", Scalar::text(&format!(":{port}")))];
             (fields, Some(nested("clients", entries, Vec::new())))
         }
-        Transport::Tls { port, ca, cert, key } => {
+        transport @ Transport::Tls { port, ca, .. } => {
+            let (cert, key) = zrepl::tls_files(own, transport);
             let fields = vec![
                 Field::new("type", Scalar::word("tls")),
                 Field::new("listen", Scalar::text(&format!(":{port}"))),
                 Field::new("ca", Scalar::text(ca)),
-                Field::new("cert", Scalar::text(cert)),
-                Field::new("key", Scalar::text(key)),
+                Field::new("cert", Scalar::text(cert.unwrap_or_default())),
+                Field::new("key", Scalar::text(key.unwrap_or_default())),
             ];
-            (fields, Some(nested("client_cns", Vec::new(), names())))
+            (fields, Some(nested("client_cns", Vec::new(), common_names())))
         }
         Transport::Ssh { .. } => (
             vec![Field::new("type", Scalar::word("stdinserver"))],
@@ -278,22 +413,23 @@ fn serve(pair: &Pair, clients: &[&Node]) -> (Vec<Field>, Option<Nested>) {
     }
 }
 
-/// Each dataset, with its subtree when recursive; `replicate DATASET children` adds
-/// `DATASET: false`, which zrepl's filter puts before the subtree's rule (the most specific
-/// pattern wins), so the parent itself is neither snapshotted nor sent.
+/// Each replicated dataset (`D<` with its children), each excluded subtree (`X<: false`),
+/// and for `replicate DATASET children` the parent itself (`DATASET: false`, which zrepl's
+/// filter puts before the subtree's rule: the most specific pattern wins), so that it is
+/// neither snapshotted nor sent.
 fn filesystems(pair: &Pair) -> Vec<Field> {
-    let mut datasets: Vec<(&str, bool, bool)> =
-        pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive, r.children_only)).collect();
-    datasets.sort_unstable();
-    datasets
-        .into_iter()
-        .flat_map(|(dataset, recursive, children_only)| {
-            let pattern = if recursive { format!("{dataset}<") } else { dataset.to_owned() };
-            let subtree = Field { key: Scalar::text(&pattern), value: Scalar::flag(true) };
-            let parent = children_only.then(|| Field { key: Scalar::text(dataset), value: Scalar::flag(false) });
-            std::iter::once(subtree).chain(parent)
-        })
-        .collect()
+    let mut patterns: Vec<(String, bool)> = Vec::new();
+    for replicated in &pair.datasets {
+        let dataset = &replicated.dataset.value;
+        patterns.push((if replicated.recursive { format!("{dataset}<") } else { dataset.clone() }, true));
+        if replicated.children_only {
+            patterns.push((dataset.clone(), false));
+        }
+        patterns.extend(replicated.exclude.iter().map(|excluded| (format!("{}<", excluded.value), false)));
+    }
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns.into_iter().map(|(pattern, on)| Field { key: Scalar::text(&pattern), value: Scalar::flag(on) }).collect()
 }
 
 /// `encrypted` always, spelled out, then every other option the pair sets.
@@ -330,6 +466,9 @@ fn keep_sender(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
 
 /// The retention as zrepl rules on zrepl's snapshots, then every other snapshot kept.
 fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
+    if let Some(written) = &retention.zrepl {
+        return written_rules(&written.value);
+    }
     let mut rules = Vec::new();
     if let Some(last) = &retention.last {
         rules.push(vec![
@@ -351,6 +490,37 @@ fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> 
         Field::new("regex", own_snapshots()),
     ]);
     rules
+}
+
+/// A retention written for zrepl: its grid on zrepl's snapshots then every other snapshot
+/// kept, or one rule that keeps every snapshot.
+fn written_rules(written: &ZreplRetention) -> Vec<Vec<Field>> {
+    let ZreplRetention::Grid(buckets) = written else {
+        return vec![vec![Field::new("type", Scalar::word("regex")), Field::new("regex", Scalar::text(".*"))]];
+    };
+    let grid: Vec<String> = buckets
+        .iter()
+        .map(|bucket| {
+            let keep = match bucket.keep {
+                BucketKeep::All => "(keep=all)".to_owned(),
+                BucketKeep::Count(1) => String::new(),
+                BucketKeep::Count(count) => format!("(keep={count})"),
+            };
+            format!("{}x{}{keep}", bucket.repeat, zrepl::duration(bucket.length))
+        })
+        .collect();
+    vec![
+        vec![
+            Field::new("type", Scalar::word("grid")),
+            Field::new("grid", Scalar::text(&grid.join(" | "))),
+            Field::new("regex", own_snapshots()),
+        ],
+        vec![
+            Field::new("type", Scalar::word("regex")),
+            Field::new("negate", Scalar::flag(true)),
+            Field::new("regex", own_snapshots()),
+        ],
+    ]
 }
 
 /// The kinds of a retention as a zrepl grid, `60x1m | 24x1h | 7x1d`: one bucket per kept

@@ -4,6 +4,7 @@
 mod addresses;
 mod engines;
 mod freebsd;
+mod identity;
 mod jobs;
 mod mountpoints;
 mod mounts;
@@ -20,7 +21,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 33] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 34] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -54,6 +55,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         jobs::jobs_are_disjoint,
         jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
+        identity::tcp_clients_have_ip_addresses,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -293,6 +293,34 @@ pub enum Problem {
         address: String,
     },
 
+    #[error("`{name}` is not a usable host name: {reason}")]
+    #[diagnostic(
+        code(E0350),
+        help("write an IP address such as `192.168.1.10`, or a DNS name of dot-separated labels of letters, digits and `-`, such as `nas.lan`")
+    )]
+    InvalidHostName {
+        #[label("invalid host name")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("zrepl's tcp transport cannot know node `{node}` by the host name `{name}`: the `clients` map of `{server}` takes IP addresses and networks only")]
+    #[diagnostic(
+        code(E0351),
+        help("give `{node}` the IP address it connects from, or use `transport tls` (certificates name the nodes) or `transport ssh`, which reach a node by its host name")
+    )]
+    TcpClientHostName {
+        #[label("a host name")]
+        span: SourceSpan,
+        #[label("pair `{pair}` uses zrepl's tcp transport")]
+        transport: SourceSpan,
+        node: String,
+        name: String,
+        server: String,
+        pair: String,
+    },
+
     #[error("{what} cannot be `/`, the root file system of {whose}")]
     #[diagnostic(code(E0312))]
     RootPath {

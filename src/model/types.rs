@@ -94,11 +94,55 @@ impl ZreplVersion {
     }
 }
 
+/// Where other hosts reach a node or an NFS server: an IP literal, or a DNS host name
+/// (RFC 1123) that every tool resolves when it connects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl Address {
+    /// The IP literal, when the address is one.
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Address::Ip(ip) => Some(*ip),
+            Address::Name(_) => None,
+        }
+    }
+
+    /// What two addresses are compared by: a canonical IP, or a name in lower case (DNS
+    /// names are case-insensitive).
+    pub fn identity(&self) -> Address {
+        match self {
+            Address::Ip(ip) => Address::Ip(ip.to_canonical()),
+            Address::Name(name) => Address::Name(name.to_ascii_lowercase()),
+        }
+    }
+
+    /// `HOST:SUFFIX` as URLs, fstab and zrepl write it: an IPv6 literal in brackets.
+    pub fn with_suffix(&self, suffix: &str) -> String {
+        match self {
+            Address::Ip(IpAddr::V6(v6)) => format!("[{v6}]:{suffix}"),
+            other => format!("{other}:{suffix}"),
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Ip(ip) => write!(f, "{ip}"),
+            Address::Name(name) => f.write_str(name),
+        }
+    }
+}
+
 /// A machine that holds ZFS pools.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub name: Spanned<String>,
-    pub address: Spanned<IpAddr>,
+    pub address: Spanned<Address>,
     pub os: Spanned<Os>,
     pub zrepl: ZreplVersion,
     /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
@@ -561,6 +605,8 @@ impl Pair {
 pub enum ClientSpec {
     Address(IpAddr),
     Network(IpAddr, u8),
+    /// A single host by its DNS name, which exports(5) resolves when it reads the export.
+    Host(String),
 }
 
 impl fmt::Display for ClientSpec {
@@ -568,6 +614,7 @@ impl fmt::Display for ClientSpec {
         match self {
             ClientSpec::Address(address) => write!(f, "{address}"),
             ClientSpec::Network(address, prefix) => write!(f, "{address}/{prefix}"),
+            ClientSpec::Host(name) => f.write_str(name),
         }
     }
 }
@@ -610,7 +657,7 @@ pub struct NfsServer {
     pub name: Spanned<String>,
     /// Index into [`Policy::pairs`].
     pub pair: usize,
-    pub address: Spanned<IpAddr>,
+    pub address: Spanned<Address>,
     pub failover: Spanned<Duration>,
     /// `grace 30s`: nfsd's grace period after it starts, if declared.
     pub grace: Option<Spanned<Duration>>,

@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::Node;
+use crate::model::{Address, Node};
 
 /// The ssh destination of a peer and the `-o` options that reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +21,12 @@ impl SshPeer {
     /// How to reach `node` as root, never asking for a password.
     pub fn of(node: &Node) -> SshPeer {
         let mut options = vec!["BatchMode=yes".to_owned()];
-        let host = match node.address.value {
-            IpAddr::V4(address) => address.to_string(),
-            IpAddr::V6(address) => {
+        let host = match &node.address.value {
+            Address::Ip(IpAddr::V6(address)) => {
                 options.push(format!("HostName={address}"));
                 node.name.value.clone()
             }
+            other => other.to_string(),
         };
         SshPeer { destination: format!("root@{host}"), options }
     }
@@ -48,7 +48,10 @@ mod tests {
         let span = Span::default();
         Node {
             name: Spanned::new("beta".to_owned(), span),
-            address: Spanned::new(address.parse().unwrap(), span),
+            address: Spanned::new(
+                address.parse().map_or_else(|_| Address::Name(address.to_owned()), Address::Ip),
+                span,
+            ),
             os: Spanned::new(Os::Linux, span),
             zrepl: ZreplVersion::V0_6,
             sanoid: SanoidVersion::V2_1,
@@ -59,6 +62,13 @@ mod tests {
     fn an_ipv4_peer_is_named_by_its_address() {
         let peer = SshPeer::of(&node("10.0.0.2"));
         assert_eq!(peer.syncoid_target("tank/a:b"), "root@10.0.0.2:tank/a:b");
+        assert_eq!(peer.options, ["BatchMode=yes"]);
+    }
+
+    #[test]
+    fn a_named_peer_is_reached_by_its_name() {
+        let peer = SshPeer::of(&node("nas.tail1234.ts.net"));
+        assert_eq!(peer.syncoid_target("tank/share"), "root@nas.tail1234.ts.net:tank/share");
         assert_eq!(peer.options, ["BatchMode=yes"]);
     }
 

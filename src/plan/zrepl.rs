@@ -1,12 +1,10 @@
 //! Each host's zrepl.yml: the jobs of every zrepl pair it is in, snapshotting at the
 //! interval the RPO needs, and pruning that never destroys what the target has not got.
 
-use std::net::IpAddr;
-
 use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
-use crate::model::{Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
+use crate::model::{Address, Node, Os, Pair, Policy, Retention, SendOption, SnapshotKind, Transport};
 use crate::schedule::{self, Schedule};
 use crate::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 
@@ -179,12 +177,9 @@ fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
     format!("Worst-case loss: {}, within the rpo of {}.{pile_up}", schedule.arithmetic(), pair.rpo.value)
 }
 
-/// `host:port`, with brackets around an IPv6 address.
-fn address(ip: IpAddr, port: u16) -> String {
-    match ip {
-        IpAddr::V4(v4) => format!("{v4}:{port}"),
-        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-    }
+/// `host:port`, with brackets around an IPv6 address; zrepl resolves a host name when it connects.
+fn address(host: &Address, port: u16) -> String {
+    host.with_suffix(&port.to_string())
 }
 
 /// How the active job of `own` reaches the serving job of `peer`, as `identity` knows it.
@@ -193,11 +188,11 @@ fn connect(pair: &Pair, own: &Node, peer: &Node, server: &str) -> Vec<Field> {
     match transport(pair) {
         Transport::Tcp { port } => vec![
             Field::new("type", Scalar::word("tcp")),
-            Field::new("address", text(&address(peer.address.value, *port))),
+            Field::new("address", text(&address(&peer.address.value, *port))),
         ],
         Transport::Tls { port, ca, cert, key } => vec![
             Field::new("type", Scalar::word("tls")),
-            Field::new("address", text(&address(peer.address.value, *port))),
+            Field::new("address", text(&address(&peer.address.value, *port))),
             Field::new("ca", text(ca)),
             Field::new("cert", text(cert)),
             Field::new("key", text(key)),
@@ -361,7 +356,8 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_are_bracketed() {
-        assert_eq!(address("fd00::1".parse().unwrap(), 8888), "[fd00::1]:8888");
-        assert_eq!(address("10.0.0.1".parse().unwrap(), 8888), "10.0.0.1:8888");
+        assert_eq!(address(&Address::Ip("fd00::1".parse().unwrap()), 8888), "[fd00::1]:8888");
+        assert_eq!(address(&Address::Ip("10.0.0.1".parse().unwrap()), 8888), "10.0.0.1:8888");
+        assert_eq!(address(&Address::Name("nas.lan".to_owned()), 8888), "nas.lan:8888");
     }
 }

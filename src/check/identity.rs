@@ -33,3 +33,24 @@ fn tcp_client_named(policy: &Policy, pair: &Pair) -> Option<Problem> {
         pair: pair.name.value.clone(),
     })
 }
+
+/// `user` and `ssh` say who syncoid runs as and how it logs in; zrepl's daemon runs as
+/// root and takes its ssh settings from `transport ssh`, so a zrepl pair refuses both
+/// rather than ignore them.
+pub fn identity_is_for_syncoid(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Zrepl) {
+        let found = [("user", pair.user.as_ref().map(|user| user.span)), ("ssh", pair.ssh.span)];
+        for (keyword, span) in found {
+            if let Some(span) = span {
+                problems.push(Problem::IdentityOnZrepl {
+                    span: span.into(),
+                    engine: pair.engine.span.into(),
+                    pair: pair.name.value.clone(),
+                    keyword,
+                });
+            }
+        }
+    }
+    problems
+}

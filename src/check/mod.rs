@@ -21,7 +21,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 34] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 35] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -56,6 +56,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
         identity::tcp_clients_have_ip_addresses,
+        identity::identity_is_for_syncoid,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -321,6 +321,44 @@ pub enum Problem {
         pair: String,
     },
 
+    #[error("`{name}` is not a usable account name: {reason}")]
+    #[diagnostic(
+        code(E0352),
+        help("write the account as useradd(8) creates it, such as `zfsbackup` or `_syncoid`: a lowercase letter or `_`, then lowercase letters, digits, `_` and `-`")
+    )]
+    InvalidUserName {
+        #[label("invalid account name")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("ssh option `{name}` cannot be set with `option`: {reason}")]
+    #[diagnostic(
+        code(E0353),
+        help("set the node's address, `user`, `port` and `key` with their own statements, and give `option` only ssh_config(5) settings that change how ssh connects, such as `option StrictHostKeyChecking yes`")
+    )]
+    SshOptionRefused {
+        #[label("refused")]
+        span: SourceSpan,
+        name: String,
+        reason: String,
+    },
+
+    #[error("zrepl pair `{pair}` cannot replicate as another account: its `{keyword}` is for syncoid pairs")]
+    #[diagnostic(
+        code(E0354),
+        help("zrepl's daemon runs every job as root, and reaches its peer with `transport ssh user U port N key PATH`: remove `{keyword}`, or use `engine syncoid` to replicate as an account with `zfs allow` rights")
+    )]
+    IdentityOnZrepl {
+        #[label("not for zrepl")]
+        span: SourceSpan,
+        #[label("the pair's engine")]
+        engine: SourceSpan,
+        pair: String,
+        keyword: &'static str,
+    },
+
     #[error("{what} cannot be `/`, the root file system of {whose}")]
     #[diagnostic(code(E0312))]
     RootPath {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::identity;
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
@@ -16,7 +17,8 @@ use crate::tools::SanoidVersion;
 
 const TOP_LEVEL: [&str; 5] = ["node", "retention", "pair", "nfs", "client"];
 
-const NODE: Schema = Schema { kind: "node", single: &["address", "os", "zrepl", "sanoid"], repeated: &[] };
+const NODE: Schema =
+    Schema { kind: "node", single: &["address", "os", "zrepl", "sanoid", "ssh", "user"], repeated: &[] };
 const RETENTION: Schema = Schema {
     kind: "retention",
     single: &["frequently", "hourly", "daily", "weekly", "monthly", "yearly", "last"],
@@ -44,6 +46,8 @@ const PAIR: Schema = Schema {
         "mode",
         "send",
         "bandwidth-limit",
+        "ssh",
+        "user",
     ],
     repeated: &["replicate"],
 };
@@ -241,7 +245,17 @@ impl Builder {
         let os = self.os(&settings, block);
         let zrepl = self.zrepl_version(&settings);
         let sanoid = self.sanoid_version(&settings);
-        Some(Node { name: block.name.clone(), address: address?, os: os?, zrepl: zrepl?, sanoid: sanoid? })
+        let ssh = identity::ssh(&settings, &mut self.problems);
+        let user = identity::user(&settings, &mut self.problems);
+        Some(Node {
+            name: block.name.clone(),
+            address: address?,
+            ssh: ssh?,
+            user: user?,
+            os: os?,
+            zrepl: zrepl?,
+            sanoid: sanoid?,
+        })
     }
 
     /// The `os` of a node or client: `linux` unless it says otherwise.
@@ -355,6 +369,8 @@ impl Builder {
         let transport = transfer::transport(&settings, &mut self.problems);
         let mode = transfer::mode(&settings, &mut self.problems);
         let send = transfer::send(&settings, &mut self.problems);
+        let ssh = identity::ssh(&settings, &mut self.problems);
+        let user = identity::user(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         Some(Pair {
             name: block.name.clone(),
@@ -376,6 +392,8 @@ impl Builder {
             target_retention: target_retention?,
             datasets: datasets?,
             guard_percent: guard?,
+            ssh: ssh?,
+            user: user?,
         })
     }
 

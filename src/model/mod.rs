@@ -1,6 +1,7 @@
 //! Model: the syntax tree resolved into a typed policy, names checked and linked.
 
 mod build;
+mod identity;
 mod names;
 mod options;
 mod settings;

@@ -138,11 +138,41 @@ impl fmt::Display for Address {
     }
 }
 
+/// The account zplan's replication runs zfs as when a policy names none.
+pub const ROOT_USER: &str = "root";
+
+/// An ssh option zplan passes as it is: `option NAME VALUE` in an `ssh` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshOption {
+    pub name: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+/// `ssh [user U] [port N] [key PATH] [option NAME VALUE]…`: how ssh reaches a node. In a
+/// node, the defaults every peer uses to reach it; in a pair, what that pair's replication
+/// uses instead. What is left out falls back to the node's, then to ssh's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ssh {
+    /// The account ssh logs in as on the node reached.
+    pub user: Option<Spanned<String>>,
+    pub port: Option<Spanned<u16>>,
+    /// The private key, a path on the node that connects.
+    pub key: Option<Spanned<String>>,
+    pub options: Vec<SshOption>,
+    /// Where the `ssh` statement is, when there is one.
+    pub span: Option<Span>,
+}
+
 /// A machine that holds ZFS pools.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub name: Spanned<String>,
     pub address: Spanned<Address>,
+    /// How peers reach this node over ssh.
+    pub ssh: Ssh,
+    /// `user U`: the account replication runs zfs as on this node (syncoid pairs), with
+    /// `zfs allow` delegations instead of root; root when absent.
+    pub user: Option<Spanned<String>>,
     pub os: Spanned<Os>,
     pub zrepl: ZreplVersion,
     /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
@@ -559,6 +589,10 @@ pub struct Pair {
     pub datasets: Vec<Replicated>,
     /// Refuse to replicate when the source is below this percentage of the target.
     pub guard_percent: Option<Spanned<u8>>,
+    /// How this pair's replication reaches the peer over ssh, over the nodes' own `ssh`.
+    pub ssh: Ssh,
+    /// `user U`: the account replication runs zfs as on both nodes, over the nodes' `user`.
+    pub user: Option<Spanned<String>>,
 }
 
 /// Whether dataset `inner` is `outer` or, when `recursive`, below it: the one test of

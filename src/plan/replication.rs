@@ -6,7 +6,8 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
-use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::facts::identity::{delegations, local_account, route, unprivileged, Delegation, Side};
+use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind, ROOT_USER};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 use crate::zrepl::landing;
@@ -57,6 +58,53 @@ pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
             roles: roles_of(pair, slot),
         };
         node_files(&on, files);
+    }
+    delegation_files(policy, pair, files);
+}
+
+/// The script that gives each node's accounts the rights the pair's replication uses there,
+/// run by the deploy whenever it changes.
+fn delegation_files(policy: &Policy, pair: &Pair, files: &mut Files) {
+    for (node, list) in delegations(policy, pair) {
+        let host = &policy.nodes[node].name.value;
+        let path = format!("{LIBEXEC_DIR}/delegate-{}", pair.name.value);
+        let script = Script::Delegate {
+            pair: pair.name.value.clone(),
+            node: host.clone(),
+            grants: grants(&list),
+            unmounted_copies: list.iter().any(|delegation| delegation.side == Side::Target),
+        };
+        let action = Action::Run(format!("/{path}"));
+        files.add(host, path, SCRIPT_MODE, Content::Script(script), vec![action]);
+    }
+}
+
+/// One line per account, dataset and rights, naming every replicated dataset it serves.
+fn grants(delegations: &[Delegation]) -> Vec<Grant> {
+    let mut merged: Vec<(&Delegation, Vec<&str>)> = Vec::new();
+    for delegation in delegations {
+        let same = |(seen, _): &&mut (&Delegation, Vec<&str>)| {
+            (&seen.user, &seen.dataset, &seen.permissions, seen.side)
+                == (&delegation.user, &delegation.dataset, &delegation.permissions, delegation.side)
+        };
+        match merged.iter_mut().find(same) {
+            Some((_, replicated)) => replicated.push(&delegation.replicated),
+            None => merged.push((delegation, vec![&delegation.replicated])),
+        }
+    }
+    merged.into_iter().map(|(delegation, replicated)| grant(delegation, &replicated.join(", "))).collect()
+}
+
+fn grant(delegation: &Delegation, replicated: &str) -> Grant {
+    let purpose = match delegation.side {
+        Side::Source => format!("sent from here as {}: {replicated}", delegation.user),
+        Side::Target => format!("received under {} as {}: {replicated}", delegation.dataset, delegation.user),
+    };
+    Grant {
+        user: delegation.user.clone(),
+        dataset: delegation.dataset.clone(),
+        permissions: delegation.permissions.join(","),
+        purpose,
     }
 }
 
@@ -260,13 +308,13 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
 /// The script every replication of the pair runs first, so that syncoid never destroys
 /// what only the target has.
 fn guard(on: &OnNode<'_>) -> Script {
-    let ssh = SshPeer::of(on.peer);
+    let ssh = SshPeer::of(on.pair, on.peer);
     Script::Guard {
         pair: on.pair.name.value.clone(),
         node: on.node.name.value.clone(),
         peer_name: on.peer.name.value.clone(),
+        ssh_options: ssh.ssh_options(),
         peer: ssh.destination,
-        ssh_options: ssh.options,
         copy: if on.pair.is_static() { "read-only" } else { "read-write" },
         percent: on.pair.guard_percent.as_ref().map(|guard| guard.value),
         runbook: has_runbook(on.pair).then(|| format!("/{}", runbook_path(on.pair))),
@@ -295,22 +343,52 @@ fn syncoid_command(on: &OnNode<'_>, dataset: &str, recursive: bool) -> String {
     }
     if on.pair.is_static() {
         args.push("--no-rollback".to_owned());
-        args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
-    let peer = SshPeer::of(on.peer);
-    args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
+    args.extend(receive_options(on));
+    let peer = SshPeer::of(on.pair, on.peer);
+    args.extend(identity_args(on, &peer));
     args.push(dataset.to_owned());
     args.push(peer.syncoid_target(&landing(on.policy, on.pair, dataset)));
     args.join(" ")
 }
 
+/// `--recvoptions`, quoted for systemd: a static pair's copy is received read-only, and an
+/// account without root receives unmounted (`u`), since Linux lets only root mount.
+fn receive_options(on: &OnNode<'_>) -> Option<String> {
+    let unmounted = route(on.pair, on.peer).user != ROOT_USER;
+    match (unmounted, on.pair.is_static()) {
+        (false, false) => None,
+        (false, true) => Some("\"--recvoptions=o readonly=on\"".to_owned()),
+        (true, false) => Some("--recvoptions=u".to_owned()),
+        (true, true) => Some("\"--recvoptions=u o readonly=on\"".to_owned()),
+    }
+}
+
+/// Who syncoid runs as, and how it reaches the peer: `--no-privilege-elevation` when either
+/// side's account is not root (the delegations stand in for sudo), then the ssh port, key
+/// and options.
+fn identity_args(on: &OnNode<'_>, peer: &SshPeer) -> Vec<String> {
+    let mut args = Vec::new();
+    if unprivileged(on.pair, on.node, on.peer) {
+        args.push("--no-privilege-elevation".to_owned());
+    }
+    args.extend(peer.syncoid_args());
+    args
+}
+
 fn replication_service(on: &OnNode<'_>, dataset: &str, recursive: bool) -> Unit {
     let pair = &on.pair.name.value;
+    let account = local_account(on.pair, on.node);
+    // The role gate asks the cluster, which only root may: `+` runs it with full privileges.
+    let privileged = if account == ROOT_USER { "" } else { "+" };
     let mut service = vec![
         ("Type", "oneshot".to_owned()),
         ("Environment", "TZ=UTC".to_owned()),
-        ("ExecCondition", format!("{} active", systemd::role_script(pair))),
+        ("ExecCondition", format!("{privileged}{} active", systemd::role_script(pair))),
     ];
+    if account != ROOT_USER {
+        service.insert(1, ("User", account.to_owned()));
+    }
     let target = landing(on.policy, on.pair, dataset);
     let depth = if recursive { "recursive" } else { "single" };
     service.push(("ExecStartPre", format!("{} {dataset} {target} {depth}", systemd::guard_script(pair))));

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
-use zplan::fleet::fleet_policy;
+use zplan::fleet::{fleet_policy, fleet_policy_with_identities};
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
 
@@ -85,6 +85,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     let fixed = entries().iter().filter(|entry| !entry.fixed.is_empty());
     policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
     policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
+    policies
+        .extend((1..=2).map(|seed| (format!("fleet {seed} with identities"), fleet_policy_with_identities(12, seed))));
     policies
 }
 

@@ -6,7 +6,8 @@
 mod dot;
 mod mermaid;
 
-use crate::model::{Policy, Roles};
+use crate::facts::identity::{local_account, route};
+use crate::model::{Engine, Pair, Policy, Roles, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +114,7 @@ impl Graph {
                 true => format!("{} (recursive)", replicated.dataset.value),
                 false => replicated.dataset.value.clone(),
             }));
-            label.push(format!("rpo {}, {}", pair.rpo.value, pair.engine.value.keyword()));
+            label.push(format!("rpo {}, {}{}", pair.rpo.value, pair.engine.value.keyword(), accounts(policy, pair)));
             self.edges.push(Edge { from, to, line, label });
         }
     }
@@ -176,6 +177,22 @@ fn group_by_server(sorted: Vec<(usize, String)>) -> Vec<(usize, Vec<String>)> {
         }
     }
     groups
+}
+
+/// `, as zfsbackup`: the accounts a syncoid pair runs zfs as, when one is not root (the
+/// sender's, then the receiver's when it differs).
+fn accounts(policy: &Policy, pair: &Pair) -> String {
+    if pair.engine.value != Engine::Syncoid {
+        return String::new();
+    }
+    let [source, target] = pair.nodes.map(|index| &policy.nodes[index]);
+    let sender = local_account(pair, source);
+    let receiver = route(pair, target).user;
+    match (sender, receiver) {
+        (ROOT_USER, ROOT_USER) => String::new(),
+        (sender, receiver) if sender == receiver => format!(", as {sender}"),
+        (sender, receiver) => format!(", as {sender} and {receiver}"),
+    }
 }
 
 #[cfg(test)]

@@ -292,6 +292,9 @@ impl SitePlan {
     fn nfs_block(&self, nfs: &NfsPlan) -> String {
         let mut text = format!("nfs nfs-{} {{\n  on       pair site-{}\n", self.index, self.index);
         let _ = writeln!(text, "  address  {}\n  failover 60s", self.subnet.host(150));
+        if self.identity && self.follows {
+            text.push_str("  allow    W0617  # the copies are mounted as root after the first replication\n");
+        }
         for (dataset, fsid, options) in &nfs.exports {
             let dataset = &self.datasets[*dataset];
             let fsid = fsid.map(|f| format!(" fsid {f}")).unwrap_or_default();

@@ -21,7 +21,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 35] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 36] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -57,6 +57,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         freebsd::freebsd_hosts_get_freebsd_output,
         identity::tcp_clients_have_ip_addresses,
         identity::identity_is_for_syncoid,
+        identity::followed_copies_get_mounted,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -899,6 +899,23 @@ pub enum Problem {
         help: String,
     },
 
+    #[error("nfs server `{server}` may fail over to `{node}`, where pair `{pair}` receives as `{user}`, which cannot mount on Linux: a copy its first replication creates there stays unmounted, and is not served")]
+    #[diagnostic(
+        code(W0617),
+        severity(Warning),
+        help("after the first replication, mount the copies as root on `{node}` (`zfs mount -a`, or a reboot); acknowledge this with `allow W0617` in the nfs block once that is part of the setup, or replicate pair `{pair}` as root")
+    )]
+    UnmountedStandbyCopy {
+        #[label("replicates as `{user}`")]
+        span: SourceSpan,
+        #[label("serves wherever the pair is active")]
+        server_span: SourceSpan,
+        server: String,
+        pair: String,
+        node: String,
+        user: String,
+    },
+
     #[error("network mount without `_netdev`")]
     #[diagnostic(
         code(W0602),

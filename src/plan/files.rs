@@ -120,9 +120,16 @@ impl FromStr for Action {
             .or_else(|| service(text, " restart").and_then(unit).map(Action::ServiceRestart))
             .or_else(|| service(text, " reload").and_then(unit).map(Action::ServiceReload))
             .or_else(|| service(text, " onestop").and_then(unit).map(Action::ServiceStop))
-            .or_else(|| text.starts_with("/usr/local/libexec/zplan/").then(|| unit(text)).flatten().map(Action::Run))
+            .or_else(|| zplan_script(text).map(Action::Run))
             .ok_or_else(|| UnknownAction(text.to_owned()))
     }
+}
+
+/// A script zplan writes, by its absolute path: its directory, then a plain file name.
+fn zplan_script(text: &str) -> Option<String> {
+    let name = text.strip_prefix("/usr/local/libexec/zplan/")?;
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    (plain && !name.starts_with('.')).then(|| text.to_owned())
 }
 
 /// The service name of `service NAME VERB`.
@@ -509,6 +516,7 @@ mod tests {
             Action::ServiceRestart("zrepl".to_owned()),
             Action::ServiceReload("mountd".to_owned()),
             Action::ServiceStop("nfsd".to_owned()),
+            Action::Run("/usr/local/libexec/zplan/delegate-offsite".to_owned()),
         ];
         for action in actions {
             assert_eq!(action.to_string().parse::<Action>(), Ok(action));
@@ -517,7 +525,17 @@ mod tests {
 
     #[test]
     fn unknown_actions_are_refused() {
-        for text in ["", "systemctl stop ", "systemctl stop a b", "rm -rf /", "exportfs -ra "] {
+        for text in [
+            "",
+            "systemctl stop ",
+            "systemctl stop a b",
+            "rm -rf /",
+            "exportfs -ra ",
+            "/usr/local/libexec/zplan/delegate-a; rm -rf /",
+            "/usr/local/libexec/zplan/delegate-a;reboot",
+            "/usr/local/libexec/zplan/../../../bin/sh",
+            "/usr/sbin/zfs",
+        ] {
             assert!(text.parse::<Action>().is_err(), "{text:?}");
         }
     }

@@ -4,9 +4,10 @@
 # - the option parser accepts it (the oracles' cli-flags-check.sh);
 # - syncoid's own reading of `user@host:dataset` finds what the unit means: the real
 #   syncoid runs with stub ssh and zfs that record their calls, and every ssh it runs must
-#   reach an IP address as root (`ssh -G` resolves each recorded call), and the dataset it
-#   asks the remote side about must be the one the unit's guard checks (ExecStartPre): the
-#   target of a push, the source of a pull (whose target is the local dataset).
+#   reach the account, host and port the unit names (`USER@HOST:DATASET`, or the address in
+#   `--sshoption=HostName=`, and `--sshport`; `ssh -G` resolves each recorded call), and the
+#   dataset it asks the remote side about must be the one the unit's guard checks
+#   (ExecStartPre): the target of a push, the source of a pull (whose target is local).
 # SYNCOID_NEWER="PATH…" names upstream syncoid scripts of newer releases (2.2.0, 2.3.0, as
 # `git show v2.3.0:syncoid` gives them): a command line Debian's syncoid rejects is then
 # checked, and read, with the first of them that accepts it. Which release a node may use
@@ -84,9 +85,25 @@ for c in zpool sudo mbuffer pv lzop zstd zstdmt pigz xz lz4 gzip socat; do
 done
 chmod +x "$stubs"/*
 
-# An IPv4 or IPv6 literal: zplan names every node by its address.
+# An IPv4 or IPv6 literal, or an RFC 1123 host name.
 is_address() {
-  [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ || $1 =~ ^[0-9a-fA-F]*:[0-9a-fA-F:.]*$ ]]
+  [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ || $1 =~ ^[0-9a-fA-F]*:[0-9a-fA-F:.]*$ ]] ||
+    [[ $1 =~ ^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$ && ! $1 =~ \.[0-9]+$ ]]
+}
+
+# The USER@HOST:PORT a unit's syncoid words mean: the account and host of its last word,
+# the address of --sshoption=HostName= when given, and --sshport (22 when absent).
+meant_route() {
+  local target=${words[-1]} user host port=22 word
+  [[ $target == *@* ]] || target=${words[-2]}
+  user=${target%%@*} host=${target#*@} host=${host%%:*}
+  for word in "${words[@]}"; do
+    case $word in
+    --sshoption=HostName=*) host=${word#--sshoption=HostName=} ;;
+    --sshport=*) port=${word#--sshport=} ;;
+    esac
+  done
+  echo "$user@$host:$port"
 }
 
 # Runs the syncoid of one unit and prints `ok HOST DATASET`, or what is wrong with its reading.
@@ -109,11 +126,13 @@ syncoid_reading() {
     child=zplan-child
     [ -z "$expected" ] || expected=$expected/$child
   fi
+  local meant
+  meant=$(meant_route)
   : >"$log"
   (cd "$stubs" && STUB_CHILD=$child STUB_LOG=$log PATH="$stubs:$PATH" timeout 30 perl "$parser" "${words[@]:1}" >/dev/null 2>&1) || true
   while IFS=$'\037' read -r -a call; do
     config=$(ssh -G -F /dev/null "${call[@]}" 2>/dev/null) || { echo "ssh cannot read the call: ${call[*]}"; return; }
-    reached+=("$(sed -n 's/^user //p' <<<"$config")@$(sed -n 's/^hostname //p' <<<"$config")")
+    reached+=("$(sed -n 's/^user //p' <<<"$config")@$(sed -n 's/^hostname //p' <<<"$config"):$(sed -n 's/^port //p' <<<"$config")")
     if [ "$side" = target ] && [ "${call[-4]:-}" = get ] && [ "${call[-3]:-}" = -H ] && [ "${call[-2]:-}" = name ]; then
       dataset=${call[-1]}
       dataset=${dataset#\'} dataset=${dataset%\'}
@@ -131,8 +150,9 @@ syncoid_reading() {
   *) echo "its ssh calls reach several hosts: ${reached[*]}" ;;
   esac
   local host=${reached[0]#*@}
-  [ "${reached[0]%%@*}" = root ] || echo "ssh logs in as ${reached[0]%%@*}, not root"
-  is_address "$host" || echo "ssh connects to $host, not to an address"
+  host=${host%:*}
+  [ "${reached[0]}" = "$meant" ] || echo "ssh reaches ${reached[0]}, the unit means $meant"
+  is_address "$host" || echo "ssh connects to $host, not to an address or host name"
   if [ -z "$dataset" ]; then
     echo "syncoid never asked the $side about its dataset"
   elif [ -n "$expected" ] && [ "$dataset" != "$expected" ]; then

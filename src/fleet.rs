@@ -77,11 +77,23 @@ pub fn fleet_policy(pairs: usize, seed: u64) -> String {
 /// The top-level blocks of a fleet, each a complete text ending in a newline; in any order
 /// they make the same policy.
 pub fn fleet_blocks(pairs: usize, seed: u64) -> Vec<String> {
+    blocks(pairs, seed, false)
+}
+
+/// The same fleet, with its syncoid sites replicating as a `zfsbackup` account between
+/// nodes known by DNS names, on port 2222 with a key: the same draws, so the same pairs.
+pub fn fleet_policy_with_identities(pairs: usize, seed: u64) -> String {
+    blocks(pairs, seed, true).concat()
+}
+
+fn blocks(pairs: usize, seed: u64, identities: bool) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let mut blocks: Vec<String> =
         RETENTIONS.iter().map(|(name, counts)| format!("retention {name} {{\n  {counts}\n}}\n\n")).collect();
     for index in 0..pairs {
-        SitePlan::draw(index, &mut rng).write(&mut blocks);
+        let mut site = SitePlan::draw(index, &mut rng);
+        site.identity = identities && site.engine == FleetEngine::Syncoid;
+        site.write(&mut blocks);
     }
     blocks
 }
@@ -384,6 +396,8 @@ struct SitePlan {
     transport: &'static str,
     datasets: Vec<Dataset>,
     nfs: Option<NfsPlan>,
+    /// Whether the nodes go by DNS names and replicate as `zfsbackup` over port 2222.
+    identity: bool,
 }
 
 /// An NFS server on a site's pair: which datasets it exports and who mounts them.
@@ -412,6 +426,7 @@ impl SitePlan {
             transport: rng.pick(&ZREPL_TRANSPORTS),
             datasets,
             nfs,
+            identity: false,
         }
     }
 
@@ -421,11 +436,11 @@ impl SitePlan {
 
     fn write(&self, blocks: &mut Vec<String>) {
         for (slot, last) in [('a', 11), ('b', 12)] {
-            blocks.push(format!(
-                "node {} {{\n  address {}\n  os linux\n}}\n\n",
-                self.node(slot),
-                self.subnet.host(last)
-            ));
+            blocks.push(if self.identity {
+                self.named_node(slot)
+            } else {
+                format!("node {} {{\n  address {}\n  os linux\n}}\n\n", self.node(slot), self.subnet.host(last))
+            });
         }
         blocks.push(self.pair_block());
         if let Some(nfs) = &self.nfs {
@@ -434,6 +449,16 @@ impl SitePlan {
                 blocks.push(self.client_block(number, mounts));
             }
         }
+    }
+
+    /// A node by its DNS name: the first runs syncoid as `zfsbackup`, the second is reached
+    /// as `zfsbackup` on port 2222 with a key.
+    fn named_node(&self, slot: char) -> String {
+        let identity = match slot {
+            'a' => "  user    zfsbackup\n",
+            _ => "  ssh     user zfsbackup port 2222 key /home/zfsbackup/.ssh/id_ed25519\n",
+        };
+        format!("node {} {{\n  address {}.fleet.lan\n  os linux\n{identity}}}\n\n", self.node(slot), self.node(slot))
     }
 
     fn pair_block(&self) -> String {
@@ -476,6 +501,9 @@ impl SitePlan {
     fn nfs_block(&self, nfs: &NfsPlan) -> String {
         let mut text = format!("nfs nfs-{} {{\n  on       pair site-{}\n", self.index, self.index);
         let _ = writeln!(text, "  address  {}\n  failover 60s", self.subnet.host(150));
+        if self.identity && self.follows {
+            text.push_str("  allow    W0617  # the copies are mounted as root after the first replication\n");
+        }
         for (dataset, fsid, options) in &nfs.exports {
             let dataset = &self.datasets[*dataset];
             let fsid = fsid.map(|f| format!(" fsid {f}")).unwrap_or_default();
@@ -602,6 +630,16 @@ mod tests {
             );
         }
         assert_eq!(zrepl_fan_out_fleet(5, 3), zrepl_fan_out_fleet(5, 3));
+    }
+
+    #[test]
+    fn identity_fleets_draw_the_same_pairs_and_compile_cleanly() {
+        let named = fleet_policy_with_identities(30, 5);
+        assert!(named.contains("address node-") && named.contains("user    zfsbackup"));
+        let pairs = |text: &str| text.lines().filter(|line| line.starts_with("pair ")).count();
+        assert_eq!(pairs(&named), pairs(&fleet_policy(30, 5)));
+        let compilation = crate::compile(&named, "fleet.zplan");
+        assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
     }
 
     #[test]

@@ -480,3 +480,58 @@ fn a_fan_out_prunes_its_source_once() {
     assert_eq!(on_nas(&pruned), 2);
     assert_eq!(double_prunes(&policy, &pruned).len(), 1, "the snap job and the offsite pull both prune nas");
 }
+
+/// The `delegate 'USER' 'DATASET' 'RIGHTS'` lines of a delegation script.
+fn delegated(text: &str) -> Vec<(String, String, Vec<String>)> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("delegate '"))
+        .map(|rest| {
+            let fields: Vec<&str> = rest.split("' '").map(|field| field.trim_end_matches('\'')).collect();
+            let rights = fields[2].split(',').map(str::to_owned).collect();
+            (fields[0].to_owned(), fields[1].to_owned(), rights)
+        })
+        .collect()
+}
+
+/// A non-root account gets rights where its side of a replication needs them and nowhere
+/// else, and never `destroy`: a source account may send and bookmark the datasets its pair
+/// sends, a target account may receive where that pair's copies land (worked out from the
+/// policy), and only a followed standby may be rolled back. A policy without `user` or `ssh
+/// user` gets no delegation script at all.
+#[test]
+fn delegations_give_each_side_only_what_it_replicates() {
+    let mut seen = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for (host, path, text) in text_files(&tree) {
+            let Some(pair_name) = path.strip_prefix("usr/local/libexec/zplan/delegate-") else { continue };
+            let pair = policy.pairs.iter().find(|pair| pair.name.value == pair_name).unwrap();
+            for (user, dataset, rights) in delegated(text) {
+                seen += 1;
+                assert_ne!(user, "root", "{name}: {host} delegates to root");
+                assert!(!rights.iter().any(|right| right == "destroy"), "{name}: {host} delegates destroy");
+                let sends = pair.datasets.iter().any(|r| r.dataset.value == dataset);
+                let copies = pair.datasets.iter().map(|r| copy_name(&policy, pair, &r.dataset.value));
+                let receives =
+                    copies.clone().any(|copy| holds(&dataset, true, &copy) && (copy != dataset || !copy.contains('/')));
+                match rights.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                    ["bookmark", "send"] => {
+                        assert!(sends, "{name}: {host} may send {dataset}, which {pair_name} does not send")
+                    }
+                    ["create", "mount", "readonly", "receive"] => {
+                        assert!(pair.is_static() && receives, "{name}: {host} may receive under {dataset}")
+                    }
+                    ["create", "mount", "receive", "rollback"] => {
+                        assert!(!pair.is_static() && receives, "{name}: {host} may roll back under {dataset}")
+                    }
+                    other => panic!("{name}: {host} delegates {other:?} on {dataset}"),
+                }
+            }
+        }
+        let identities = policy.nodes.iter().any(|node| node.user.is_some() || node.ssh.user.is_some())
+            || policy.pairs.iter().any(|pair| pair.user.is_some() || pair.ssh.user.is_some());
+        let scripts = text_files(&tree).any(|(_, path, _)| path.contains("/delegate-"));
+        assert!(identities || !scripts, "{name}: delegation scripts without a non-root account");
+    }
+    assert!(seen > 0, "no policy delegates rights");
+}

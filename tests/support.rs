@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
-use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_policy, zrepl_fan_out_fleet};
+use zplan::fleet::{
+    backup_box_blocks, backup_fleet_policy, fleet_policy, fleet_policy_with_identities, zrepl_fan_out_fleet,
+};
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
 
@@ -88,6 +90,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     policies.extend((1..=2).map(|seed| (format!("backups {seed}"), backup_fleet_policy(12, seed))));
     policies.extend((1..=2).map(|seed| (format!("backup boxes {seed}"), backup_box_blocks(6, seed).concat())));
     policies.extend((1..=2).map(|seed| (format!("fan-out fleet {seed}"), zrepl_fan_out_fleet(6, seed))));
+    policies
+        .extend((1..=2).map(|seed| (format!("fleet {seed} with identities"), fleet_policy_with_identities(12, seed))));
     policies
 }
 

@@ -15,11 +15,18 @@ struct Args {
     /// The seed; the same seed and size always give the same policy.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Name the syncoid sites' nodes by DNS names and replicate as a `zfsbackup` account.
+    #[arg(long)]
+    identities: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    let policy = if args.identities {
+        zplan::fleet::fleet_policy_with_identities(args.pairs, args.seed)
+    } else {
+        zplan::fleet::fleet_policy(args.pairs, args.seed)
+    };
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

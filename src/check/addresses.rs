@@ -1,12 +1,10 @@
 //! Rules on addresses: each names one host. Two nodes never share an address, and an NFS
 //! server's service address is neither a node's own nor that of a server of another pair.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-
 use crate::diagnostic::Problem;
-use crate::model::{NfsServer, Node, Policy};
+use crate::model::{Address, NfsServer, Node, Policy};
 use crate::syntax::Span;
+use std::collections::HashMap;
 
 /// Who holds an address first.
 enum Holder<'p> {
@@ -33,18 +31,18 @@ impl Holder<'_> {
 /// Every node and every NFS server of a pair has an address of its own; servers of one pair
 /// run on the same node and may share theirs.
 pub fn addresses_name_one_host(policy: &Policy) -> Vec<Problem> {
-    let mut holders: HashMap<IpAddr, Holder<'_>> = HashMap::new();
+    let mut holders: HashMap<Address, Holder<'_>> = HashMap::new();
     let mut problems = Vec::new();
     for node in &policy.nodes {
-        match holders.get(&node.address.value.to_canonical()) {
+        match holders.get(&node.address.value.identity()) {
             Some(Holder::Node(first)) => problems.push(shared_node_address(first, node)),
             _ => {
-                holders.insert(node.address.value.to_canonical(), Holder::Node(node));
+                holders.insert(node.address.value.identity(), Holder::Node(node));
             }
         }
     }
     for server in &policy.nfs_servers {
-        let key = server.address.value.to_canonical();
+        let key = server.address.value.identity();
         match holders.get(&key) {
             Some(Holder::Server(first)) if first.pair == server.pair => {}
             Some(holder) => problems.push(service_address_taken(server, holder)),

@@ -6,6 +6,7 @@ mod copies;
 mod engines;
 mod fan_out;
 mod freebsd;
+mod identity;
 mod jobs;
 mod mountpoints;
 mod mounts;
@@ -74,6 +75,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         fan_out::fan_outs_push_once,
         fan_out::fan_outs_agree,
         fan_out::fan_outs_keep_what_targets_fetch,
+        identity::tcp_clients_have_ip_addresses,
+        identity::identity_is_for_syncoid,
+        identity::followed_copies_get_mounted,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -189,7 +189,7 @@ fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
     let mut problems = Vec::new();
     let prefix = match client.who.value {
         ClientSpec::Network(_, prefix) => Some(prefix),
-        ClientSpec::Address(_) => None,
+        ClientSpec::Address(_) | ClientSpec::Host(_) => None,
     };
     if prefix == Some(0) {
         problems.push(Problem::WorldExport { span: client.who.span.into(), path: export.path.value.clone() });

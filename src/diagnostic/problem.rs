@@ -293,6 +293,72 @@ pub enum Problem {
         address: String,
     },
 
+    #[error("`{name}` is not a usable host name: {reason}")]
+    #[diagnostic(
+        code(E0350),
+        help("write an IP address such as `192.168.1.10`, or a DNS name of dot-separated labels of letters, digits and `-`, such as `nas.lan`")
+    )]
+    InvalidHostName {
+        #[label("invalid host name")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("zrepl's tcp transport cannot know node `{node}` by the host name `{name}`: the `clients` map of `{server}` takes IP addresses and networks only")]
+    #[diagnostic(
+        code(E0351),
+        help("give `{node}` the IP address it connects from, or use `transport tls` (certificates name the nodes) or `transport ssh`, which reach a node by its host name")
+    )]
+    TcpClientHostName {
+        #[label("a host name")]
+        span: SourceSpan,
+        #[label("pair `{pair}` uses zrepl's tcp transport")]
+        transport: SourceSpan,
+        node: String,
+        name: String,
+        server: String,
+        pair: String,
+    },
+
+    #[error("`{name}` is not a usable account name: {reason}")]
+    #[diagnostic(
+        code(E0352),
+        help("write the account as useradd(8) creates it, such as `zfsbackup` or `_syncoid`: a lowercase letter or `_`, then lowercase letters, digits, `_` and `-`")
+    )]
+    InvalidUserName {
+        #[label("invalid account name")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("ssh option `{name}` cannot be set with `option`: {reason}")]
+    #[diagnostic(
+        code(E0353),
+        help("set the node's address, `user`, `port` and `key` with their own statements, and give `option` only ssh_config(5) settings that change how ssh connects, such as `option StrictHostKeyChecking yes`")
+    )]
+    SshOptionRefused {
+        #[label("refused")]
+        span: SourceSpan,
+        name: String,
+        reason: String,
+    },
+
+    #[error("zrepl pair `{pair}` cannot replicate as another account: its `{keyword}` is for syncoid pairs")]
+    #[diagnostic(
+        code(E0354),
+        help("zrepl's daemon runs every job as root, and reaches its peer with `transport ssh user U port N key PATH`: remove `{keyword}`, or use `engine syncoid` to replicate as an account with `zfs allow` rights")
+    )]
+    IdentityOnZrepl {
+        #[label("not for zrepl")]
+        span: SourceSpan,
+        #[label("the pair's engine")]
+        engine: SourceSpan,
+        pair: String,
+        keyword: &'static str,
+    },
+
     #[error("{what} cannot be `/`, the root file system of {whose}")]
     #[diagnostic(code(E0312))]
     RootPath {
@@ -1136,6 +1202,23 @@ pub enum Problem {
         pair: String,
         #[help]
         help: String,
+    },
+
+    #[error("nfs server `{server}` may fail over to `{node}`, where pair `{pair}` receives as `{user}`, which cannot mount on Linux: a copy its first replication creates there stays unmounted, and is not served")]
+    #[diagnostic(
+        code(W0617),
+        severity(Warning),
+        help("after the first replication, mount the copies as root on `{node}` (`zfs mount -a`, or a reboot); acknowledge this with `allow W0617` in the nfs block once that is part of the setup, or replicate pair `{pair}` as root")
+    )]
+    UnmountedStandbyCopy {
+        #[label("replicates as `{user}`")]
+        span: SourceSpan,
+        #[label("serves wherever the pair is active")]
+        server_span: SourceSpan,
+        server: String,
+        pair: String,
+        node: String,
+        user: String,
     },
 
     #[error("network mount without `_netdev`")]

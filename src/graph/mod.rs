@@ -6,7 +6,8 @@
 mod dot;
 mod mermaid;
 
-use crate::model::{Pair, Policy, Roles};
+use crate::facts::identity::{local_account, route};
+use crate::model::{Engine, Pair, Policy, Roles, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +111,7 @@ impl Graph {
             };
             let mut label = vec![title];
             label.extend(pair.datasets.iter().map(|replicated| dataset_label(policy, pair, replicated)));
-            label.push(cadence_label(pair));
+            label.push(format!("{}{}", cadence_label(pair), accounts(policy, pair)));
             self.edges.push(Edge { from, to, line, label });
         }
     }
@@ -205,6 +206,22 @@ fn dataset_label(policy: &Policy, pair: &crate::model::Pair, replicated: &crate:
         label.push_str(&format!(" → {}", crate::facts::copy_of(policy, pair, replicated)));
     }
     label
+}
+
+/// `, as zfsbackup`: the accounts a syncoid pair runs zfs as, when one is not root (the
+/// sender's, then the receiver's when it differs).
+fn accounts(policy: &Policy, pair: &Pair) -> String {
+    if pair.engine.value != Engine::Syncoid {
+        return String::new();
+    }
+    let [source, target] = pair.nodes.map(|index| &policy.nodes[index]);
+    let sender = local_account(pair, source);
+    let receiver = route(pair, target).user;
+    match (sender, receiver) {
+        (ROOT_USER, ROOT_USER) => String::new(),
+        (sender, receiver) if sender == receiver => format!(", as {sender}"),
+        (sender, receiver) => format!(", as {sender} and {receiver}"),
+    }
 }
 
 #[cfg(test)]

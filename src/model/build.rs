@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::cadence;
+use super::identity;
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
@@ -20,7 +21,18 @@ const TOP_LEVEL: [&str; 6] = ["node", "retention", "pair", "backup", "nfs", "cli
 
 const NODE: Schema = Schema {
     kind: "node",
-    single: &["address", "os", "zrepl", "sanoid", "zrepl-monitoring", "zrepl-cert", "zrepl-key", "zrepl-cn"],
+    single: &[
+        "address",
+        "os",
+        "zrepl",
+        "sanoid",
+        "ssh",
+        "user",
+        "zrepl-monitoring",
+        "zrepl-cert",
+        "zrepl-key",
+        "zrepl-cn",
+    ],
     repeated: &["zrepl-log"],
 };
 const RETENTION: Schema = Schema {
@@ -56,6 +68,8 @@ const PAIR: Schema = Schema {
         "mbuffer-size",
         "protection",
         "placeholder-encryption",
+        "ssh",
+        "user",
     ],
     repeated: &["replicate", "exclude", "allow"],
 };
@@ -256,9 +270,13 @@ impl Builder {
         let zrepl = self.zrepl_version(&settings);
         let sanoid = self.sanoid_version(&settings);
         let zrepl_node = zrepl::node(&settings, &mut self.problems);
+        let ssh = identity::ssh(&settings, &mut self.problems);
+        let user = identity::user(&settings, &mut self.problems);
         Some(Node {
             name: block.name.clone(),
             address: address?,
+            ssh: ssh?,
+            user: user?,
             os: os?,
             zrepl: zrepl?,
             sanoid: sanoid?,
@@ -390,6 +408,8 @@ impl Builder {
         let send = transfer::send(&settings, &mut self.problems);
         let syncoid = syncoid::options(&settings, &mut self.problems);
         let zrepl_options = zrepl::pair(&settings, &mut self.problems);
+        let ssh = identity::ssh(&settings, &mut self.problems);
+        let user = identity::user(&settings, &mut self.problems);
         let (nodes, node_spans, roles) = roles?;
         let (replicate_every, replicate_at) = cadence?;
         let (target_root, without_pool) = target_root?;
@@ -419,6 +439,8 @@ impl Builder {
             datasets: datasets?,
             guard_percent: guard?,
             zrepl_options: zrepl_options?,
+            ssh: ssh?,
+            user: user?,
         })
     }
 

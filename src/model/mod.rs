@@ -2,6 +2,7 @@
 
 mod build;
 mod cadence;
+mod identity;
 mod names;
 mod options;
 mod settings;

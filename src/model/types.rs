@@ -95,11 +95,85 @@ impl ZreplVersion {
     }
 }
 
+/// Where other hosts reach a node or an NFS server: an IP literal, or a DNS host name
+/// (RFC 1123) that every tool resolves when it connects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl Address {
+    /// The IP literal, when the address is one.
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Address::Ip(ip) => Some(*ip),
+            Address::Name(_) => None,
+        }
+    }
+
+    /// What two addresses are compared by: a canonical IP, or a name in lower case (DNS
+    /// names are case-insensitive).
+    pub fn identity(&self) -> Address {
+        match self {
+            Address::Ip(ip) => Address::Ip(ip.to_canonical()),
+            Address::Name(name) => Address::Name(name.to_ascii_lowercase()),
+        }
+    }
+
+    /// `HOST:SUFFIX` as URLs, fstab and zrepl write it: an IPv6 literal in brackets.
+    pub fn with_suffix(&self, suffix: &str) -> String {
+        match self {
+            Address::Ip(IpAddr::V6(v6)) => format!("[{v6}]:{suffix}"),
+            other => format!("{other}:{suffix}"),
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Ip(ip) => write!(f, "{ip}"),
+            Address::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+/// The account zplan's replication runs zfs as when a policy names none.
+pub const ROOT_USER: &str = "root";
+
+/// An ssh option zplan passes as it is: `option NAME VALUE` in an `ssh` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshOption {
+    pub name: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+/// `ssh [user U] [port N] [key PATH] [option NAME VALUE]…`: how ssh reaches a node. In a
+/// node, the defaults every peer uses to reach it; in a pair, what that pair's replication
+/// uses instead. What is left out falls back to the node's, then to ssh's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ssh {
+    /// The account ssh logs in as on the node reached.
+    pub user: Option<Spanned<String>>,
+    pub port: Option<Spanned<u16>>,
+    /// The private key, a path on the node that connects.
+    pub key: Option<Spanned<String>>,
+    pub options: Vec<SshOption>,
+    /// Where the `ssh` statement is, when there is one.
+    pub span: Option<Span>,
+}
+
 /// A machine that holds ZFS pools.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub name: Spanned<String>,
-    pub address: Spanned<IpAddr>,
+    pub address: Spanned<Address>,
+    /// How peers reach this node over ssh.
+    pub ssh: Ssh,
+    /// `user U`: the account replication runs zfs as on this node (syncoid pairs), with
+    /// `zfs allow` delegations instead of root; root when absent.
+    pub user: Option<Spanned<String>>,
     pub os: Spanned<Os>,
     pub zrepl: ZreplVersion,
     /// The sanoid and syncoid release on the node: 2.1 (Debian 12) unless it says otherwise.
@@ -646,6 +720,10 @@ pub struct Pair {
     pub datasets: Vec<Replicated>,
     /// Refuse to replicate when the source is below this percentage of the target.
     pub guard_percent: Option<Spanned<u8>>,
+    /// How this pair's replication reaches the peer over ssh, over the nodes' own `ssh`.
+    pub ssh: Ssh,
+    /// `user U`: the account replication runs zfs as on both nodes, over the nodes' `user`.
+    pub user: Option<Spanned<String>>,
     /// zrepl's replication protection and placeholder encryption.
     pub zrepl_options: ZreplPair,
 }
@@ -786,6 +864,8 @@ impl Pair {
 pub enum ClientSpec {
     Address(IpAddr),
     Network(IpAddr, u8),
+    /// A single host by its DNS name, which exports(5) resolves when it reads the export.
+    Host(String),
 }
 
 impl fmt::Display for ClientSpec {
@@ -793,6 +873,7 @@ impl fmt::Display for ClientSpec {
         match self {
             ClientSpec::Address(address) => write!(f, "{address}"),
             ClientSpec::Network(address, prefix) => write!(f, "{address}/{prefix}"),
+            ClientSpec::Host(name) => f.write_str(name),
         }
     }
 }
@@ -835,7 +916,7 @@ pub struct NfsServer {
     pub name: Spanned<String>,
     /// Index into [`Policy::pairs`].
     pub pair: usize,
-    pub address: Spanned<IpAddr>,
+    pub address: Spanned<Address>,
     pub failover: Spanned<Duration>,
     /// `grace 30s`: nfsd's grace period after it starts, if declared.
     pub grace: Option<Spanned<Duration>>,

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::types::{ClientSpec, Duration, Size, SizeUnit, Spanned};
+use super::types::{Address, ClientSpec, Duration, Size, SizeUnit, Spanned};
 use crate::diagnostic::Problem;
 use crate::syntax::{Value, ValueKind};
 
@@ -225,11 +225,15 @@ pub enum HostAddress {
     NfsServer,
 }
 
-/// The address of a node or of an NFS server: one that another host can reach.
-pub fn host_address(value: &Value, owner: HostAddress) -> Read<Spanned<IpAddr>> {
+/// The address of a node or of an NFS server: an IP literal another host can reach, or a
+/// DNS host name.
+pub fn host_address(value: &Value, owner: HostAddress) -> Read<Spanned<Address>> {
+    if value.kind == ValueKind::Word {
+        return host_name(value).map(|name| Spanned::new(Address::Name(name.value), name.span));
+    }
     let address = address(value)?;
     let Some(reason) = unreachable_reason(address.value) else {
-        return Ok(address);
+        return Ok(Spanned::new(Address::Ip(address.value), address.span));
     };
     let (owner, help) = match owner {
         HostAddress::Node => ("a node", "write the address its peers reach this node at, such as `192.168.1.10`"),
@@ -239,6 +243,46 @@ pub fn host_address(value: &Value, owner: HostAddress) -> Read<Spanned<IpAddr>> 
         ),
     };
     Err(Problem::UnusableAddress { span: value.span.into(), text: value.text.clone(), owner, reason, help })
+}
+
+/// Longest DNS host name, without a trailing dot (RFC 1035 section 2.3.4).
+const MAX_HOST_NAME_LEN: usize = 253;
+
+/// A DNS host name as RFC 1123 allows it: dot-separated labels of 1 to 63 letters, digits
+/// and hyphens, neither starting nor ending with a hyphen, at most 253 characters, and a
+/// last label that is not all digits (that would be a mistyped IPv4 address).
+pub fn host_name(value: &Value) -> Read<Spanned<String>> {
+    match host_name_problem(&value.text) {
+        None => Ok(Spanned::new(value.text.clone(), value.span)),
+        Some(reason) => Err(Problem::InvalidHostName { span: value.span.into(), name: value.text.clone(), reason }),
+    }
+}
+
+fn host_name_problem(text: &str) -> Option<&'static str> {
+    if text.len() > MAX_HOST_NAME_LEN {
+        return Some("it is longer than 253 characters");
+    }
+    if text.ends_with('.') {
+        return Some("it ends with `.`; write the name without the root's dot");
+    }
+    for label in text.split('.') {
+        if label.is_empty() {
+            return Some("it has an empty label (`..` or a leading `.`)");
+        }
+        if label.len() > 63 {
+            return Some("a label (between dots) is longer than 63 characters");
+        }
+        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Some("it has a character other than letters, digits, `-` and the `.` between labels");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Some("a label (between dots) starts or ends with `-`");
+        }
+    }
+    if text.rsplit('.').next().is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit())) {
+        return Some("its last label is all digits, so it reads as an IP address, and not a valid one");
+    }
+    None
 }
 
 /// Why no other host can reach an address, if none can. An IPv4-mapped IPv6 address is
@@ -294,9 +338,10 @@ pub fn mount_point(value: &Value, role: MountPoint) -> Read<Spanned<String>> {
     Err(Problem::RootPath { span: value.span.into(), what, whose, help })
 }
 
-/// An address or a network in CIDR notation, as an export client.
+/// An address, a network in CIDR notation or a host name, as an export client.
 pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
     match value.kind {
+        ValueKind::Word => host_name(value).map(|name| Spanned::new(ClientSpec::Host(name.value), name.span)),
         ValueKind::Ipv4 | ValueKind::Ipv6 if !value.text.contains('/') => {
             address(value).map(|a| Spanned::new(ClientSpec::Address(a.value), a.span))
         }
@@ -436,6 +481,23 @@ mod tests {
         for usable in ["10.0.0.1", "192.168.100.11", "fd00::1", "169.254.1.1", "2001:db8::1"] {
             assert_eq!(reason(usable), None, "{usable}");
         }
+    }
+
+    #[test]
+    fn host_names_follow_rfc_1123() {
+        for usable in ["nas", "nas.lan", "nas.tail1234.ts.net", "1nas.example", "NAS-2.Lan", &"a".repeat(63)] {
+            assert_eq!(host_name_problem(usable), None, "{usable}");
+        }
+        let longest = format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+        assert_eq!(longest.len(), 253);
+        assert_eq!(host_name_problem(&longest), None);
+        let too_long = format!("{longest}e");
+        for unusable in
+            ["nas_1.lan", "-nas.lan", "nas-.lan", "nas..lan", ".nas", "nas.lan.", "10.0.1", "nas.123", &"a".repeat(64)]
+        {
+            assert!(host_name_problem(unusable).is_some(), "{unusable}");
+        }
+        assert!(host_name_problem(&too_long).is_some());
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! A client's files: an fstab fragment for those who keep mounts in fstab, and the
 //! equivalent native `.mount` and `.automount` units.
 
-use std::net::IpAddr;
-
 use super::files::*;
 use super::systemd::{FILE_MODE, UNIT_DIR};
 use crate::facts::naming::mount_unit_stem;
@@ -54,14 +52,11 @@ fn freebsd_options(mount: &Mount) -> Vec<String> {
     options
 }
 
-/// `address:/path`, with brackets around an IPv6 address.
+/// `address:/path`, with brackets around an IPv6 address; a host name as it is written.
 fn source(policy: &Policy, mount: &Mount) -> String {
     let server = &policy.nfs_servers[mount.server];
     let path = &server.exports[mount.export].path.value;
-    match server.address.value {
-        IpAddr::V4(v4) => format!("{v4}:{path}"),
-        IpAddr::V6(v6) => format!("[{v6}]:{path}"),
-    }
+    server.address.value.with_suffix(path)
 }
 
 /// Options for the `.mount` unit: what mount(8) and the NFS client read; systemd's own

@@ -32,6 +32,9 @@ pub enum Action {
     DaemonReload,
     Stop(String),
     DisableNow(String),
+    /// Runs a script zplan wrote, by its absolute path: `zfs allow` delegations, granted
+    /// before the timers that need them start.
+    Run(String),
     EnableNow(String),
     /// `systemctl restart UNIT`: a daemon that reads its config only when it starts.
     Restart(String),
@@ -64,7 +67,9 @@ impl Action {
             Action::ServiceRestart(name) => Some((Moment::BeforeRemoval, Action::ServiceStop(name.clone()))),
             Action::ServiceReload(name) => Some((Moment::AfterRemoval, Action::ServiceReload(name.clone()))),
             Action::TryRestart(unit) => Some((Moment::AfterRemoval, Action::TryRestart(unit.clone()))),
-            Action::Stop(_) | Action::DisableNow(_) | Action::Restart(_) | Action::ServiceStop(_) => None,
+            Action::Stop(_) | Action::DisableNow(_) | Action::Run(_) | Action::Restart(_) | Action::ServiceStop(_) => {
+                None
+            }
         }
     }
 }
@@ -75,6 +80,7 @@ impl fmt::Display for Action {
             Action::DaemonReload => f.write_str("systemctl daemon-reload"),
             Action::Stop(unit) => write!(f, "systemctl stop {unit}"),
             Action::DisableNow(unit) => write!(f, "systemctl disable --now {unit}"),
+            Action::Run(script) => f.write_str(script),
             Action::EnableNow(unit) => write!(f, "systemctl enable --now {unit}"),
             Action::Restart(unit) => write!(f, "systemctl restart {unit}"),
             Action::TryRestart(unit) => write!(f, "systemctl try-restart {unit}"),
@@ -114,8 +120,16 @@ impl FromStr for Action {
             .or_else(|| service(text, " restart").and_then(unit).map(Action::ServiceRestart))
             .or_else(|| service(text, " reload").and_then(unit).map(Action::ServiceReload))
             .or_else(|| service(text, " onestop").and_then(unit).map(Action::ServiceStop))
+            .or_else(|| zplan_script(text).map(Action::Run))
             .ok_or_else(|| UnknownAction(text.to_owned()))
     }
+}
+
+/// A script zplan writes, by its absolute path: its directory, then a plain file name.
+fn zplan_script(text: &str) -> Option<String> {
+    let name = text.strip_prefix("/usr/local/libexec/zplan/")?;
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    (plain && !name.starts_with('.')).then(|| text.to_owned())
 }
 
 /// The service name of `service NAME VERB`.
@@ -294,6 +308,19 @@ pub enum Script {
     NfsFollow { pair: String, role_script: String },
     /// Starts nfsd under the host name `scope`, the same on every node that may serve.
     NfsdScope { server: String, scope: String },
+    /// Gives the accounts a pair replicates as on a node the `zfs allow` rights they need.
+    Delegate { pair: String, node: String, grants: Vec<Grant>, unmounted_copies: bool },
+}
+
+/// One `zfs allow -u USER PERMISSIONS DATASET` of a delegation script, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub user: String,
+    pub dataset: String,
+    /// Comma-separated, as `zfs allow` takes them.
+    pub permissions: String,
+    /// What the rights are for, for the comment above the line.
+    pub purpose: String,
 }
 
 /// An nfs.conf drop-in: nfsd's grace and lease, in whole seconds.
@@ -510,6 +537,7 @@ mod tests {
             Action::ServiceRestart("zrepl".to_owned()),
             Action::ServiceReload("mountd".to_owned()),
             Action::ServiceStop("nfsd".to_owned()),
+            Action::Run("/usr/local/libexec/zplan/delegate-offsite".to_owned()),
         ];
         for action in actions {
             assert_eq!(action.to_string().parse::<Action>(), Ok(action));
@@ -518,7 +546,17 @@ mod tests {
 
     #[test]
     fn unknown_actions_are_refused() {
-        for text in ["", "systemctl stop ", "systemctl stop a b", "rm -rf /", "exportfs -ra "] {
+        for text in [
+            "",
+            "systemctl stop ",
+            "systemctl stop a b",
+            "rm -rf /",
+            "exportfs -ra ",
+            "/usr/local/libexec/zplan/delegate-a; rm -rf /",
+            "/usr/local/libexec/zplan/delegate-a;reboot",
+            "/usr/local/libexec/zplan/../../../bin/sh",
+            "/usr/sbin/zfs",
+        ] {
             assert!(text.parse::<Action>().is_err(), "{text:?}");
         }
     }

@@ -15,7 +15,9 @@ use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
 use crate::facts::Mountpoints;
-use crate::model::{freebsd_export, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles};
+use crate::model::{
+    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles,
+};
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
 pub const EXPORTS_PATH: &str = "etc/exports.d/zplan.exports";
@@ -57,7 +59,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
         for pair in &pairs {
             follow_units(host, pair, files);
         }
-        let scope = Script::NfsdScope { server: server.name.value.clone(), scope: nfsd_scope(server.address.value) };
+        let scope = Script::NfsdScope { server: server.name.value.clone(), scope: nfsd_scope(&server.address.value) };
         files.add(host, nfsd_scope_script(), SCRIPT_MODE, Content::Script(scope), vec![try_restart_nfs_server()]);
         let gate = server_gate(&pairs);
         files.add(
@@ -104,13 +106,29 @@ fn add_nfs_conf(files: &mut Files, host: &str, served: &[(&NfsServer, Serving)])
 
 /// The host name nfsd runs under on every node of a followed server, which becomes its
 /// NFSv4 server scope and owner: named after the address clients mount, so that two
-/// servers never share one, and spelt as a host name (`nfs-192-168-1-150`).
-pub fn nfsd_scope(address: IpAddr) -> String {
+/// servers never share one, and spelt as a host name (`nfs-192-168-1-150`, `nfs-nas-lan`).
+/// A name that would not fit a kernel host name (64 bytes) keeps its start and ends with a
+/// digest of the whole name, so that two long names still differ.
+pub fn nfsd_scope(address: &Address) -> String {
     let parts: Vec<String> = match address {
-        IpAddr::V4(v4) => v4.octets().iter().map(u8::to_string).collect(),
-        IpAddr::V6(v6) => v6.segments().iter().map(|segment| format!("{segment:x}")).collect(),
+        Address::Ip(IpAddr::V4(v4)) => v4.octets().iter().map(u8::to_string).collect(),
+        Address::Ip(IpAddr::V6(v6)) => v6.segments().iter().map(|segment| format!("{segment:x}")).collect(),
+        Address::Name(name) => name.to_ascii_lowercase().split('.').map(str::to_owned).collect(),
     };
-    format!("nfs-{}", parts.join("-"))
+    let scope = format!("nfs-{}", parts.join("-"));
+    if scope.len() <= UTS_NAME_MAX {
+        return scope;
+    }
+    let digest = format!("{:016x}", fnv1a(scope.as_bytes()));
+    format!("{}-{digest}", scope[..UTS_NAME_MAX - digest.len() - 1].trim_end_matches('-'))
+}
+
+/// The longest host name the kernel keeps (`__NEW_UTS_LEN`).
+const UTS_NAME_MAX: usize = 64;
+
+/// FNV-1a over bytes: a stable digest that does not depend on the toolchain.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The NFS servers each node may serve, and how, in policy order: found once, so that each
@@ -303,6 +321,7 @@ fn freebsd_client(client: &ExportClient, serving: Serving) -> ExportClientLine {
 fn freebsd_host(who: &ClientSpec) -> String {
     match who {
         ClientSpec::Address(address) => address.to_string(),
+        ClientSpec::Host(name) => name.clone(),
         ClientSpec::Network(IpAddr::V4(network), prefix) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
             format!("-network {network} -mask {}", Ipv4Addr::from(mask))
@@ -361,9 +380,14 @@ mod tests {
 
     #[test]
     fn the_server_scope_is_a_host_name_made_of_the_address() {
-        assert_eq!(nfsd_scope("192.168.100.150".parse().unwrap()), "nfs-192-168-100-150");
-        assert_eq!(nfsd_scope("fd00::".parse().unwrap()), "nfs-fd00-0-0-0-0-0-0-0");
-        assert_eq!(nfsd_scope("2001:db8::1:150".parse().unwrap()), "nfs-2001-db8-0-0-0-0-1-150");
+        assert_eq!(nfsd_scope(&Address::Ip("192.168.100.150".parse().unwrap())), "nfs-192-168-100-150");
+        assert_eq!(nfsd_scope(&Address::Ip("fd00::".parse().unwrap())), "nfs-fd00-0-0-0-0-0-0-0");
+        assert_eq!(nfsd_scope(&Address::Ip("2001:db8::1:150".parse().unwrap())), "nfs-2001-db8-0-0-0-0-1-150");
+        assert_eq!(nfsd_scope(&Address::Name("NFS.Home.lan".to_owned())), "nfs-nfs-home-lan");
+        let long = Address::Name(format!("{}.{}.example", "a".repeat(40), "b".repeat(40)));
+        let other = Address::Name(format!("{}.{}.example", "a".repeat(40), "c".repeat(40)));
+        assert_eq!(nfsd_scope(&long).len(), 64);
+        assert_ne!(nfsd_scope(&long), nfsd_scope(&other));
     }
 
     #[test]

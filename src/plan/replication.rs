@@ -6,11 +6,12 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use crate::facts::identity::{delegations, local_account, route, unprivileged, Delegation, Side};
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 use crate::model::tools::{syncoid_accepts, SanoidVersion};
-use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
+use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind, ROOT_USER};
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
@@ -58,6 +59,53 @@ pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
             roles: roles_of(pair, slot),
         };
         node_files(&on, files);
+    }
+    delegation_files(policy, pair, files);
+}
+
+/// The script that gives each node's accounts the rights the pair's replication uses there,
+/// run by the deploy whenever it changes.
+fn delegation_files(policy: &Policy, pair: &Pair, files: &mut Files) {
+    for (node, list) in delegations(policy, pair) {
+        let host = &policy.nodes[node].name.value;
+        let path = format!("{LIBEXEC_DIR}/delegate-{}", pair.name.value);
+        let script = Script::Delegate {
+            pair: pair.name.value.clone(),
+            node: host.clone(),
+            grants: grants(&list),
+            unmounted_copies: list.iter().any(|delegation| delegation.side == Side::Target),
+        };
+        let action = Action::Run(format!("/{path}"));
+        files.add(host, path, SCRIPT_MODE, Content::Script(script), vec![action]);
+    }
+}
+
+/// One line per account, dataset and rights, naming every replicated dataset it serves.
+fn grants(delegations: &[Delegation]) -> Vec<Grant> {
+    let mut merged: Vec<(&Delegation, Vec<&str>)> = Vec::new();
+    for delegation in delegations {
+        let same = |(seen, _): &&mut (&Delegation, Vec<&str>)| {
+            (&seen.user, &seen.dataset, &seen.permissions, seen.side)
+                == (&delegation.user, &delegation.dataset, &delegation.permissions, delegation.side)
+        };
+        match merged.iter_mut().find(same) {
+            Some((_, replicated)) => replicated.push(&delegation.replicated),
+            None => merged.push((delegation, vec![&delegation.replicated])),
+        }
+    }
+    merged.into_iter().map(|(delegation, replicated)| grant(delegation, &replicated.join(", "))).collect()
+}
+
+fn grant(delegation: &Delegation, replicated: &str) -> Grant {
+    let purpose = match delegation.side {
+        Side::Source => format!("sent from here as {}: {replicated}", delegation.user),
+        Side::Target => format!("received under {} as {}: {replicated}", delegation.dataset, delegation.user),
+    };
+    Grant {
+        user: delegation.user.clone(),
+        dataset: delegation.dataset.clone(),
+        permissions: delegation.permissions.join(","),
+        purpose,
     }
 }
 
@@ -293,7 +341,7 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
 /// The script every replication of the pair runs first, so that syncoid never destroys
 /// what only the target has.
 fn guard(on: &OnNode<'_>) -> Script {
-    let ssh = SshPeer::of(on.peer);
+    let ssh = SshPeer::of(on.pair, on.peer);
     let (source, target) = source_and_target(on);
     Script::Guard {
         kind: on.pair.kind.keyword(),
@@ -303,8 +351,8 @@ fn guard(on: &OnNode<'_>) -> Script {
         source_name: source.name.value.clone(),
         target_name: target.name.value.clone(),
         pull: on.pair.target_drives(),
+        ssh_options: ssh.ssh_options(),
         peer: ssh.destination,
-        ssh_options: ssh.options,
         copy: if on.pair.is_static() { "read-only" } else { "read-write" },
         percent: on.pair.guard_percent.as_ref().map(|guard| guard.value),
         runbook: has_runbook(on.pair).then(|| format!("/{}", runbook_path(on.pair))),
@@ -338,11 +386,11 @@ fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
     }
     if on.pair.is_static() {
         args.push("--no-rollback".to_owned());
-        args.push("\"--recvoptions=o readonly=on\"".to_owned());
     }
+    args.extend(receive_options(on));
     args.extend(declared_options(on.pair, on.node.sanoid));
-    let peer = SshPeer::of(on.peer);
-    args.extend(peer.options.iter().map(|option| format!("--sshoption={option}")));
+    let peer = SshPeer::of(on.pair, on.peer);
+    args.extend(identity_args(on, &peer));
     let copy = landing(on.policy, on.pair, dataset);
     match driving_role(on.pair) {
         Role::Active => args.extend([dataset.to_owned(), peer.syncoid_target(&copy)]),
@@ -390,15 +438,49 @@ fn exclusion_pattern(dataset: &str) -> String {
     format!("^{}(?![^/])", dataset.replace('.', "[.]"))
 }
 
+/// `--recvoptions`, quoted for systemd: a static pair's copy is received read-only, and an
+/// account without root receives unmounted (`u`), since Linux lets only root mount.
+fn receive_options(on: &OnNode<'_>) -> Option<String> {
+    let receiver = match driving_role(on.pair) {
+        Role::Active => route(on.pair, on.peer).user,
+        Role::Standby => local_account(on.pair, on.node),
+    };
+    let unmounted = receiver != ROOT_USER;
+    match (unmounted, on.pair.is_static()) {
+        (false, false) => None,
+        (false, true) => Some("\"--recvoptions=o readonly=on\"".to_owned()),
+        (true, false) => Some("--recvoptions=u".to_owned()),
+        (true, true) => Some("\"--recvoptions=u o readonly=on\"".to_owned()),
+    }
+}
+
+/// Who syncoid runs as, and how it reaches the peer: `--no-privilege-elevation` when either
+/// side's account is not root (the delegations stand in for sudo), then the ssh port, key
+/// and options.
+fn identity_args(on: &OnNode<'_>, peer: &SshPeer) -> Vec<String> {
+    let mut args = Vec::new();
+    if unprivileged(on.pair, on.node, on.peer) {
+        args.push("--no-privilege-elevation".to_owned());
+    }
+    args.extend(peer.syncoid_args());
+    args
+}
+
 fn replication_service(on: &OnNode<'_>, replicated: &Replicated) -> Unit {
     let (dataset, recursive) = (replicated.dataset.value.as_str(), replicated.recursive);
     let pair = &on.pair.name.value;
     let role = driving_role(on.pair);
+    let account = local_account(on.pair, on.node);
+    // The role gate asks the cluster, which only root may: `+` runs it with full privileges.
+    let privileged = if account == ROOT_USER { "" } else { "+" };
     let mut service = vec![
         ("Type", "oneshot".to_owned()),
         ("Environment", "TZ=UTC".to_owned()),
-        ("ExecCondition", format!("{} {}", systemd::role_script(pair), role.as_str())),
+        ("ExecCondition", format!("{privileged}{} {}", systemd::role_script(pair), role.as_str())),
     ];
+    if account != ROOT_USER {
+        service.insert(1, ("User", account.to_owned()));
+    }
     let target = landing(on.policy, on.pair, dataset);
     let depth = match (replicated.children_only, recursive) {
         (true, _) => "children",

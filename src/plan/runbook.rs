@@ -11,11 +11,12 @@ use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::systemd::{guard_script, FILE_MODE};
+use crate::facts::identity::route;
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule;
 use crate::facts::zrepl::{jobs_by_host, sink_name, zrepl_transport, Job};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles, SendOption};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles, SendOption, ROOT_USER};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -175,24 +176,42 @@ fn prepare(facts: &Facts<'_>) -> RunbookSection {
         Some(root) => steps.push(create_landing_root(facts, &root.value)),
         None => steps.extend(create_copy_parents(facts)),
     }
+    let unmounted = received_unmounted(facts);
     let mounts: Vec<String> = facts
         .pair
         .datasets
         .iter()
-        .filter_map(|r| {
-            let mount = r.mount.as_ref()?;
-            Some(format!("zfs set mountpoint={} {}", mount.value, landing(facts.policy, facts.pair, &r.dataset.value)))
+        .filter_map(|r| Some((r.mount.as_ref()?, landing(facts.policy, facts.pair, &r.dataset.value))))
+        .flat_map(|(mount, copy)| {
+            let set = format!("zfs set mountpoint={} {copy}", mount.value);
+            let mount = unmounted.then(|| format!("zfs mount {copy}"));
+            std::iter::once(set).chain(mount)
         })
         .collect();
     if !mounts.is_empty() {
+        let unmounted_note = if unmounted {
+            format!(
+                " The copies are received unmounted, since `{}` may not mount on Linux: mount them as root.",
+                route(facts.pair, facts.target).user
+            )
+        } else {
+            String::new()
+        };
         steps.push(step(
-            "After the first replication, mount each copy where clients expect it; the copy keeps this \
-             mountpoint, since replication does not send it.",
+            format!(
+                "After the first replication, mount each copy where clients expect it; the copy keeps this \
+                 mountpoint, since replication does not send it.{unmounted_note}"
+            ),
             facts.target,
             mounts,
         ));
     }
     section("Before the first replication", "Once, when the pair is set up.", steps)
+}
+
+/// Whether syncoid receives as an account other than root, and so with `zfs receive -u`.
+fn received_unmounted(facts: &Facts<'_>) -> bool {
+    facts.pair.engine.value == Engine::Syncoid && route(facts.pair, facts.target).user != ROOT_USER
 }
 
 /// The datasets below `root` that must exist before a copy is received: syncoid's `zfs

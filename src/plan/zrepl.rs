@@ -1,15 +1,13 @@
 //! Each host's zrepl.yml: the jobs of every zrepl pair it is in, snapshotting at the
 //! interval the RPO needs, and pruning that never destroys what the target has not got.
 
-use std::net::IpAddr;
-
 use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
 use crate::facts::schedule::{self, Schedule};
 use crate::facts::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 use crate::model::{
-    BucketKeep, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention, SendOption,
+    Address, BucketKeep, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention, SendOption,
     SnapshotKind, Transport, ZreplRetention,
 };
 
@@ -321,12 +319,9 @@ fn rpo_line(policy: &Policy, pair: &Pair, schedule: &Schedule) -> String {
     format!("Worst-case loss: {}, {}.{pile_up}", schedule.arithmetic(), schedule::rpo_clause(pair.rpo.as_ref(), "the"))
 }
 
-/// `host:port`, with brackets around an IPv6 address.
-fn address(ip: IpAddr, port: u16) -> String {
-    match ip {
-        IpAddr::V4(v4) => format!("{v4}:{port}"),
-        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-    }
+/// `host:port`, with brackets around an IPv6 address; zrepl resolves a host name when it connects.
+fn address(host: &Address, port: u16) -> String {
+    host.with_suffix(&port.to_string())
 }
 
 /// How the active job of `own` reaches the serving job of `peer`, as `identity` knows it.
@@ -335,13 +330,13 @@ fn connect(pair: &Pair, own: &Node, peer: &Node) -> Vec<Field> {
     match transport(pair) {
         Transport::Tcp { port } => vec![
             Field::new("type", Scalar::word("tcp")),
-            Field::new("address", text(&address(peer.address.value, *port))),
+            Field::new("address", text(&address(&peer.address.value, *port))),
         ],
         transport @ Transport::Tls { port, ca, .. } => {
             let (cert, key) = zrepl::tls_files(own, transport);
             vec![
                 Field::new("type", Scalar::word("tls")),
-                Field::new("address", text(&address(peer.address.value, *port))),
+                Field::new("address", text(&address(&peer.address.value, *port))),
                 Field::new("ca", text(ca)),
                 Field::new("cert", text(cert.unwrap_or_default())),
                 Field::new("key", text(key.unwrap_or_default())),
@@ -549,7 +544,8 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_are_bracketed() {
-        assert_eq!(address("fd00::1".parse().unwrap(), 8888), "[fd00::1]:8888");
-        assert_eq!(address("10.0.0.1".parse().unwrap(), 8888), "10.0.0.1:8888");
+        assert_eq!(address(&Address::Ip("fd00::1".parse().unwrap()), 8888), "[fd00::1]:8888");
+        assert_eq!(address(&Address::Ip("10.0.0.1".parse().unwrap()), 8888), "10.0.0.1:8888");
+        assert_eq!(address(&Address::Name("nas.lan".to_owned()), 8888), "nas.lan:8888");
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
     ("systemd.unit", include_str!("../../templates/systemd.unit.j2")),
@@ -15,6 +15,7 @@ const TEMPLATES: [(&str, &str); 15] = [
     ("guard.sh", include_str!("../../templates/guard.sh.j2")),
     ("nfs-follow.sh", include_str!("../../templates/nfs-follow.sh.j2")),
     ("nfsd-scope.sh", include_str!("../../templates/nfsd-scope.sh.j2")),
+    ("delegate.sh", include_str!("../../templates/delegate.sh.j2")),
     ("nfs.conf", include_str!("../../templates/nfs.conf.j2")),
     ("exports", include_str!("../../templates/exports.j2")),
     ("fstab", include_str!("../../templates/fstab.j2")),
@@ -54,6 +55,7 @@ impl Templates {
             Content::Script(script @ Script::Guard { .. }) => self.fill("guard.sh", script),
             Content::Script(script @ Script::NfsFollow { .. }) => self.fill("nfs-follow.sh", script),
             Content::Script(script @ Script::NfsdScope { .. }) => self.fill("nfsd-scope.sh", script),
+            Content::Script(script @ Script::Delegate { .. }) => self.fill("delegate.sh", script),
             Content::NfsConf(conf) => self.fill("nfs.conf", conf),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),

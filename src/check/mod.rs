@@ -20,10 +20,11 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 35] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 36] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::cadence_is_declared,
+        timing::push_leaves_room_for_transfer,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
         pairs::nodes_differ,

@@ -1,5 +1,5 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
-//! `zplan-fleet 10000 --seed 1 > fleet.zplan`.
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan`, or `zplan-fleet 1000 --backups` for backups.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,12 +18,17 @@ struct Args {
     /// Name the syncoid sites' nodes by DNS names and replicate as a `zfsbackup` account.
     #[arg(long)]
     identities: bool,
+    /// Write N one-way backups (hourly, nightly, weekly; pushed and pulled) instead of pairs.
+    #[arg(long)]
+    backups: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let policy = if args.identities {
         zplan::fleet::fleet_policy_with_identities(args.pairs, args.seed)
+    } else if args.backups {
+        zplan::fleet::backup_fleet_policy(args.pairs, args.seed)
     } else {
         zplan::fleet::fleet_policy(args.pairs, args.seed)
     };

@@ -29,6 +29,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::cadence_is_declared,
+        timing::push_leaves_room_for_transfer,
         timing::retention_outlasts_outage,
         timing::pile_up_is_bounded,
         pairs::nodes_differ,

@@ -52,6 +52,26 @@ pub fn cadence_is_declared(policy: &Policy) -> Vec<Problem> {
         .collect()
 }
 
+/// A zrepl push without an `rpo` snapshots at its declared interval, which must leave room
+/// for one transfer, as the periods zplan chooses for an `rpo` do.
+pub fn push_leaves_room_for_transfer(policy: &Policy) -> Vec<Problem> {
+    policy
+        .pairs
+        .iter()
+        .filter(|pair| pair.rpo.is_none() && pair.engine.value == Engine::Zrepl && pair.mode() == Mode::Push)
+        .filter_map(|pair| {
+            let every = pair.snapshot_every.as_ref()?;
+            let schedule = schedule::choose(pair).ok()?;
+            (schedule.snapshot_every < schedule.transfer).then(|| Problem::PushOutpacesTransfer {
+                span: every.span.into(),
+                pair: pair.label(),
+                interval: schedule.snapshot_every.to_string(),
+                transfer: schedule.transfer.to_string(),
+            })
+        })
+        .collect()
+}
+
 fn rpo_fix(pair: &Pair) -> &'static str {
     match (&pair.transfer, pair.snapshot_every.is_some() || pair.replicate_every.is_some()) {
         (_, true) => "shorten `snapshot-every` or `replicate-every`, or raise `rpo`",

@@ -667,6 +667,19 @@ pub enum Problem {
         backup: String,
     },
 
+    #[error("{pair} snapshots every {interval}, but one transfer may take {transfer}")]
+    #[diagnostic(
+        code(E0435),
+        help("zrepl drops the wake-up of a snapshot taken while a replication still runs, so the worst case would not be {interval} + {transfer}; write `snapshot-every {transfer}` or longer, or lower `transfer` if one transfer is faster")
+    )]
+    PushOutpacesTransfer {
+        #[label("every {interval}")]
+        span: SourceSpan,
+        pair: String,
+        interval: String,
+        transfer: String,
+    },
+
     #[error("{pair} has neither an `rpo` nor a cadence")]
     #[diagnostic(
         code(E0434),

@@ -90,3 +90,24 @@ pub fn timer_catching_up(description: String, on_calendar: String, stem: &str, p
         .section("Timer", settings)
         .section("Install", vec![("WantedBy", "timers.target".to_owned())])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_calendars_repeat_their_period_in_utc() {
+        let start = |hour, minute, day| Some(StartTime { hour, minute, day });
+        assert_eq!(replication_calendar(Duration(240), None, 30), "*:0/4:30");
+        assert_eq!(replication_calendar(Duration(3_600), None, 30), "*-*-* *:00:30 UTC");
+        assert_eq!(replication_calendar(Duration(8 * 3_600), None, 30), "*-*-* 0/8:00:30 UTC");
+        assert_eq!(replication_calendar(Duration(86_400), start(5, 5, None), 30), "*-*-* 05:05:00 UTC");
+        assert_eq!(replication_calendar(Duration(86_400), None, 30), "*-*-* 00:00:30 UTC");
+        assert_eq!(
+            replication_calendar(Duration(7 * 86_400), start(3, 0, Some(Weekday::Sun)), 30),
+            "Sun *-*-* 03:00:00 UTC"
+        );
+        assert_eq!(replication_calendar(Duration(7 * 86_400), start(22, 15, None), 30), "Mon *-*-* 22:15:00 UTC");
+        assert!(catches_up(Duration(86_400)) && !catches_up(Duration(12 * 3_600)));
+    }
+}

@@ -1,5 +1,6 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
-//! `zplan-fleet 10000 --seed 1 > fleet.zplan`.
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan`, or `zplan-fleet 1000 --zrepl-fan-out` for
+//! zrepl fan-out sites.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,11 +16,18 @@ struct Args {
     /// The seed; the same seed and size always give the same policy.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Write N zrepl fan-out sites instead: a source, a rack box and an offsite server each.
+    #[arg(long)]
+    zrepl_fan_out: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    let policy = if args.zrepl_fan_out {
+        zplan::fleet::zrepl_fan_out_fleet(args.pairs, args.seed)
+    } else {
+        zplan::fleet::fleet_policy(args.pairs, args.seed)
+    };
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -1,5 +1,6 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
-//! `zplan-fleet 10000 --seed 1 > fleet.zplan`, or `zplan-fleet 1000 --backups` for backups.
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
+//! `--zrepl-fan-out` write those shapes instead.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,6 +22,9 @@ struct Args {
     /// Write N one-way backups (hourly, nightly, weekly; pushed and pulled) instead of pairs.
     #[arg(long)]
     backups: bool,
+    /// Write N zrepl fan-out sites instead: a source, a rack box and an offsite server each.
+    #[arg(long)]
+    zrepl_fan_out: bool,
 }
 
 fn main() -> ExitCode {
@@ -29,6 +33,8 @@ fn main() -> ExitCode {
         zplan::fleet::fleet_policy_with_identities(args.pairs, args.seed)
     } else if args.backups {
         zplan::fleet::backup_fleet_policy(args.pairs, args.seed)
+    } else if args.zrepl_fan_out {
+        zplan::fleet::zrepl_fan_out_fleet(args.pairs, args.seed)
     } else {
         zplan::fleet::fleet_policy(args.pairs, args.seed)
     };

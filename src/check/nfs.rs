@@ -11,9 +11,9 @@ use crate::model::{
 };
 use crate::syntax::Span;
 
-/// The datasets each pair replicates (name → recursive), built once for the rules that ask
-/// whether an export's dataset is one of them.
-pub(super) struct ReplicatedByPair<'p>(Vec<BTreeMap<&'p str, bool>>);
+/// The datasets each pair replicates (name → recursive), and the subtrees it excludes,
+/// built once for the rules that ask whether an export's dataset is one of them.
+pub(super) struct ReplicatedByPair<'p>(Vec<BTreeMap<&'p str, bool>>, Vec<Vec<&'p str>>);
 
 impl<'p> ReplicatedByPair<'p> {
     pub(super) fn of(policy: &'p Policy) -> Self {
@@ -21,12 +21,20 @@ impl<'p> ReplicatedByPair<'p> {
             .pairs
             .iter()
             .map(|pair| pair.datasets.iter().map(|r| (r.dataset.value.as_str(), r.recursive)).collect());
-        ReplicatedByPair(by_pair.collect())
+        let excluded = policy
+            .pairs
+            .iter()
+            .map(|pair| pair.datasets.iter().flat_map(|r| r.exclude.iter().map(|e| e.value.as_str())).collect());
+        ReplicatedByPair(by_pair.collect(), excluded.collect())
     }
 
     /// Whether pair `pair` replicates `dataset` as an export may name it: itself, under a
-    /// recursive ancestor, or as the parent of a replicated child (a `crossmnt` root).
+    /// recursive ancestor, or as the parent of a replicated child (a `crossmnt` root); never
+    /// in a subtree the pair excludes.
     pub(super) fn holds(&self, pair: usize, dataset: &str) -> bool {
+        if self.1[pair].iter().any(|excluded| crate::model::covers(excluded, true, dataset)) {
+            return false;
+        }
         let replicated = &self.0[pair];
         let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
         let under_recursive = ancestors.into_iter().any(|ancestor| replicated.get(ancestor) == Some(&true));
@@ -333,7 +341,10 @@ mod tests {
 
     #[test]
     fn an_export_is_served_by_itself_a_recursive_ancestor_or_a_child() {
-        let replicated = ReplicatedByPair(vec![[("tank/a", true), ("tank/b", false), ("tank/c/d", false)].into()]);
+        let replicated = ReplicatedByPair(
+            vec![[("tank/a", true), ("tank/b", false), ("tank/c/d", false)].into()],
+            vec![vec!["tank/a/tmp"]],
+        );
         assert!(replicated.holds(0, "tank/a"));
         assert!(replicated.holds(0, "tank/a/x/y"));
         assert!(!replicated.holds(0, "tank/b/x"));
@@ -341,5 +352,8 @@ mod tests {
         assert!(replicated.holds(0, "tank"));
         assert!(!replicated.holds(0, "tank/ab"));
         assert!(!replicated.holds(0, "tank/c/d2"));
+        assert!(!replicated.holds(0, "tank/a/tmp"));
+        assert!(!replicated.holds(0, "tank/a/tmp/x"));
+        assert!(replicated.holds(0, "tank/a/tmpx"));
     }
 }

@@ -1,5 +1,5 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
-//! `zplan-fleet 10000 --seed 1 > fleet.zplan`.
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan` (`--backup-boxes N` adds backup boxes).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,11 +15,17 @@ struct Args {
     /// The seed; the same seed and size always give the same policy.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also this many backup boxes: static syncoid pairs with named copies and syncoid's options.
+    #[arg(long, default_value_t = 0)]
+    backup_boxes: usize,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    let mut policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    if args.backup_boxes > 0 {
+        policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());
+    }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

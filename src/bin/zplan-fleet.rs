@@ -1,6 +1,6 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
-//! `--zrepl-fan-out` write those shapes instead.
+//! `--zrepl-fan-out` write those shapes instead, `--backup-boxes N` adds backup boxes.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,11 +25,14 @@ struct Args {
     /// Write N zrepl fan-out sites instead: a source, a rack box and an offsite server each.
     #[arg(long)]
     zrepl_fan_out: bool,
+    /// Also this many backup boxes: static syncoid pairs with named copies and syncoid's options.
+    #[arg(long, default_value_t = 0)]
+    backup_boxes: usize,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let policy = if args.identities {
+    let mut policy = if args.identities {
         zplan::fleet::fleet_policy_with_identities(args.pairs, args.seed)
     } else if args.backups {
         zplan::fleet::backup_fleet_policy(args.pairs, args.seed)
@@ -38,6 +41,9 @@ fn main() -> ExitCode {
     } else {
         zplan::fleet::fleet_policy(args.pairs, args.seed)
     };
+    if args.backup_boxes > 0 {
+        policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());
+    }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

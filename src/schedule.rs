@@ -363,6 +363,7 @@ mod tests {
             name: Spanned::new("keep".to_owned(), Span::default()),
             counts: counts.iter().map(|(kind, count)| (*kind, Spanned::new(*count, Span::default()))).collect(),
             last: None,
+            times: Vec::new(),
             span: Span::default(),
         }
     }

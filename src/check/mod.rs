@@ -11,6 +11,7 @@ mod names;
 mod nfs;
 mod options;
 mod pairs;
+mod snapshots;
 mod targets;
 mod timing;
 mod writers;
@@ -20,7 +21,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 33] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 38] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -54,6 +55,11 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         jobs::jobs_are_disjoint,
         jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
+        snapshots::snapshots_are_not_replicated_too,
+        snapshots::snapshot_statements_are_nested,
+        snapshots::times_of_day_are_for_sanoid,
+        snapshots::sanoid_can_keep_node_snapshots,
+        snapshots::every_takes_frequent_snapshots,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -304,6 +304,83 @@ pub enum Problem {
         help: &'static str,
     },
 
+    #[error("`{dataset}` on node `{node}` has the node's own snapshot policy and is {role} by pair `{pair}`")]
+    #[diagnostic(
+        code(E0320),
+        help("give a dataset one snapshot policy per node: drop the node's `snapshot` statement and let pair `{pair}` snapshot and prune it, or take it out of the pair")
+    )]
+    SnapshotAndPair {
+        #[label("node `{node}` snapshots and prunes it here")]
+        snapshot: SourceSpan,
+        #[label("{role} by pair `{pair}` here")]
+        pair_span: SourceSpan,
+        dataset: String,
+        node: String,
+        pair: String,
+        role: &'static str,
+    },
+
+    #[error("`{dataset}` on node `{node}` falls under two `snapshot` statements {why}")]
+    #[diagnostic(
+        code(E0321),
+        help("snapshot each dataset once per node; a child may carry its own retention below a `recursive` parent of the same engine")
+    )]
+    SnapshotTwice {
+        #[label("second here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        dataset: String,
+        node: String,
+        why: &'static str,
+    },
+
+    #[error("`{child_name}` has its own retention inside the atomic snapshot of `{parent}` on node `{node}`")]
+    #[diagnostic(
+        code(E0322),
+        help("`recursive atomic` takes `{parent}` and every child in one `zfs snapshot -r` with the parent's kinds, so a child's own retention would prune snapshots it never took: drop `atomic`, or the child's statement")
+    )]
+    ChildOfAtomic {
+        #[label("own retention `{retention}`")]
+        child: SourceSpan,
+        #[label("atomic here")]
+        atomic: SourceSpan,
+        child_name: String,
+        parent: String,
+        node: String,
+        retention: String,
+    },
+
+    #[error("zrepl cannot take the {kind} snapshots of retention `{retention}` {when}")]
+    #[diagnostic(
+        code(E0323),
+        help("zrepl snapshots on an interval counted from its last snapshot, not at a time of day: drop the time, or use sanoid (`engine sanoid` for a node's snapshots, `engine syncoid` for a pair)")
+    )]
+    TimeOfDayForZrepl {
+        #[label("a time of day")]
+        time: SourceSpan,
+        #[label("zrepl keeps it here")]
+        user: SourceSpan,
+        kind: &'static str,
+        retention: String,
+        when: String,
+    },
+
+    #[error("sanoid cannot keep the newest {count} snapshots of retention `{retention}` for node `{node}`")]
+    #[diagnostic(
+        code(E0324),
+        help("sanoid keeps a count of each kind (`hourly 24`, `daily 14`), not the newest N of all kinds: write counts, or take these snapshots with `engine zrepl`")
+    )]
+    LastForSanoid {
+        #[label("`last {count}`")]
+        last: SourceSpan,
+        #[label("sanoid keeps it here")]
+        user: SourceSpan,
+        count: u32,
+        retention: String,
+        node: String,
+    },
+
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
@@ -831,6 +908,20 @@ pub enum Problem {
         pair: String,
         #[help]
         help: String,
+    },
+
+    #[error("`every {every}` takes no snapshots of `{dataset}`: retention `{retention}` keeps no frequent ones")]
+    #[diagnostic(
+        code(W0610),
+        severity(Warning),
+        help("add `frequently N` to retention `{retention}` to keep N snapshots taken every {every}, or drop `every`")
+    )]
+    EveryWithoutFrequent {
+        #[label("every {every}")]
+        every_span: SourceSpan,
+        every: String,
+        dataset: String,
+        retention: String,
     },
 
     #[error("network mount without `_netdev`")]

@@ -4,12 +4,15 @@ mod build;
 mod names;
 mod options;
 mod settings;
+mod snapshots;
+mod times;
 mod transfer;
 mod types;
 mod values;
 
-pub use build::{build, HOUR_DIVISORS};
+pub use build::{build, timer_period_problem, HOUR_DIVISORS};
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
+pub use times::example as time_example;
 pub use transfer::DEFAULT_ZREPL_PORT;
 pub use types::*;
 pub use values::closest_dataset;

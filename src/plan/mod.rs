@@ -9,11 +9,13 @@ mod guard_steps;
 mod nfs;
 mod replication;
 mod runbook;
+mod snapshots;
 mod ssh;
 mod systemd;
 mod zrepl;
 
 pub use files::*;
+pub use snapshots::{NODE_CONFIG_DIR, NODE_SANOID_STEM};
 
 use crate::model::{Engine, Os, Policy};
 
@@ -31,6 +33,7 @@ pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
         replication::pair_files(policy, pair, &mut files);
     }
+    snapshots::node_snapshot_files(policy, &mut files);
     zrepl::zrepl_files(policy, &mut files);
     nfs::server_files(policy, &mut files);
     runbook::runbook_files(policy, &mut files);

@@ -5,7 +5,7 @@
 use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
-use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
 use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
@@ -14,9 +14,6 @@ use crate::zrepl::landing;
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
 const REPLICATION_OFFSET: u64 = 30;
-
-/// The stock Debian sanoid units, masked on every node zplan drives sanoid on.
-const STOCK_SANOID_UNITS: [&str; 3] = ["sanoid.timer", "sanoid.service", "sanoid-prune.service"];
 
 /// A role a node can hold in a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,10 +94,7 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
             Role::Standby => prune_units(on, files),
         }
     }
-    for unit in STOCK_SANOID_UNITS {
-        let actions = vec![Action::DaemonReload, Action::Stop(unit.to_owned())];
-        files.add(host, format!("{UNIT_DIR}/{unit}"), FILE_MODE, Content::Link("/dev/null".to_owned()), actions);
-    }
+    super::snapshots::mask_stock_sanoid(files, host);
 }
 
 fn role_script(on: &OnNode<'_>) -> Script {
@@ -141,6 +135,7 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         name: retention.name.value.clone(),
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(retention, &on.schedule),
+        times: super::snapshots::declared_times(retention),
     };
     let conf = SanoidConf { pair: on.pair.name.value.clone(), role: role.as_str(), datasets, template };
     files.add(host, format!("{dir}/sanoid.conf"), FILE_MODE, Content::SanoidConf(conf), vec![]);

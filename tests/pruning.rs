@@ -6,6 +6,10 @@
 //! pair's source keeps them, and its target holds each copy under its `under` dataset. The
 //! expectation is worked out here from the policy alone, not by zplan's naming code.
 //!
+//! A node's own sanoid config (`etc/sanoid/zplan/node/`) holds a section per sanoid
+//! `snapshot` statement of the node, and a zrepl `snap` job prunes its `filesystems` less
+//! the ones it excludes (children with a statement of their own).
+//!
 //! No dataset is pruned by two configurations that may run at the same time on one host.
 //! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
 //! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
@@ -15,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use zplan::model::{Engine, Policy, Roles};
+use zplan::model::{Depth, Engine, Policy, Roles, SnapshotEngine};
 use zplan::render::Tree;
 
 use crate::support::{compiled, compiling_policies, copy_name, text_files};
@@ -23,8 +27,11 @@ use crate::support::{compiled, compiling_policies, copy_name, text_files};
 /// A host, a pair and a role: where one sanoid config applies.
 type ConfigKey = (String, String, String);
 
-/// Datasets and whether each is recursive.
-type Sections = BTreeSet<(String, bool)>;
+/// Datasets, whether each is recursive, and whether it prunes its children only.
+type Sections = BTreeSet<(String, bool, bool)>;
+
+/// The key of a host's own sanoid config: no pair, and the role `node`.
+const NODE_CONFIG: (&str, &str) = ("", "node");
 
 /// What runs a prune on a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +40,42 @@ enum Pruner {
     Zrepl { job: String },
 }
 
-/// A dataset a pruner prunes on a host, with its descendants when recursive.
+/// A dataset a pruner prunes on a host, with its descendants when recursive, less the
+/// dataset itself when it prunes the children only, and less what it excludes (zrepl
+/// patterns, `X<` for a subtree).
 #[derive(Debug, Clone)]
 struct Pruned {
     host: String,
     pruner: Pruner,
     dataset: String,
     recursive: bool,
+    children_only: bool,
+    excluded: Vec<String>,
+}
+
+impl Pruned {
+    fn new(host: &str, pruner: Pruner, dataset: String, recursive: bool) -> Self {
+        Pruned { host: host.to_owned(), pruner, dataset, recursive, children_only: false, excluded: Vec::new() }
+    }
+
+    /// Whether an exclusion of this pruner takes out everything `other` prunes.
+    fn excludes_all_of(&self, other: &Pruned) -> bool {
+        self.excluded.iter().any(|pattern| match pattern.strip_suffix('<') {
+            Some(tree) => holds(tree, true, &other.dataset),
+            None => *pattern == other.dataset && !other.recursive,
+        })
+    }
+
+    /// Whether the two prune a dataset in common.
+    fn overlaps(&self, other: &Pruned) -> bool {
+        let common = if self.dataset == other.dataset {
+            !self.children_only && !other.children_only || self.recursive && other.recursive
+        } else {
+            holds(&self.dataset, self.recursive, &other.dataset)
+                || holds(&other.dataset, other.recursive, &self.dataset)
+        };
+        common && !self.excludes_all_of(other) && !other.excludes_all_of(self)
+    }
 }
 
 /// Whether `outer` is `inner` or, when recursive, one of its ancestors.
@@ -55,7 +91,7 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
         let mut add = |host: String, role: &str, sections: Sections| {
             expected.insert((host, pair.name.value.clone(), role.to_owned()), sections);
         };
-        let own: Sections = pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+        let own: Sections = pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive, false)).collect();
         match pair.roles {
             Roles::FollowsGuest { .. } => {
                 for slot in 0..2 {
@@ -64,12 +100,20 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
                 }
             }
             Roles::Static => {
-                let copies =
-                    own.iter().map(|(dataset, recursive)| (copy_name(policy, pair, dataset), *recursive)).collect();
+                let copies = own
+                    .iter()
+                    .map(|(dataset, recursive, _)| (copy_name(policy, pair, dataset), *recursive, false))
+                    .collect();
                 add(host(0), "active", own);
                 add(host(1), "standby", copies);
             }
         }
+    }
+    for snapshot in policy.node_snapshots.iter().filter(|s| s.engine.value == SnapshotEngine::Sanoid) {
+        let key = (policy.nodes[snapshot.node].name.value.clone(), NODE_CONFIG.0.to_owned(), NODE_CONFIG.1.to_owned());
+        let depth = snapshot.depth.value;
+        let section = (snapshot.dataset.value.clone(), depth != Depth::Single, depth == Depth::ChildrenOnly);
+        expected.entry(key).or_insert_with(Sections::new).insert(section);
     }
     expected
 }
@@ -82,7 +126,11 @@ fn sanoid_sections(text: &str) -> Sections {
         if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
             current = (!name.starts_with("template_")).then(|| name.to_owned());
         } else if let (Some(dataset), Some(value)) = (&current, line.strip_prefix("recursive = ")) {
-            sections.insert((dataset.clone(), value == "yes"));
+            sections.insert((dataset.clone(), value == "yes" || value == "zfs", false));
+        } else if let (Some(dataset), "process_children_only = yes") = (&current, line) {
+            let recursive = sections.iter().find(|(name, ..)| name == dataset).is_some_and(|(_, r, _)| *r);
+            sections.remove(&(dataset.clone(), recursive, false));
+            sections.insert((dataset.clone(), recursive, true));
         }
     }
     sections
@@ -96,7 +144,7 @@ fn sanoid_configs(tree: &Tree) -> BTreeMap<ConfigKey, Sections> {
         else {
             continue;
         };
-        let (pair, role) = dir.rsplit_once('-').unwrap();
+        let (pair, role) = if dir == "node" { NODE_CONFIG } else { dir.rsplit_once('-').unwrap() };
         configs.insert((host.to_owned(), pair.to_owned(), role.to_owned()), sanoid_sections(text));
     }
     configs
@@ -109,6 +157,8 @@ struct ZreplJob {
     kind: String,
     root_fs: Option<String>,
     filesystems: Vec<(String, bool)>,
+    /// Patterns set to `false`, as written (`X<` for a subtree).
+    excluded: Vec<String>,
     clients: Vec<String>,
 }
 
@@ -142,10 +192,12 @@ fn zrepl_jobs(text: &str) -> (Vec<ZreplJob>, Vec<String>) {
             }
             6 if block == "filesystems" => {
                 let (pattern, included) = line.rsplit_once(':').unwrap();
+                let pattern = unquoted(pattern);
                 if included.trim() == "true" {
-                    let pattern = unquoted(pattern);
                     let recursive = pattern.ends_with('<');
                     job.filesystems.push((pattern.trim_end_matches('<').to_owned(), recursive));
+                } else {
+                    job.excluded.push(pattern);
                 }
             }
             6 if block == "connect" && key == "client_identity" => identities.push(unquoted(value)),
@@ -165,16 +217,13 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for job in &jobs {
         let mut add = |dataset: String, recursive: bool| {
-            pruned.push(Pruned {
-                host: host.to_owned(),
-                pruner: Pruner::Zrepl { job: job.name.clone() },
-                dataset,
-                recursive,
-            });
+            let mut one = Pruned::new(host, Pruner::Zrepl { job: job.name.clone() }, dataset, recursive);
+            one.excluded.clone_from(&job.excluded);
+            pruned.push(one);
         };
         let root = job.root_fs.clone();
         match (job.kind.as_str(), root) {
-            ("push" | "source", None) => job.filesystems.iter().for_each(|(d, r)| add(d.clone(), *r)),
+            ("push" | "source" | "snap", None) => job.filesystems.iter().for_each(|(d, r)| add(d.clone(), *r)),
             ("pull", Some(root)) => add(root, true),
             ("sink", Some(root)) => {
                 let clients = if job.clients.is_empty() { &local_identities } else { &job.clients };
@@ -191,9 +240,9 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
 fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for ((host, pair, role), sections) in sanoid_configs(tree) {
-        for (dataset, recursive) in sections {
+        for (dataset, recursive, children_only) in sections {
             let pruner = Pruner::Sanoid { pair: pair.clone(), role: role.clone() };
-            pruned.push(Pruned { host: host.clone(), pruner, dataset, recursive });
+            pruned.push(Pruned { children_only, ..Pruned::new(&host, pruner, dataset, recursive) });
         }
     }
     for (host, path, text) in text_files(tree) {
@@ -224,9 +273,8 @@ fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
     let mut doubles = Vec::new();
     for (index, first) in pruned.iter().enumerate() {
         for second in &pruned[index + 1..] {
-            let overlap = holds(&first.dataset, first.recursive, &second.dataset)
-                || holds(&second.dataset, second.recursive, &first.dataset);
-            if first.host == second.host && overlap && concurrent(policy, &first.pruner, &second.pruner) {
+            if first.host == second.host && first.overlaps(second) && concurrent(policy, &first.pruner, &second.pruner)
+            {
                 doubles.push(format!("{}: {first:?} and {second:?}", first.host));
             }
         }
@@ -272,9 +320,29 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             if path.ends_with("zrepl/zrepl.yml") {
                 seen.extend(zrepl_jobs(text).0.into_iter().map(|job| job.kind));
             }
+            if path == "etc/sanoid/zplan/node/sanoid.conf" {
+                seen.insert("node sanoid".to_owned());
+                seen.extend(sanoid_sections(text).into_iter().filter(|s| s.2).map(|_| "children only".to_owned()));
+            }
+        }
+        if policy.pairs.iter().any(|p| p.engine.value == Engine::Syncoid) && !policy.node_snapshots.is_empty() {
+            seen.insert("node snapshots beside a pair".to_owned());
         }
     }
-    for case in ["Syncoid followed", "Syncoid static", "Zrepl static", "syncoid under", "sink", "pull", "push"] {
+    let cases = [
+        "Syncoid followed",
+        "Syncoid static",
+        "Zrepl static",
+        "syncoid under",
+        "sink",
+        "pull",
+        "push",
+        "snap",
+        "node sanoid",
+        "children only",
+        "node snapshots beside a pair",
+    ];
+    for case in cases {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }
@@ -283,9 +351,32 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
 #[test]
 fn the_readers_read_sanoid_and_zrepl_configs() {
     let sanoid = "# x\n[tank/a]\nuse_template = p\nrecursive = yes\n\n[template_p]\nhourly = 1\n";
-    assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true)]));
+    assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true, false)]));
+    let node = "[tank/a]\nrecursive = zfs\n[tank/m]\nrecursive = yes\nprocess_children_only = yes\n";
+    let expected = [("tank/a".to_owned(), true, false), ("tank/m".to_owned(), true, true)];
+    assert_eq!(sanoid_sections(node), Sections::from(expected));
     let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b\": false\n";
     let pruned = zrepl_pruned("f1", zrepl);
     let found: Vec<(&str, bool)> = pruned.iter().map(|p| (p.dataset.as_str(), p.recursive)).collect();
     assert_eq!(found, [("zdata/sink/f0", true), ("zdata/a", true)]);
+}
+
+/// The overlap rule sees a double prune through recursion, and none where a children-only
+/// section leaves its parent alone or a zrepl job excludes the other's datasets.
+#[test]
+fn overlaps_follow_recursion_children_only_and_exclusions() {
+    let sanoid = |dataset: &str, recursive: bool| {
+        Pruned::new("h", Pruner::Sanoid { pair: String::new(), role: "node".to_owned() }, dataset.to_owned(), recursive)
+    };
+    let zrepl = |dataset: &str, recursive: bool| {
+        Pruned::new("h", Pruner::Zrepl { job: "j".to_owned() }, dataset.to_owned(), recursive)
+    };
+    assert!(sanoid("tank/a", true).overlaps(&zrepl("tank/a/b", false)));
+    assert!(!sanoid("tank/a", false).overlaps(&zrepl("tank/a/b", false)));
+    let children = Pruned { children_only: true, ..sanoid("tank/a", true) };
+    assert!(!children.overlaps(&zrepl("tank/a", false)));
+    assert!(children.overlaps(&zrepl("tank/a", true)));
+    let parent = Pruned { excluded: vec!["tank/a/b<".to_owned()], ..zrepl("tank/a", true) };
+    assert!(!parent.overlaps(&sanoid("tank/a/b", true)));
+    assert!(parent.overlaps(&sanoid("tank/a/c", false)));
 }

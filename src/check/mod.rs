@@ -21,7 +21,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 38] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 39] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -60,6 +60,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         snapshots::times_of_day_are_for_sanoid,
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
+        snapshots::zrepl_snapshots_are_not_atomic,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

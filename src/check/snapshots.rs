@@ -65,7 +65,11 @@ pub fn snapshots_are_not_replicated_too(policy: &Policy) -> Vec<Problem> {
             problems.push(Problem::SnapshotAndPair {
                 snapshot: snapshot.dataset.span.into(),
                 pair_span: write.span.into(),
-                dataset: write.dataset.clone(),
+                dataset: if snapshot.covers(&write.dataset) {
+                    write.dataset.clone()
+                } else {
+                    snapshot.dataset.value.clone()
+                },
                 node: policy.nodes[snapshot.node].name.value.clone(),
                 pair: policy.pairs[write.pair].name.value.clone(),
                 role: write.role,
@@ -158,18 +162,25 @@ pub fn times_of_day_are_for_sanoid(policy: &Policy) -> Vec<Problem> {
                 user: user.into(),
                 kind: kind.keyword(),
                 retention: retention.name.value.clone(),
-                when: describe_time(*kind),
+                when: crate::model::describe_time(&time.value),
             });
         }
     }
     problems
 }
 
-fn describe_time(kind: SnapshotKind) -> String {
-    match kind {
-        SnapshotKind::Hourly => "at a minute of the hour".to_owned(),
-        other => format!("at a set time ({})", crate::model::time_example(other)),
-    }
+/// zrepl snapshots each file system on its own, never a tree at once.
+pub fn zrepl_snapshots_are_not_atomic(policy: &Policy) -> Vec<Problem> {
+    policy
+        .node_snapshots
+        .iter()
+        .filter(|s| s.engine.value == SnapshotEngine::Zrepl && s.depth.value == Depth::Atomic)
+        .map(|s| Problem::AtomicForZrepl {
+            atomic: s.depth.span.into(),
+            engine: s.engine.span.into(),
+            dataset: s.dataset.value.clone(),
+        })
+        .collect()
 }
 
 /// What sanoid cannot do for a node's snapshots: keep the newest N, run on FreeBSD (zplan

@@ -381,6 +381,19 @@ pub enum Problem {
         node: String,
     },
 
+    #[error("zrepl cannot snapshot `{dataset}` and its children atomically")]
+    #[diagnostic(
+        code(E0325),
+        help("a zrepl `snap` job snapshots each file system on its own; for one `zfs snapshot -r` of the whole tree use `engine sanoid`, or drop `atomic`")
+    )]
+    AtomicForZrepl {
+        #[label("atomic")]
+        atomic: SourceSpan,
+        #[label("zrepl")]
+        engine: SourceSpan,
+        dataset: String,
+    },
+
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {

@@ -12,7 +12,7 @@ mod values;
 
 pub use build::{build, timer_period_problem, HOUR_DIVISORS};
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
-pub use times::example as time_example;
+pub use times::describe as describe_time;
 pub use transfer::DEFAULT_ZREPL_PORT;
 pub use types::*;
 pub use values::closest_dataset;

@@ -39,6 +39,26 @@ pub fn expected(kind: SnapshotKind) -> &'static str {
     }
 }
 
+/// A time as a policy writes it, `on sun at 23:30`, for messages.
+pub fn describe(time: &SnapshotTime) -> String {
+    let mut words = Vec::new();
+    if let Some(month) = time.month.and_then(|m| MONTHS.get(usize::from(m).saturating_sub(1))) {
+        words.push(format!("on {month}"));
+    }
+    if let Some(weekday) = time.weekday.and_then(|d| WEEKDAYS.get(usize::from(d))) {
+        words.push(format!("on {weekday}"));
+    }
+    if let Some(day) = time.day_of_month {
+        words.push(if time.month.is_some() { day.to_string() } else { format!("on {day}") });
+    }
+    match (time.hour, time.minute) {
+        (Some(hour), Some(minute)) => words.push(format!("at {hour:02}:{minute:02}")),
+        (None, Some(minute)) => words.push(format!("at minute {minute}")),
+        _ => {}
+    }
+    words.join(" ")
+}
+
 /// The time written after a kind's count; `Ok(None)` when nothing is written.
 pub fn snapshot_time(kind: SnapshotKind, rest: &[Value]) -> Result<Option<Spanned<SnapshotTime>>, Shape> {
     let Some(first) = rest.first() else {
@@ -86,8 +106,11 @@ impl From<Problem> for Shape {
     }
 }
 
+/// The values after `on` and after `at`, when written.
+type Clauses<'v> = (Option<&'v [Value]>, Option<&'v [Value]>);
+
 /// The values after `on` and after `at`, in that order, each clause at most once.
-fn split_clauses(rest: &[Value]) -> Option<(Option<&[Value]>, Option<&[Value]>)> {
+fn split_clauses(rest: &[Value]) -> Option<Clauses<'_>> {
     let at_index = rest.iter().position(|value| value.text == "at");
     let (before, at) = match at_index {
         Some(index) => (&rest[..index], Some(&rest[index + 1..])),
@@ -195,6 +218,8 @@ mod tests {
         let yearly = read(SnapshotKind::Yearly, "on dec 24").unwrap();
         assert_eq!((yearly.month, yearly.day_of_month, yearly.hour), (Some(12), Some(24), None));
         assert_eq!(read(SnapshotKind::Hourly, "at minute 15").unwrap().minute, Some(15));
+        assert_eq!(describe(&yearly), "on dec 24");
+        assert_eq!(describe(&weekly), "on sun at 07:05");
     }
 
     #[test]

@@ -100,11 +100,17 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
                 }
             }
             Roles::Static => {
+                let sent_only = |(dataset, recursive, _): &(String, bool, bool)| {
+                    node_takes_snapshots(policy, pair.nodes[0], dataset, *recursive)
+                };
                 let copies = own
                     .iter()
                     .map(|(dataset, recursive, _)| (copy_name(policy, pair, dataset), *recursive, false))
                     .collect();
-                add(host(0), "active", own);
+                let snapshotted: Sections = own.iter().filter(|section| !sent_only(section)).cloned().collect();
+                if !snapshotted.is_empty() {
+                    add(host(0), "active", snapshotted);
+                }
                 add(host(1), "standby", copies);
             }
         }
@@ -116,6 +122,22 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
         expected.entry(key).or_insert_with(Sections::new).insert(section);
     }
     expected
+}
+
+/// Whether the node's own sanoid statements take the snapshots of a static syncoid pair's
+/// dataset (the fan-out rule): the most specific statement covering it covers the whole tree.
+fn node_takes_snapshots(policy: &Policy, node: usize, dataset: &str, recursive: bool) -> bool {
+    let covering = policy
+        .node_snapshots
+        .iter()
+        .filter(|s| s.node == node && s.engine.value == SnapshotEngine::Sanoid)
+        .filter(|s| match s.depth.value {
+            Depth::Single => s.dataset.value == dataset,
+            Depth::ChildrenOnly => holds(&s.dataset.value, true, dataset) && s.dataset.value != dataset,
+            Depth::Recursive | Depth::Atomic => holds(&s.dataset.value, true, dataset),
+        })
+        .max_by_key(|s| s.dataset.value.len());
+    covering.is_some_and(|s| !recursive || s.depth.value != Depth::Single)
 }
 
 /// The dataset sections of a sanoid.conf (templates left out), with their `recursive`.
@@ -328,6 +350,17 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         if policy.pairs.iter().any(|p| p.engine.value == Engine::Syncoid) && !policy.node_snapshots.is_empty() {
             seen.insert("node snapshots beside a pair".to_owned());
         }
+        let sent_only =
+            policy.pairs.iter().filter(|pair| pair.is_static() && pair.engine.value == Engine::Syncoid).filter(
+                |pair| {
+                    pair.datasets
+                        .iter()
+                        .any(|r| node_takes_snapshots(&policy, pair.nodes[0], &r.dataset.value, r.recursive))
+                },
+            );
+        if sent_only.count() >= 2 {
+            seen.insert("fan-out".to_owned());
+        }
     }
     let cases = [
         "Syncoid followed",
@@ -341,6 +374,7 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         "node sanoid",
         "children only",
         "node snapshots beside a pair",
+        "fan-out",
     ];
     for case in cases {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");

@@ -3,6 +3,7 @@
 
 mod addresses;
 mod engines;
+mod fanout;
 mod freebsd;
 mod jobs;
 mod mountpoints;
@@ -21,7 +22,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 39] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 42] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -61,6 +62,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
         snapshots::zrepl_snapshots_are_not_atomic,
+        fanout::fan_out_meets_rpo,
+        fanout::fan_out_outlasts_outage,
+        fanout::two_senders_at_most,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

@@ -1,11 +1,13 @@
 //! A node's own snapshots: one snapshot policy per dataset per node (never a node's
-//! `snapshot` statement and a pair on one dataset, never two statements but a child's own
+//! `snapshot` statement and a pair on one dataset, but a static syncoid pair that sends
+//! what the statement snapshots, never two statements but a child's own
 //! retention below a recursive parent), times of day only where sanoid keeps them, counts
 //! only where the engine can keep them, and sanoid only on hosts with systemd.
 
 use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
+use crate::facts::snapshot_owner;
 use crate::model::{covers, timer_period_problem, Depth, NodeSnapshot, Os, Policy, SnapshotEngine, SnapshotKind};
 use crate::syntax::Span;
 use crate::zrepl::landing;
@@ -25,9 +27,11 @@ fn pair_writes(policy: &Policy, nodes: &[usize]) -> HashMap<usize, Vec<PairWrite
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
             let source = &replicated.dataset.value;
+            let owned = snapshot_owner(policy, pair, replicated).is_some();
             let sides = pair
                 .active_nodes()
                 .iter()
+                .filter(|_| !owned)
                 .map(|node| (*node, source.clone(), "snapshotted"))
                 .chain(pair.standby_nodes().iter().map(|node| (*node, landing(policy, pair, source), "received")));
             for (node, dataset, role) in sides {

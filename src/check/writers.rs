@@ -1,5 +1,7 @@
 //! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
-//! also snapshots or receives there (which also rules out cycles), and no export serves data
+//! also snapshots or receives there (which also rules out cycles), no two pairs snapshot one
+//! dataset unless the node's own `snapshot` statement takes its snapshots and the pairs only
+//! send them (fan-out, `facts::snapshot_owner`), and no export serves data
 //! that its node receives from another pair. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
@@ -7,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
+use crate::facts::snapshot_owner;
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
 use crate::zrepl::landing;
@@ -55,7 +58,9 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
                 role,
                 span: replicated.dataset.span,
             };
-            writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
+            if snapshot_owner(policy, pair, replicated).is_none() {
+                writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
+            }
             writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));
         }
     }

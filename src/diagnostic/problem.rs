@@ -394,6 +394,59 @@ pub enum Problem {
         dataset: String,
     },
 
+    #[error("pair `{pair}` cannot meet its rpo of {rpo} with the snapshots node `{node}` takes of `{dataset}`: the worst case is {worst}")]
+    #[diagnostic(code(E0326))]
+    FanOutRpoUnmet {
+        #[label("rpo {rpo}")]
+        rpo_span: SourceSpan,
+        #[label("a snapshot every {gap} at most")]
+        snapshot: SourceSpan,
+        pair: String,
+        node: String,
+        dataset: String,
+        rpo: String,
+        worst: String,
+        gap: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("retention `{retention}` keeps the snapshots of `{dataset}` on node `{node}` for {horizon} ({makeup}), too short for the {outage} outage of pair `{pair}`")]
+    #[diagnostic(
+        code(E0327),
+        help("the sender keeps what the slowest target has not received only as long as its retention does: keep the node's snapshots longer than {needed} (the outage and one replication period), or declare a shorter `outage` for pair `{pair}`")
+    )]
+    FanOutOutage {
+        #[label("outage {outage}")]
+        outage_span: SourceSpan,
+        #[label("keeps {horizon}")]
+        retention_span: SourceSpan,
+        retention: String,
+        dataset: String,
+        node: String,
+        pair: String,
+        horizon: String,
+        makeup: String,
+        outage: String,
+        needed: String,
+    },
+
+    #[error("{count} syncoid pairs send `{dataset}` from node `{node}`: {pairs}")]
+    #[diagnostic(
+        code(E0328),
+        help("syncoid's `--create-bookmark` names the bookmark after the snapshot it sent, retries once with a guid suffix when a target before it took that name, and fails the third (syncoid 2.1.0, lines 840-857): send to at most two targets from one node")
+    )]
+    TooManyTargets {
+        #[label("a third sender")]
+        third: SourceSpan,
+        #[label("first")]
+        first: SourceSpan,
+        count: usize,
+        dataset: String,
+        node: String,
+        pairs: String,
+    },
+
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
@@ -533,7 +586,7 @@ pub enum Problem {
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(
         code(E0410),
-        help("give every dataset one writer per node: no node may receive a dataset that another pair also snapshots or receives there")
+        help("give every dataset one writer per node: no node may receive a dataset that another pair also snapshots or receives there; to send one dataset to two targets, let its node take the snapshots with `snapshot DATASET … retention NAME` in the node, and the pairs only send them")
     )]
     TwoWriters {
         #[label("{second_role} here")]

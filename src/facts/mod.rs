@@ -2,5 +2,7 @@
 //! neither works them out again in its own way.
 
 mod mountpoints;
+mod owned;
 
 pub use mountpoints::Mountpoints;
+pub use owned::{node_horizon, sent_schedule, snapshot_gap, snapshot_owner, statements_in_tree, worst_sent_schedule};

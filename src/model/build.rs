@@ -395,7 +395,7 @@ impl Builder {
         let time = match times::snapshot_time(kind, rest) {
             Ok(time) => Some(time),
             Err(times::Shape::Value(problem)) => {
-                self.problems.push(problem);
+                self.problems.push(*problem);
                 None
             }
             Err(times::Shape::Misshapen) => {

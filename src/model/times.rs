@@ -97,12 +97,12 @@ pub fn snapshot_time(kind: SnapshotKind, rest: &[Value]) -> Result<Option<Spanne
 pub enum Shape {
     /// The words after the count do not fit the kind.
     Misshapen,
-    Value(Problem),
+    Value(Box<Problem>),
 }
 
 impl From<Problem> for Shape {
     fn from(problem: Problem) -> Self {
-        Shape::Value(problem)
+        Shape::Value(Box::new(problem))
     }
 }
 

@@ -6,7 +6,8 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
-use crate::model::{Node, Pair, Policy, Retention, Roles, SnapshotKind};
+use crate::facts::{sent_schedule, snapshot_owner};
+use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
 use crate::zrepl::landing;
@@ -85,10 +86,15 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
         vec![],
     );
     for role in &on.roles {
-        sanoid_config(on, *role, files);
+        let snapshots_here = *role == Role::Standby || !sorted_datasets(on, *role).is_empty();
+        if snapshots_here {
+            sanoid_config(on, *role, files);
+        }
         match role {
             Role::Active => {
-                snapshot_units(on, files);
+                if snapshots_here {
+                    snapshot_units(on, files);
+                }
                 replication_units(on, files);
             }
             Role::Standby => prune_units(on, files),
@@ -145,14 +151,16 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
 /// The datasets a role holds on its node, sorted so that a parent's section comes before
 /// its children's: the source's own names while active, and where each copy lands while
 /// standby (under a static target's `under` dataset), so that sanoid prunes the copy and
-/// never a local dataset that happens to share the source's name.
+/// never a local dataset that happens to share the source's name. While active, the
+/// datasets whose snapshots the node's own `snapshot` statement takes are left to it.
 fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool)> {
     let name = |dataset: &str| match role {
         Role::Active => dataset.to_owned(),
         Role::Standby => landing(on.policy, on.pair, dataset),
     };
+    let snapshotted_here = |r: &&Replicated| role == Role::Standby || snapshot_owner(on.policy, on.pair, r).is_none();
     let mut datasets: Vec<(String, bool)> =
-        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive)).collect();
+        on.pair.datasets.iter().filter(snapshotted_here).map(|r| (name(&r.dataset.value), r.recursive)).collect();
     datasets.sort();
     datasets
 }
@@ -208,6 +216,21 @@ fn rpo_comment(on: &OnNode<'_>) -> String {
     )
 }
 
+/// The worst case of a dataset whose snapshots the node's own statement takes: the node's
+/// snapshot gap in place of the pair's, as the fan-out check proved it.
+fn fan_out_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
+    snapshot_owner(on.policy, on.pair, replicated)?;
+    let sent = sent_schedule(on.policy, on.pair, replicated, on.schedule);
+    Some(format!(
+        "Worst-case loss of pair {}: {}, within its rpo of {}; node {} takes the snapshots (zplan-sanoid.timer), and every pair that sends {} only sends them.",
+        on.pair.name.value,
+        sent.arithmetic(),
+        on.pair.rpo.value,
+        on.node.name.value,
+        replicated.dataset.value
+    ))
+}
+
 fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
     let pair = &on.pair.name.value;
     let stem = snapshot_unit_stem(on.pair);
@@ -247,7 +270,8 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
         let service = replication_service(on, dataset, replicated.recursive);
         let every = on.schedule.replicate_every;
         let description = format!("Replicate {dataset} of pair {pair} every {every}");
-        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(rpo_comment(on));
+        let comment = fan_out_comment(on, replicated).unwrap_or_else(|| rpo_comment(on));
+        let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(comment);
         add_timed_service(files, host, &stem, service, timer);
     }
 }

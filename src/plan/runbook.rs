@@ -10,8 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
+use super::snapshots::NODE_SANOID_STEM;
 use super::systemd::{guard_script, FILE_MODE};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles};
+use crate::facts::{snapshot_owner, worst_sent_schedule};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule;
 use crate::zrepl::{jobs_by_host, landing, sink_name, zrepl_transport, Job};
@@ -115,7 +117,8 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
 
 fn summary(facts: &Facts<'_>) -> Vec<String> {
     let (pair, source, target) = (facts.pair, facts.source, facts.target);
-    let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
+    let worst =
+        schedule::choose(pair).map(|s| worst_sent_schedule(facts.policy, pair, s).arithmetic()).unwrap_or_default();
     vec![
         format!(
             "`{}` ({}) is the source of pair `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
@@ -602,7 +605,10 @@ fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<Strin
         Engine::Zrepl => return vec![service(node.os.value, verb, "zrepl.service", "zrepl")],
         Engine::Syncoid if std::ptr::eq(node, facts.source) => {
             let replicate = pair.datasets.iter().map(|r| replication_unit_stem(pair, &r.dataset.value));
-            std::iter::once(snapshot_unit_stem(pair)).chain(replicate).collect()
+            let owned = |r: &Replicated| snapshot_owner(facts.policy, pair, r).is_some();
+            let own_snapshots = pair.datasets.iter().any(|r| !owned(r)).then(|| snapshot_unit_stem(pair));
+            let node_snapshots = pair.datasets.iter().any(owned).then(|| NODE_SANOID_STEM.to_owned());
+            own_snapshots.into_iter().chain(node_snapshots).chain(replicate).collect()
         }
         Engine::Syncoid => vec![prune_unit_stem(pair)],
     };

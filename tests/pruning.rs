@@ -102,6 +102,7 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
             Roles::Static => {
                 let sent_only = |(dataset, recursive, _): &(String, bool, bool)| {
                     node_takes_snapshots(policy, pair.nodes[0], dataset, *recursive)
+                        || received_whole(policy, pair, dataset, *recursive)
                 };
                 let copies = own
                     .iter()
@@ -138,6 +139,20 @@ fn node_takes_snapshots(policy: &Policy, node: usize, dataset: &str, recursive: 
         })
         .max_by_key(|s| s.dataset.value.len());
     covering.is_some_and(|s| !recursive || s.depth.value != Depth::Single)
+}
+
+/// Whether another static syncoid pair delivers the whole tree to this static syncoid pair's
+/// source (a cascade): the pair sends it on as received and takes no snapshots of it.
+fn received_whole(policy: &Policy, pair: &zplan::model::Pair, dataset: &str, recursive: bool) -> bool {
+    let cascading = |p: &zplan::model::Pair| p.is_static() && p.engine.value == Engine::Syncoid;
+    cascading(pair)
+        && policy.pairs.iter().filter(|other| cascading(other) && other.nodes[1] == pair.nodes[0]).any(|other| {
+            !std::ptr::eq(other, pair)
+                && other.datasets.iter().any(|r| {
+                    let copy = copy_name(policy, other, &r.dataset.value);
+                    holds(&copy, r.recursive, dataset) && (!recursive || r.recursive)
+                })
+        })
 }
 
 /// The dataset sections of a sanoid.conf (templates left out), with their `recursive`.
@@ -361,6 +376,13 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         if sent_only.count() >= 2 {
             seen.insert("fan-out".to_owned());
         }
+        let cascade = policy
+            .pairs
+            .iter()
+            .any(|pair| pair.datasets.iter().any(|r| received_whole(&policy, pair, &r.dataset.value, r.recursive)));
+        if cascade {
+            seen.insert("cascade".to_owned());
+        }
     }
     let cases = [
         "Syncoid followed",
@@ -375,6 +397,7 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         "children only",
         "node snapshots beside a pair",
         "fan-out",
+        "cascade",
     ];
     for case in cases {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");

@@ -2,6 +2,7 @@
 //! problems; none stops the others.
 
 mod addresses;
+mod cascade;
 mod engines;
 mod fanout;
 mod freebsd;
@@ -22,7 +23,7 @@ use crate::model::Policy;
 
 /// Runs every rule over the policy and returns all their problems.
 pub fn check(policy: &Policy) -> Vec<Problem> {
-    let rules: [fn(&Policy) -> Vec<Problem>; 42] = [
+    let rules: [fn(&Policy) -> Vec<Problem>; 45] = [
         addresses::addresses_name_one_host,
         timing::rpo_is_met,
         timing::retention_outlasts_outage,
@@ -65,6 +66,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         fanout::fan_out_meets_rpo,
         fanout::fan_out_outlasts_outage,
         fanout::two_senders_at_most,
+        cascade::cascades_meet_rpo,
+        cascade::cascades_outlast_outage,
+        cascade::cascades_do_not_loop,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

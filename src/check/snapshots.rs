@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
-use crate::facts::snapshot_owner;
+use crate::facts::{snapshot_owner, Cascades};
 use crate::model::{covers, timer_period_problem, Depth, NodeSnapshot, Os, Policy, SnapshotEngine, SnapshotKind};
 use crate::syntax::Span;
 use crate::zrepl::landing;
@@ -24,10 +24,12 @@ struct PairWrite {
 /// What every pair writes, by node: only the nodes that also have snapshot statements.
 fn pair_writes(policy: &Policy, nodes: &[usize]) -> HashMap<usize, Vec<PairWrite>> {
     let mut writes: HashMap<usize, Vec<PairWrite>> = nodes.iter().map(|node| (*node, Vec::new())).collect();
+    let cascades = Cascades::of(policy);
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
             let source = &replicated.dataset.value;
-            let owned = snapshot_owner(policy, pair, replicated).is_some();
+            let owned = snapshot_owner(policy, pair, replicated).is_some()
+                || cascades.upstream(policy, pair, replicated).is_some();
             let sides = pair
                 .active_nodes()
                 .iter()

@@ -1,7 +1,8 @@
 //! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
 //! also snapshots or receives there (which also rules out cycles), no two pairs snapshot one
 //! dataset unless the node's own `snapshot` statement takes its snapshots and the pairs only
-//! send them (fan-out, `facts::snapshot_owner`), and no export serves data
+//! send them (fan-out, `facts::snapshot_owner`) or a pair re-sends a copy it received
+//! (a cascade, `facts::Cascades`), and no export serves data
 //! that its node receives from another pair. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
@@ -9,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
-use crate::facts::snapshot_owner;
+use crate::facts::{snapshot_owner, Cascades};
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
 use crate::zrepl::landing;
@@ -43,6 +44,7 @@ struct Write<'p> {
 }
 
 fn writes(policy: &Policy) -> Vec<Write<'_>> {
+    let cascades = Cascades::of(policy);
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
@@ -58,7 +60,9 @@ fn writes(policy: &Policy) -> Vec<Write<'_>> {
                 role,
                 span: replicated.dataset.span,
             };
-            if snapshot_owner(policy, pair, replicated).is_none() {
+            let sends_only = snapshot_owner(policy, pair, replicated).is_some()
+                || cascades.upstream(policy, pair, replicated).is_some();
+            if !sends_only {
                 writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
             }
             writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));

@@ -447,6 +447,38 @@ pub enum Problem {
         pairs: String,
     },
 
+    #[error("pair `{pair}` cannot meet its rpo of {rpo} at the end of a cascade: the worst case is {worst}")]
+    #[diagnostic(
+        code(E0420),
+        help("a copy sent on waits for every pair before it: declare an rpo of at least {total}, or make the pairs before it ({upstream}) replicate more often")
+    )]
+    CascadeRpoUnmet {
+        #[label("rpo {rpo}")]
+        rpo_span: SourceSpan,
+        #[label("arrives from pair `{previous}`")]
+        dataset: SourceSpan,
+        pair: String,
+        previous: String,
+        upstream: String,
+        rpo: String,
+        worst: String,
+        total: String,
+    },
+
+    #[error("`{dataset}` replicates in a loop: {chain}")]
+    #[diagnostic(
+        code(E0421),
+        help("a copy must not come back to where it started: there every pair of the loop would only send what it receives, and nothing would take its snapshots; receive the last hop under another dataset (`target NODE under DATASET`), or end the chain before it returns")
+    )]
+    CascadeLoop {
+        #[label("sent on from here")]
+        first: SourceSpan,
+        #[label("and back")]
+        last: SourceSpan,
+        dataset: String,
+        chain: String,
+    },
+
     #[error("pair `{pair}` cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {

@@ -1,8 +1,10 @@
 //! Facts derived once from a checked model, for the checks and the plan alike, so that
 //! neither works them out again in its own way.
 
+mod cascade;
 mod mountpoints;
 mod owned;
 
+pub use cascade::{cascade_worst, chain, CascadeWorst, Cascades, Link};
 pub use mountpoints::Mountpoints;
 pub use owned::{node_horizon, sent_schedule, snapshot_gap, snapshot_owner, statements_in_tree, worst_sent_schedule};

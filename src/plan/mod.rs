@@ -30,8 +30,9 @@ pub struct Plan {
 /// Plans the output of a policy that passed its checks.
 pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     let mut files = Files::default();
+    let cascades = crate::facts::Cascades::of(policy);
     for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
-        replication::pair_files(policy, pair, &mut files);
+        replication::pair_files(policy, pair, &cascades, &mut files);
     }
     snapshots::node_snapshot_files(policy, &mut files);
     zrepl::zrepl_files(policy, &mut files);

@@ -6,7 +6,7 @@ use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
-use crate::facts::{sent_schedule, snapshot_owner};
+use crate::facts::{cascade_worst, chain, sent_schedule, snapshot_owner, Cascades};
 use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
@@ -40,10 +40,11 @@ struct OnNode<'p> {
     peer: &'p Node,
     schedule: Schedule,
     roles: Vec<Role>,
+    cascades: &'p Cascades,
 }
 
 /// Adds the files of one pair on both of its nodes.
-pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
+pub fn pair_files(policy: &Policy, pair: &Pair, cascades: &Cascades, files: &mut Files) {
     let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
     for slot in 0..2 {
         let on = OnNode {
@@ -53,6 +54,7 @@ pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
             peer: &policy.nodes[pair.nodes[1 - slot]],
             schedule,
             roles: roles_of(pair, slot),
+            cascades,
         };
         node_files(&on, files);
     }
@@ -158,7 +160,7 @@ fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool)> {
         Role::Active => dataset.to_owned(),
         Role::Standby => landing(on.policy, on.pair, dataset),
     };
-    let snapshotted_here = |r: &&Replicated| role == Role::Standby || snapshot_owner(on.policy, on.pair, r).is_none();
+    let snapshotted_here = |r: &&Replicated| role == Role::Standby || !sends_only(on, r);
     let mut datasets: Vec<(String, bool)> =
         on.pair.datasets.iter().filter(snapshotted_here).map(|r| (name(&r.dataset.value), r.recursive)).collect();
     datasets.sort();
@@ -216,6 +218,28 @@ fn rpo_comment(on: &OnNode<'_>) -> String {
     )
 }
 
+/// Whether the pair only sends a dataset's snapshots from its source: the node's own
+/// statement takes them (fan-out), or they arrive from another pair (a cascade).
+fn sends_only(on: &OnNode<'_>, replicated: &Replicated) -> bool {
+    snapshot_owner(on.policy, on.pair, replicated).is_some()
+        || on.cascades.upstream(on.policy, on.pair, replicated).is_some()
+}
+
+/// The worst case of a dataset another pair delivers to this pair's source: the chain's.
+fn cascade_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
+    let index = on.policy.pairs.iter().position(|p| std::ptr::eq(p, on.pair))?;
+    let links = chain(on.policy, on.cascades, index, replicated).ok().filter(|links| links.len() > 1)?;
+    let worst = cascade_worst(on.policy, &links)?;
+    Some(format!(
+        "Worst-case loss of pair {}: {}, within its rpo of {}; {} arrives from pair {} and is sent on as received.",
+        on.pair.name.value,
+        worst.arithmetic,
+        on.pair.rpo.value,
+        replicated.dataset.value,
+        on.policy.pairs[links[links.len() - 2].0].name.value
+    ))
+}
+
 /// The worst case of a dataset whose snapshots the node's own statement takes: the node's
 /// snapshot gap in place of the pair's, as the fan-out check proved it.
 fn fan_out_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
@@ -270,7 +294,9 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
         let service = replication_service(on, dataset, replicated.recursive);
         let every = on.schedule.replicate_every;
         let description = format!("Replicate {dataset} of pair {pair} every {every}");
-        let comment = fan_out_comment(on, replicated).unwrap_or_else(|| rpo_comment(on));
+        let comment = cascade_comment(on, replicated)
+            .or_else(|| fan_out_comment(on, replicated))
+            .unwrap_or_else(|| rpo_comment(on));
         let timer = systemd::timer(description, calendar(every, REPLICATION_OFFSET), &stem).comment(comment);
         add_timed_service(files, host, &stem, service, timer);
     }

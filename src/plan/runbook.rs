@@ -12,7 +12,7 @@ use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
 use super::snapshots::NODE_SANOID_STEM;
 use super::systemd::{guard_script, FILE_MODE};
-use crate::facts::{snapshot_owner, worst_sent_schedule};
+use crate::facts::{snapshot_owner, worst_sent_schedule, Cascades};
 use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles};
 use crate::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::schedule;
@@ -58,6 +58,7 @@ struct Fleet<'p> {
     served: Served<'p>,
     jobs: BTreeMap<usize, Vec<Job<'p>>>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
+    cascades: Cascades,
 }
 
 impl<'p> Fleet<'p> {
@@ -66,7 +67,13 @@ impl<'p> Fleet<'p> {
         for server in &policy.nfs_servers {
             servers_of_pair.entry(server.pair).or_default().push(server);
         }
-        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair }
+        Fleet {
+            policy,
+            served: Served::of(policy),
+            jobs: jobs_by_host(policy),
+            servers_of_pair,
+            cascades: Cascades::of(policy),
+        }
     }
 }
 
@@ -606,7 +613,9 @@ fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<Strin
         Engine::Syncoid if std::ptr::eq(node, facts.source) => {
             let replicate = pair.datasets.iter().map(|r| replication_unit_stem(pair, &r.dataset.value));
             let owned = |r: &Replicated| snapshot_owner(facts.policy, pair, r).is_some();
-            let own_snapshots = pair.datasets.iter().any(|r| !owned(r)).then(|| snapshot_unit_stem(pair));
+            let received = |r: &Replicated| facts.fleet.cascades.upstream(facts.policy, pair, r).is_some();
+            let own_snapshots =
+                pair.datasets.iter().any(|r| !owned(r) && !received(r)).then(|| snapshot_unit_stem(pair));
             let node_snapshots = pair.datasets.iter().any(owned).then(|| NODE_SANOID_STEM.to_owned());
             own_snapshots.into_iter().chain(node_snapshots).chain(replicate).collect()
         }

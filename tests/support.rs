@@ -85,6 +85,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     let fixed = entries().iter().filter(|entry| !entry.fixed.is_empty());
     policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
     policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
+    let local = |seed| zplan::fleet::fleet_blocks_with_local_snapshots(4, 4, seed).concat();
+    policies.extend((1..=2).map(|seed| (format!("fleet with local snapshots {seed}"), local(seed))));
     policies
 }
 

@@ -15,11 +15,15 @@ struct Args {
     /// The seed; the same seed and size always give the same policy.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// How many sites whose nodes snapshot by their own policy to add (snapshot-only NASes
+    /// and 3-2-1 sites with fan-out and a cascade); none by default.
+    #[arg(long, default_value_t = 0)]
+    local: usize,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let policy = zplan::fleet::fleet_policy(args.pairs, args.seed);
+    let policy = zplan::fleet::fleet_blocks_with_local_snapshots(args.pairs, args.local, args.seed).concat();
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

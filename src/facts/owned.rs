@@ -19,9 +19,9 @@ pub fn snapshot_owner<'p>(policy: &'p Policy, pair: &Pair, replicated: &Replicat
     }
     let dataset = &replicated.dataset.value;
     let owner = policy
-        .node_snapshots
+        .snapshots_of(pair.nodes[0])
         .iter()
-        .filter(|s| s.node == pair.nodes[0] && s.engine.value == SnapshotEngine::Sanoid && s.covers(dataset))
+        .filter(|s| s.engine.value == SnapshotEngine::Sanoid && s.covers(dataset))
         .max_by_key(|s| s.dataset.value.len())?;
     let whole_tree = !replicated.recursive || owner.depth.value != Depth::Single;
     whole_tree.then_some(owner)
@@ -36,9 +36,8 @@ pub fn statements_in_tree<'p>(policy: &'p Policy, pair: &Pair, replicated: &Repl
     let dataset = &replicated.dataset.value;
     let mut statements = vec![owner];
     if replicated.recursive {
-        statements.extend(policy.node_snapshots.iter().filter(|s| {
-            s.node == owner.node
-                && !std::ptr::eq(*s, owner)
+        statements.extend(policy.snapshots_of(owner.node).iter().filter(|s| {
+            !std::ptr::eq(*s, owner)
                 && s.engine.value == SnapshotEngine::Sanoid
                 && crate::model::covers(dataset, true, &s.dataset.value)
         }));

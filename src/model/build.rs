@@ -221,6 +221,7 @@ impl Builder {
                 });
             }
         }
+        snapshots.sort_by_key(|snapshot| snapshot.node);
         snapshots
     }
 

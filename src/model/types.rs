@@ -777,8 +777,17 @@ pub struct Policy {
     pub pairs: Vec<Pair>,
     pub nfs_servers: Vec<NfsServer>,
     pub clients: Vec<Client>,
-    /// Every node's own snapshot statements, in source order.
+    /// Every node's own snapshot statements, sorted by node (then in source order).
     pub node_snapshots: Vec<NodeSnapshot>,
+}
+
+impl Policy {
+    /// The snapshot statements of one node, found by bisection in the sorted list.
+    pub fn snapshots_of(&self, node: usize) -> &[NodeSnapshot] {
+        let start = self.node_snapshots.partition_point(|s| s.node < node);
+        let end = start + self.node_snapshots[start..].partition_point(|s| s.node == node);
+        &self.node_snapshots[start..end]
+    }
 }
 
 #[cfg(test)]

@@ -31,8 +31,8 @@ pub struct Plan {
 pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     let mut files = Files::default();
     let cascades = crate::facts::Cascades::of(policy);
-    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
-        replication::pair_files(policy, pair, &cascades, &mut files);
+    for (index, _) in policy.pairs.iter().enumerate().filter(|(_, pair)| pair.engine.value == Engine::Syncoid) {
+        replication::pair_files(policy, index, &cascades, &mut files);
     }
     snapshots::node_snapshot_files(policy, &mut files);
     zrepl::zrepl_files(policy, &mut files);

@@ -41,10 +41,13 @@ struct OnNode<'p> {
     schedule: Schedule,
     roles: Vec<Role>,
     cascades: &'p Cascades,
+    /// The pair's index in [`Policy::pairs`].
+    index: usize,
 }
 
 /// Adds the files of one pair on both of its nodes.
-pub fn pair_files(policy: &Policy, pair: &Pair, cascades: &Cascades, files: &mut Files) {
+pub fn pair_files(policy: &Policy, index: usize, cascades: &Cascades, files: &mut Files) {
+    let pair = &policy.pairs[index];
     let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
     for slot in 0..2 {
         let on = OnNode {
@@ -55,6 +58,7 @@ pub fn pair_files(policy: &Policy, pair: &Pair, cascades: &Cascades, files: &mut
             schedule,
             roles: roles_of(pair, slot),
             cascades,
+            index,
         };
         node_files(&on, files);
     }
@@ -227,8 +231,7 @@ fn sends_only(on: &OnNode<'_>, replicated: &Replicated) -> bool {
 
 /// The worst case of a dataset another pair delivers to this pair's source: the chain's.
 fn cascade_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
-    let index = on.policy.pairs.iter().position(|p| std::ptr::eq(p, on.pair))?;
-    let links = chain(on.policy, on.cascades, index, replicated).ok().filter(|links| links.len() > 1)?;
+    let links = chain(on.policy, on.cascades, on.index, replicated).ok().filter(|links| links.len() > 1)?;
     let worst = cascade_worst(on.policy, &links)?;
     Some(format!(
         "Worst-case loss of pair {}: {}, within its rpo of {}; {} arrives from pair {} and is sent on as received.",

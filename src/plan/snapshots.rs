@@ -218,18 +218,20 @@ pub fn zrepl_snap_jobs(policy: &Policy) -> BTreeMap<usize, Vec<ZreplJob>> {
         policy.node_snapshots.iter().filter(|s| s.engine.value == SnapshotEngine::Zrepl).collect();
     let mut jobs: BTreeMap<usize, Vec<ZreplJob>> = BTreeMap::new();
     let mut names: BTreeMap<(usize, String), u32> = BTreeMap::new();
-    let mut ordered = zrepl.clone();
+    let mut ordered = zrepl;
     ordered.sort_by(|a, b| (a.node, &a.dataset.value).cmp(&(b.node, &b.dataset.value)));
     for snapshot in ordered {
         let base = format!("snap-{}", snapshot.dataset.value.replace('/', "-"));
         let seen = names.entry((snapshot.node, base.clone())).or_insert(0);
         *seen += 1;
         let name = if *seen == 1 { base } else { format!("{base}-{seen}") };
-        let children: Vec<&NodeSnapshot> = zrepl
+        let children: Vec<&NodeSnapshot> = policy
+            .snapshots_of(snapshot.node)
             .iter()
-            .filter(|other| other.node == snapshot.node && other.dataset.value != snapshot.dataset.value)
+            .filter(|other| {
+                other.engine.value == SnapshotEngine::Zrepl && other.dataset.value != snapshot.dataset.value
+            })
             .filter(|other| snapshot.covers(&other.dataset.value))
-            .copied()
             .collect();
         jobs.entry(snapshot.node).or_default().push(snap_job(policy, snapshot, name, &children));
     }

@@ -1,6 +1,7 @@
 //! A synthetic fleet: a valid policy of any number of pairs, deterministic from a seed,
 //! with the variety of a real one (static and `follows` pairs, several datasets per pair,
-//! pinned and chosen schedules, IPv4 and IPv6, NFS servers and their clients). The
+//! pinned and chosen schedules, IPv4 and IPv6, NFS servers and their clients), and on
+//! request nodes that snapshot by their own policy (snapshot-only, fan-out, cascades). The
 //! benchmarks, the property tests and the `zplan-fleet` program measure zplan with it.
 
 use std::fmt::Write as _;
@@ -203,6 +204,18 @@ pub fn backup_box_blocks(sites: usize, seed: u64) -> Vec<String> {
     blocks
 }
 
+/// A fleet with the shapes where nodes snapshot by their own policy added after the pairs
+/// of [`fleet_blocks`] (whose blocks stay as they are for the same seed): `local` sites,
+/// alternately a snapshot-only NAS and a 3-2-1 site.
+pub fn fleet_blocks_with_local_snapshots(pairs: usize, local: usize, seed: u64) -> Vec<String> {
+    let mut blocks = fleet_blocks(pairs, seed);
+    let mut rng = Rng::new(seed ^ 0x5eed_10ca_1500);
+    for index in 0..local {
+        blocks.extend(local_site(index, &mut rng));
+    }
+    blocks
+}
+
 /// The blocks of one backup site: two nodes and three pairs, one per landing form.
 fn backup_box_site(index: usize, rng: &mut Rng) -> Vec<String> {
     let (source, backup) = (format!("box-{index}-src"), format!("box-{index}-bak"));
@@ -305,6 +318,87 @@ fn fan_out_site(index: usize, rng: &mut Rng) -> String {
         text.push_str("}\n\n");
     }
     text
+}
+
+/// The address of host `slot` (0 to 3) of local site `index`, in 172.16.0.0/12, apart from
+/// the pairs' 10.0.0.0/8 and fd00::/8.
+fn local_address(index: usize, slot: usize) -> String {
+    format!("172.{}.{}.{}", 16 + (index >> 14) % 16, (index >> 6) & 0xff, (index & 0x3f) * 4 + slot)
+}
+
+/// One local site: a NAS with sanoid and zrepl snapshots, a child with its own retention,
+/// an atomic tree and a children-only parent; or a 3-2-1 site whose NAS snapshots a dataset
+/// that two static syncoid pairs send, one target passing its copy on to a third node.
+fn local_site(index: usize, rng: &mut Rng) -> Vec<String> {
+    let node = |role: &str, slot: usize| {
+        format!(
+            "node {role}-{index} {{
+  address {}
+",
+            local_address(index, slot)
+        )
+    };
+    let pool = rng.pick(&POOLS);
+    if index % 2 == 0 {
+        let every = rng.pick(&["5m", "10m", "15m"]);
+        return vec![format!(
+            "{}  snapshot {pool}/home recursive retention production
+  snapshot {pool}/home/scratch retention short
+               snapshot {pool}/vm recursive atomic retention archive every {every}
+               snapshot {pool}/media children-only retention production
+               snapshot {pool}/db recursive retention grid engine zrepl
+}}
+
+",
+            node("nas", 0)
+        )];
+    }
+    let dataset = format!("{pool}/{}", rng.pick(&DATASET_KINDS));
+    let pair = |name: &str, source: &str, target: &str, rpo: &str, sent: &str| {
+        format!(
+            "pair {name}-{index} {{
+  source    {source}-{index}
+  target    {target}-{index} under tank/replicas
+               engine    syncoid
+  rpo       {rpo}
+  outage    48h
+  retention archive
+  replicate {sent} recursive
+}}
+
+"
+        )
+    };
+    vec![
+        format!(
+            "{}  snapshot {dataset} recursive retention archive every 5m
+}}
+
+",
+            node("nas", 0)
+        ),
+        format!(
+            "{}}}
+
+",
+            node("onsite", 1)
+        ),
+        format!(
+            "{}}}
+
+",
+            node("offsite", 2)
+        ),
+        format!(
+            "{}}}
+
+",
+            node("cold", 3)
+        ),
+        pair("onsite", "nas", "onsite", "15m", &dataset),
+        pair("offsite", "nas", "offsite", "1h", &dataset),
+        pair("cold", "onsite", "cold", "2h", &format!("tank/replicas/{dataset}")),
+    ]
 }
 
 /// A small, fast, seeded generator (SplitMix64): the fleet must not depend on a crate's

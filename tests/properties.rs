@@ -4,7 +4,10 @@
 
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
-use zplan::fleet::{backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_policy, zrepl_fan_out_fleet};
+use zplan::fleet::{
+    backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_blocks_with_local_snapshots, fleet_policy,
+    zrepl_fan_out_fleet,
+};
 
 use crate::charset::violations;
 
@@ -56,6 +59,23 @@ proptest! {
         let compilation = zplan::compile(&blocks.concat(), "fleet.zplan");
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+        let reordered = zplan::compile(&shuffled.concat(), "fleet.zplan").tree.expect("any order compiles");
+        prop_assert_eq!(tree, reordered);
+    }
+
+    /// Fleets with snapshot-only nodes, fan-out and cascades compile cleanly too, and their
+    /// blocks in any order compile to the same bytes.
+    #[test]
+    fn fleets_with_local_snapshots_compile_cleanly_in_any_order(
+        (blocks, shuffled) in (1..4usize, 1..5usize, any::<u64>()).prop_flat_map(|(pairs, local, seed)| {
+            let blocks = fleet_blocks_with_local_snapshots(pairs, local, seed);
+            (Just(blocks.clone()), Just(blocks).prop_shuffle())
+        })
+    ) {
+        let original = zplan::compile(&blocks.concat(), "fleet.zplan");
+        prop_assert!(original.problems.is_empty(), "{:?}", original.problems);
+        let tree = original.tree.expect("a clean policy has a tree");
         prop_assert_eq!(violations(&tree), Vec::<String>::new());
         let reordered = zplan::compile(&shuffled.concat(), "fleet.zplan").tree.expect("any order compiles");
         prop_assert_eq!(tree, reordered);

@@ -6,6 +6,10 @@
 //! pair's source keeps them, and its target holds each copy under its `under` dataset. The
 //! expectation is worked out here from the policy alone, not by zplan's naming code.
 //!
+//! A node's own sanoid config (`etc/sanoid/zplan/node/`) holds a section per sanoid
+//! `snapshot` statement of the node, and a zrepl `snap` job prunes its `filesystems` less
+//! the ones it excludes (children with a statement of their own).
+//!
 //! No dataset is pruned by two configurations that may run at the same time on one host.
 //! sanoid 2.1.0 (`init`) gives every descendant of a `recursive = yes` section that
 //! section's settings, so such a section prunes its whole subtree. A zrepl job prunes what
@@ -17,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use zplan::model::{Engine, PairKind, Policy, Roles};
+use zplan::model::{Depth, Engine, PairKind, Policy, Roles, SnapshotEngine};
 use zplan::render::Tree;
 
 use crate::support::{compiled, compiling_policies, copy_name, text_files};
@@ -25,8 +29,11 @@ use crate::support::{compiled, compiling_policies, copy_name, text_files};
 /// A host, a pair and a role: where one sanoid config applies.
 type ConfigKey = (String, String, String);
 
-/// Datasets and whether each is recursive.
-type Sections = BTreeSet<(String, bool)>;
+/// Datasets, whether each is recursive, and whether it prunes its children only.
+type Sections = BTreeSet<(String, bool, bool)>;
+
+/// The key of a host's own sanoid config: no pair, and the role `node`.
+const NODE_CONFIG: (&str, &str) = ("", "node");
 
 /// What runs a prune on a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,17 +51,43 @@ struct Pruned {
     recursive: bool,
     /// Subtrees below `dataset` that it leaves alone (a zrepl `X<: false`).
     excluded: Vec<String>,
-    /// Whether it leaves `dataset` itself alone and prunes only below it (a zrepl `X: false`
-    /// beside `X<: true`, for `replicate X children`).
+    /// Whether it leaves `dataset` itself alone and prunes only below it (sanoid's
+    /// `process_children_only`, a zrepl `X: false` beside `X<: true`).
     children_only: bool,
+    /// Datasets below `dataset` it leaves alone, but not their children (a zrepl `X: false`).
+    left_alone: Vec<String>,
 }
 
 impl Pruned {
     /// Whether this prune reaches `dataset`: it holds it, outside every excluded subtree.
     fn reaches(&self, dataset: &str) -> bool {
+        let parent_left_alone = self.children_only && self.dataset == dataset;
+        let left_alone = parent_left_alone || self.left_alone.iter().any(|alone| alone == dataset);
         holds(&self.dataset, self.recursive, dataset)
-            && !(self.children_only && self.dataset == dataset)
+            && !left_alone
             && !self.excluded.iter().any(|ex| holds(ex, true, dataset))
+    }
+
+    /// Whether the two prune a dataset in common: the top dataset of either, or a child
+    /// below the deeper of the two (one that no exclusion names).
+    fn overlaps(&self, other: &Pruned) -> bool {
+        let deeper = if self.dataset.len() >= other.dataset.len() { &self.dataset } else { &other.dataset };
+        let child = format!("{deeper}/any-child");
+        let candidates = [self.dataset.as_str(), other.dataset.as_str(), child.as_str()];
+        candidates.iter().any(|dataset| self.reaches(dataset) && other.reaches(dataset))
+    }
+}
+
+/// A prune of `dataset` by `pruner` on `host`, with nothing left out.
+fn prune(host: &str, pruner: Pruner, dataset: String, recursive: bool) -> Pruned {
+    Pruned {
+        host: host.to_owned(),
+        pruner,
+        dataset,
+        recursive,
+        excluded: Vec::new(),
+        children_only: false,
+        left_alone: Vec::new(),
     }
 }
 
@@ -71,7 +104,8 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
         let mut add = |host: String, role: &str, sections: Sections| {
             expected.insert((host, pair.name.value.clone(), role.to_owned()), sections);
         };
-        let own: Sections = pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive)).collect();
+        let own: Sections =
+            pair.datasets.iter().map(|r| (r.dataset.value.clone(), r.recursive, r.children_only)).collect();
         match pair.roles {
             Roles::FollowsGuest { .. } => {
                 for slot in 0..2 {
@@ -80,14 +114,59 @@ fn expected_sections(policy: &Policy) -> BTreeMap<ConfigKey, Sections> {
                 }
             }
             Roles::Static => {
-                let copies =
-                    own.iter().map(|(dataset, recursive)| (copy_name(policy, pair, dataset), *recursive)).collect();
-                add(host(0), "active", own);
+                let sent_only = |(dataset, recursive, _): &(String, bool, bool)| {
+                    node_takes_snapshots(policy, pair.nodes[0], dataset, *recursive)
+                        || received_whole(policy, pair, dataset, *recursive)
+                };
+                let copies = own
+                    .iter()
+                    .map(|(dataset, recursive, children)| (copy_name(policy, pair, dataset), *recursive, *children))
+                    .collect();
+                let snapshotted: Sections = own.iter().filter(|section| !sent_only(section)).cloned().collect();
+                if !snapshotted.is_empty() {
+                    add(host(0), "active", snapshotted);
+                }
                 add(host(1), "standby", copies);
             }
         }
     }
+    for snapshot in policy.node_snapshots.iter().filter(|s| s.engine.value == SnapshotEngine::Sanoid) {
+        let key = (policy.nodes[snapshot.node].name.value.clone(), NODE_CONFIG.0.to_owned(), NODE_CONFIG.1.to_owned());
+        let depth = snapshot.depth.value;
+        let section = (snapshot.dataset.value.clone(), depth != Depth::Single, depth == Depth::ChildrenOnly);
+        expected.entry(key).or_insert_with(Sections::new).insert(section);
+    }
     expected
+}
+
+/// Whether the node's own sanoid statements take the snapshots of a static syncoid pair's
+/// dataset (the fan-out rule): the most specific statement covering it covers the whole tree.
+fn node_takes_snapshots(policy: &Policy, node: usize, dataset: &str, recursive: bool) -> bool {
+    let covering = policy
+        .node_snapshots
+        .iter()
+        .filter(|s| s.node == node && s.engine.value == SnapshotEngine::Sanoid)
+        .filter(|s| match s.depth.value {
+            Depth::Single => s.dataset.value == dataset,
+            Depth::ChildrenOnly => holds(&s.dataset.value, true, dataset) && s.dataset.value != dataset,
+            Depth::Recursive | Depth::Atomic => holds(&s.dataset.value, true, dataset),
+        })
+        .max_by_key(|s| s.dataset.value.len());
+    covering.is_some_and(|s| !recursive || s.depth.value != Depth::Single)
+}
+
+/// Whether another static syncoid pair delivers the whole tree to this static syncoid pair's
+/// source (a cascade): the pair sends it on as received and takes no snapshots of it.
+fn received_whole(policy: &Policy, pair: &zplan::model::Pair, dataset: &str, recursive: bool) -> bool {
+    let cascading = |p: &zplan::model::Pair| p.is_static() && p.engine.value == Engine::Syncoid;
+    cascading(pair)
+        && policy.pairs.iter().filter(|other| cascading(other) && other.nodes[1] == pair.nodes[0]).any(|other| {
+            !std::ptr::eq(other, pair)
+                && other.datasets.iter().any(|r| {
+                    let copy = copy_name(policy, other, &r.dataset.value);
+                    holds(&copy, r.recursive, dataset) && (!recursive || r.recursive)
+                })
+        })
 }
 
 /// The dataset sections of a sanoid.conf (templates left out), with their `recursive`.
@@ -98,7 +177,11 @@ fn sanoid_sections(text: &str) -> Sections {
         if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
             current = (!name.starts_with("template_")).then(|| name.to_owned());
         } else if let (Some(dataset), Some(value)) = (&current, line.strip_prefix("recursive = ")) {
-            sections.insert((dataset.clone(), value == "yes"));
+            sections.insert((dataset.clone(), value == "yes" || value == "zfs", false));
+        } else if let (Some(dataset), "process_children_only = yes") = (&current, line) {
+            let recursive = sections.iter().find(|(name, ..)| name == dataset).is_some_and(|(_, r, _)| *r);
+            sections.remove(&(dataset.clone(), recursive, false));
+            sections.insert((dataset.clone(), recursive, true));
         }
     }
     sections
@@ -112,7 +195,7 @@ fn sanoid_configs(tree: &Tree) -> BTreeMap<ConfigKey, Sections> {
         else {
             continue;
         };
-        let (pair, role) = dir.rsplit_once('-').unwrap();
+        let (pair, role) = if dir == "node" { NODE_CONFIG } else { dir.rsplit_once('-').unwrap() };
         configs.insert((host.to_owned(), pair.to_owned(), role.to_owned()), sanoid_sections(text));
     }
     configs
@@ -202,6 +285,12 @@ fn sent_by(host: &str, pruner: &str, sender: &ZreplJob) -> Vec<Pruned> {
             recursive: *recursive,
             excluded: sender.excluded.iter().filter(|ex| holds(dataset, *recursive, ex)).cloned().collect(),
             children_only: sender.parents_left_out.contains(dataset),
+            left_alone: sender
+                .parents_left_out
+                .iter()
+                .filter(|alone| holds(dataset, *recursive, alone))
+                .cloned()
+                .collect(),
         })
         .collect()
 }
@@ -213,14 +302,7 @@ fn zrepl_pruned(host: &str, text: &str) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for job in &jobs {
         let mut add = |dataset: String, recursive: bool| {
-            pruned.push(Pruned {
-                host: host.to_owned(),
-                pruner: Pruner::Zrepl { job: job.name.clone() },
-                dataset,
-                recursive,
-                excluded: Vec::new(),
-                children_only: false,
-            });
+            pruned.push(prune(host, Pruner::Zrepl { job: job.name.clone() }, dataset, recursive));
         };
         let root = job.root_fs.clone();
         match (job.kind.as_str(), root) {
@@ -261,16 +343,9 @@ fn pulls_pruning_sources(tree: &Tree) -> Vec<Pruned> {
 fn everything_pruned(tree: &Tree) -> Vec<Pruned> {
     let mut pruned = Vec::new();
     for ((host, pair, role), sections) in sanoid_configs(tree) {
-        for (dataset, recursive) in sections {
+        for (dataset, recursive, children_only) in sections {
             let pruner = Pruner::Sanoid { pair: pair.clone(), role: role.clone() };
-            pruned.push(Pruned {
-                host: host.clone(),
-                pruner,
-                dataset,
-                recursive,
-                excluded: Vec::new(),
-                children_only: false,
-            });
+            pruned.push(Pruned { children_only, ..prune(&host, pruner, dataset, recursive) });
         }
     }
     for (host, path, text) in text_files(tree) {
@@ -302,8 +377,8 @@ fn double_prunes(policy: &Policy, pruned: &[Pruned]) -> Vec<String> {
     let mut doubles = Vec::new();
     for (index, first) in pruned.iter().enumerate() {
         for second in &pruned[index + 1..] {
-            let overlap = first.reaches(&second.dataset) || second.reaches(&first.dataset);
-            if first.host == second.host && overlap && concurrent(policy, &first.pruner, &second.pruner) {
+            if first.host == second.host && first.overlaps(second) && concurrent(policy, &first.pruner, &second.pruner)
+            {
                 doubles.push(format!("{}: {first:?} and {second:?}", first.host));
             }
         }
@@ -366,6 +441,31 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
             if path.ends_with("zrepl/zrepl.yml") {
                 seen.extend(zrepl_jobs(text).0.into_iter().map(|job| job.kind));
             }
+            if path == "etc/sanoid/zplan/node/sanoid.conf" {
+                seen.insert("node sanoid".to_owned());
+                seen.extend(sanoid_sections(text).into_iter().filter(|s| s.2).map(|_| "children only".to_owned()));
+            }
+        }
+        if policy.pairs.iter().any(|p| p.engine.value == Engine::Syncoid) && !policy.node_snapshots.is_empty() {
+            seen.insert("node snapshots beside a pair".to_owned());
+        }
+        let sent_only =
+            policy.pairs.iter().filter(|pair| pair.is_static() && pair.engine.value == Engine::Syncoid).filter(
+                |pair| {
+                    pair.datasets
+                        .iter()
+                        .any(|r| node_takes_snapshots(&policy, pair.nodes[0], &r.dataset.value, r.recursive))
+                },
+            );
+        if sent_only.count() >= 2 {
+            seen.insert("fan-out".to_owned());
+        }
+        let cascade = policy
+            .pairs
+            .iter()
+            .any(|pair| pair.datasets.iter().any(|r| received_whole(&policy, pair, &r.dataset.value, r.recursive)));
+        if cascade {
+            seen.insert("cascade".to_owned());
         }
     }
     let cases = [
@@ -380,7 +480,9 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
         "pull",
         "push",
     ];
-    for case in cases.into_iter().chain(["as", "without-pool", "children", "snap"]) {
+    let shapes = ["as", "without-pool", "children", "snap", "node sanoid", "children only"];
+    let graph = ["node snapshots beside a pair", "fan-out", "cascade"];
+    for case in cases.into_iter().chain(shapes).chain(graph) {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
     }
 }
@@ -389,7 +491,10 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
 #[test]
 fn the_readers_read_sanoid_and_zrepl_configs() {
     let sanoid = "# x\n[tank/a]\nuse_template = p\nrecursive = yes\n\n[template_p]\nhourly = 1\n";
-    assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true)]));
+    assert_eq!(sanoid_sections(sanoid), Sections::from([("tank/a".to_owned(), true, false)]));
+    let node = "[tank/a]\nrecursive = zfs\n[tank/m]\nrecursive = yes\nprocess_children_only = yes\n";
+    let expected = [("tank/a".to_owned(), true, false), ("tank/m".to_owned(), true, true)];
+    assert_eq!(sanoid_sections(node), Sections::from(expected));
     let zrepl = "jobs:\n  - name: \"s\"\n    type: sink\n    serve:\n      type: tcp\n      clients:\n        \"10.0.0.1\": \"f0\"\n    root_fs: \"zdata/sink\"\n  - name: \"p\"\n    type: push\n    filesystems:\n      \"zdata/a<\": true\n      \"zdata/a/b<\": false\n";
     let pruned = zrepl_pruned("f1", zrepl);
     let found: Vec<(&str, bool)> = pruned.iter().map(|p| (p.dataset.as_str(), p.recursive)).collect();
@@ -534,4 +639,28 @@ fn delegations_give_each_side_only_what_it_replicates() {
         assert!(identities || !scripts, "{name}: delegation scripts without a non-root account");
     }
     assert!(seen > 0, "no policy delegates rights");
+}
+
+/// The overlap rule sees a double prune through recursion, and none where a children-only
+/// section leaves its parent alone or a zrepl job excludes the other's datasets.
+#[test]
+fn overlaps_follow_recursion_children_only_and_exclusions() {
+    let sanoid = |dataset: &str, recursive: bool| {
+        prune("h", Pruner::Sanoid { pair: String::new(), role: "node".to_owned() }, dataset.to_owned(), recursive)
+    };
+    let zrepl = |dataset: &str, recursive: bool| {
+        prune("h", Pruner::Zrepl { job: "j".to_owned() }, dataset.to_owned(), recursive)
+    };
+    assert!(sanoid("tank/a", true).overlaps(&zrepl("tank/a/b", false)));
+    assert!(!sanoid("tank/a", false).overlaps(&zrepl("tank/a/b", false)));
+    let children = Pruned { children_only: true, ..sanoid("tank/a", true) };
+    assert!(!children.overlaps(&zrepl("tank/a", false)));
+    assert!(children.overlaps(&zrepl("tank/a", true)));
+    assert!(children.overlaps(&Pruned { children_only: true, ..zrepl("tank/a", true) }));
+    let parent = Pruned { excluded: vec!["tank/a/b".to_owned()], ..zrepl("tank/a", true) };
+    assert!(!parent.overlaps(&sanoid("tank/a/b", true)));
+    assert!(parent.overlaps(&sanoid("tank/a/c", false)));
+    let alone = Pruned { left_alone: vec!["tank/a/b".to_owned()], ..zrepl("tank/a", true) };
+    assert!(!alone.overlaps(&sanoid("tank/a/b", false)));
+    assert!(alone.overlaps(&sanoid("tank/a/b/c", false)));
 }

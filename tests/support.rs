@@ -92,6 +92,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     policies.extend((1..=2).map(|seed| (format!("fan-out fleet {seed}"), zrepl_fan_out_fleet(6, seed))));
     policies
         .extend((1..=2).map(|seed| (format!("fleet {seed} with identities"), fleet_policy_with_identities(12, seed))));
+    let local = |seed| zplan::fleet::fleet_blocks_with_local_snapshots(4, 4, seed).concat();
+    policies.extend((1..=2).map(|seed| (format!("fleet with local snapshots {seed}"), local(seed))));
     policies
 }
 

@@ -1,6 +1,7 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
-//! `--zrepl-fan-out` write those shapes instead, `--backup-boxes N` adds backup boxes.
+//! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N` and `--local N` add backup
+//! boxes and snapshot-only or 3-2-1 sites.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -28,6 +29,10 @@ struct Args {
     /// Also this many backup boxes: static syncoid pairs with named copies and syncoid's options.
     #[arg(long, default_value_t = 0)]
     backup_boxes: usize,
+    /// How many sites whose nodes snapshot by their own policy to add (snapshot-only NASes
+    /// and 3-2-1 sites with fan-out and a cascade); none by default.
+    #[arg(long, default_value_t = 0)]
+    local: usize,
 }
 
 fn main() -> ExitCode {
@@ -39,7 +44,7 @@ fn main() -> ExitCode {
     } else if args.zrepl_fan_out {
         zplan::fleet::zrepl_fan_out_fleet(args.pairs, args.seed)
     } else {
-        zplan::fleet::fleet_policy(args.pairs, args.seed)
+        zplan::fleet::fleet_blocks_with_local_snapshots(args.pairs, args.local, args.seed).concat()
     };
     if args.backup_boxes > 0 {
         policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());

@@ -2,9 +2,11 @@
 //! problems; none stops the others.
 
 mod addresses;
+mod cascade;
 mod copies;
 mod engines;
 mod fan_out;
+mod fanout;
 mod freebsd;
 mod identity;
 mod jobs;
@@ -14,6 +16,7 @@ mod names;
 mod nfs;
 mod options;
 mod pairs;
+mod snapshots;
 mod syncoid;
 mod targets;
 mod timing;
@@ -79,6 +82,18 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         identity::tcp_clients_have_ip_addresses,
         identity::identity_is_for_syncoid,
         identity::followed_copies_get_mounted,
+        snapshots::snapshots_are_not_replicated_too,
+        snapshots::snapshot_statements_are_nested,
+        snapshots::times_of_day_are_for_sanoid,
+        snapshots::sanoid_can_keep_node_snapshots,
+        snapshots::every_takes_frequent_snapshots,
+        snapshots::zrepl_snapshots_are_not_atomic,
+        fanout::fan_out_meets_rpo,
+        fanout::fan_out_outlasts_outage,
+        fanout::two_senders_at_most,
+        cascade::cascades_meet_rpo,
+        cascade::cascades_outlast_outage,
+        cascade::cascades_do_not_loop,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(options::option_lists_consistent(policy));

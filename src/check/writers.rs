@@ -1,6 +1,9 @@
 //! One writer per dataset per node, fleet-wide: no node receives a dataset that another pair
 //! also snapshots or receives there (which also rules out cycles), and no export serves data
-//! that its node receives from another pair. The pairs of a zrepl fan-out share one writer
+//! that its node receives from another pair. No two pairs snapshot one dataset unless the
+//! node's own `snapshot` statement takes its snapshots and the pairs only send them (a
+//! syncoid fan-out, `facts::snapshot_owner`) or a pair re-sends a copy it received (a
+//! cascade, `facts::Cascades`). The pairs of a zrepl fan-out share one writer
 //! on their source, their snap job, and are no two writers there. Writes are sorted and swept once, so the rule is
 //! O(n log n) in the number of replicated datasets, never pairwise.
 
@@ -10,6 +13,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::Problem;
 use crate::facts::landing;
 use crate::facts::zrepl::{fan_out_of, fan_outs};
+use crate::facts::{snapshot_owner, Cascades};
 use crate::model::{covers, Policy};
 use crate::syntax::Span;
 
@@ -44,6 +48,7 @@ struct Write<'p> {
 }
 
 fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
+    let cascades = Cascades::of(policy);
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
@@ -64,7 +69,11 @@ fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
                     Role::Snapshots => replicated.dataset.span,
                 },
             };
-            writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
+            let sends_only = snapshot_owner(policy, pair, replicated).is_some()
+                || cascades.upstream(policy, pair, replicated).is_some();
+            if !sends_only {
+                writes.extend(pair.active_nodes().iter().map(|node| write(*node, Role::Snapshots)));
+            }
             writes.extend(pair.standby_nodes().iter().map(|node| write(*node, Role::Receives)));
         }
     }

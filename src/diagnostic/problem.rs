@@ -404,6 +404,181 @@ pub enum Problem {
         text: String,
     },
 
+    #[error("`{dataset}` on node `{node}` has the node's own snapshot policy and is {role} by pair `{pair}`")]
+    #[diagnostic(
+        code(E0320),
+        help("give a dataset one snapshot policy per node: drop the node's `snapshot` statement and let pair `{pair}` snapshot and prune it, or take it out of the pair")
+    )]
+    SnapshotAndPair {
+        #[label("node `{node}` snapshots and prunes it here")]
+        snapshot: SourceSpan,
+        #[label("{role} by pair `{pair}` here")]
+        pair_span: SourceSpan,
+        dataset: String,
+        node: String,
+        pair: String,
+        role: &'static str,
+    },
+
+    #[error("`{dataset}` on node `{node}` falls under two `snapshot` statements {why}")]
+    #[diagnostic(
+        code(E0321),
+        help("snapshot each dataset once per node; a child may carry its own retention below a `recursive` parent of the same engine")
+    )]
+    SnapshotTwice {
+        #[label("second here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        dataset: String,
+        node: String,
+        why: &'static str,
+    },
+
+    #[error("`{child_name}` has its own retention inside the atomic snapshot of `{parent}` on node `{node}`")]
+    #[diagnostic(
+        code(E0322),
+        help("`recursive atomic` takes `{parent}` and every child in one `zfs snapshot -r` with the parent's kinds, so a child's own retention would prune snapshots it never took: drop `atomic`, or the child's statement")
+    )]
+    ChildOfAtomic {
+        #[label("own retention `{retention}`")]
+        child: SourceSpan,
+        #[label("atomic here")]
+        atomic: SourceSpan,
+        child_name: String,
+        parent: String,
+        node: String,
+        retention: String,
+    },
+
+    #[error("zrepl cannot take the {kind} snapshots of retention `{retention}` {when}")]
+    #[diagnostic(
+        code(E0323),
+        help("zrepl snapshots on an interval counted from its last snapshot, not at a time of day: drop the time, or use sanoid (`engine sanoid` for a node's snapshots, `engine syncoid` for a pair)")
+    )]
+    TimeOfDayForZrepl {
+        #[label("a time of day")]
+        time: SourceSpan,
+        #[label("zrepl keeps it here")]
+        user: SourceSpan,
+        kind: &'static str,
+        retention: String,
+        when: String,
+    },
+
+    #[error("sanoid cannot keep the newest {count} snapshots of retention `{retention}` for node `{node}`")]
+    #[diagnostic(
+        code(E0324),
+        help("sanoid keeps a count of each kind (`hourly 24`, `daily 14`), not the newest N of all kinds: write counts, or take these snapshots with `engine zrepl`")
+    )]
+    LastForSanoid {
+        #[label("`last {count}`")]
+        last: SourceSpan,
+        #[label("sanoid keeps it here")]
+        user: SourceSpan,
+        count: u32,
+        retention: String,
+        node: String,
+    },
+
+    #[error("zrepl cannot snapshot `{dataset}` and its children atomically")]
+    #[diagnostic(
+        code(E0325),
+        help("a zrepl `snap` job snapshots each file system on its own; for one `zfs snapshot -r` of the whole tree use `engine sanoid`, or drop `atomic`")
+    )]
+    AtomicForZrepl {
+        #[label("atomic")]
+        atomic: SourceSpan,
+        #[label("zrepl")]
+        engine: SourceSpan,
+        dataset: String,
+    },
+
+    #[error("pair `{pair}` cannot meet its rpo of {rpo} with the snapshots node `{node}` takes of `{dataset}`: the worst case is {worst}")]
+    #[diagnostic(code(E0326))]
+    FanOutRpoUnmet {
+        #[label("rpo {rpo}")]
+        rpo_span: SourceSpan,
+        #[label("a snapshot every {gap} at most")]
+        snapshot: SourceSpan,
+        pair: String,
+        node: String,
+        dataset: String,
+        rpo: String,
+        worst: String,
+        gap: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("retention `{retention}` keeps the snapshots of `{dataset}` on node `{node}` for {horizon} ({makeup}), too short for the {outage} outage of pair `{pair}`")]
+    #[diagnostic(
+        code(E0327),
+        help("the sender keeps what the slowest target has not received only as long as its retention does: keep the node's snapshots longer than {needed} (the outage and one replication period), or declare a shorter `outage` for pair `{pair}`")
+    )]
+    FanOutOutage {
+        #[label("outage {outage}")]
+        outage_span: SourceSpan,
+        #[label("keeps {horizon}")]
+        retention_span: SourceSpan,
+        retention: String,
+        dataset: String,
+        node: String,
+        pair: String,
+        horizon: String,
+        makeup: String,
+        outage: String,
+        needed: String,
+    },
+
+    #[error("{count} syncoid pairs send `{dataset}` from node `{node}`: {pairs}")]
+    #[diagnostic(
+        code(E0328),
+        help("syncoid's `--create-bookmark` names the bookmark after the snapshot it sent, retries once with a guid suffix when a target before it took that name, and fails the third (syncoid 2.1.0, lines 840-857): send to at most two targets from one node")
+    )]
+    TooManyTargets {
+        #[label("a third sender")]
+        third: SourceSpan,
+        #[label("first")]
+        first: SourceSpan,
+        count: usize,
+        dataset: String,
+        node: String,
+        pairs: String,
+    },
+
+    #[error("pair `{pair}` cannot meet its rpo of {rpo} at the end of a cascade: the worst case is {worst}")]
+    #[diagnostic(
+        code(E0420),
+        help("a copy sent on waits for every pair before it: declare an rpo of at least {total}, or make the pairs before it ({upstream}) replicate more often")
+    )]
+    CascadeRpoUnmet {
+        #[label("rpo {rpo}")]
+        rpo_span: SourceSpan,
+        #[label("arrives from pair `{previous}`")]
+        dataset: SourceSpan,
+        pair: String,
+        previous: String,
+        upstream: String,
+        rpo: String,
+        worst: String,
+        total: String,
+    },
+
+    #[error("`{dataset}` replicates in a loop: {chain}")]
+    #[diagnostic(
+        code(E0421),
+        help("a copy must not come back to where it started: there every pair of the loop would only send what it receives, and nothing would take its snapshots; receive the last hop under another dataset (`target NODE under DATASET`), or end the chain before it returns")
+    )]
+    CascadeLoop {
+        #[label("sent on from here")]
+        first: SourceSpan,
+        #[label("and back")]
+        last: SourceSpan,
+        dataset: String,
+        chain: String,
+    },
+
     #[error("{pair} cannot meet its rpo of {rpo}: the worst case is {worst}")]
     #[diagnostic(code(E0401))]
     RpoUnmet {
@@ -695,7 +870,7 @@ pub enum Problem {
     #[error("`{dataset}` on node `{node}` is written by pair `{second_pair}` and by pair `{first_pair}`")]
     #[diagnostic(
         code(E0410),
-        help("give every dataset one writer per node: no node may receive a dataset that another pair also snapshots or receives there")
+        help("give every dataset one writer per node: no node may receive a dataset that another pair also snapshots or receives there; to send one dataset to two targets, let its node take the snapshots (`snapshot DATASET … retention NAME` in the node) and the syncoid pairs only send them, or send the very same datasets from zrepl pairs of one source (a fan-out)")
     )]
     TwoWriters {
         #[label("{second_role} here")]
@@ -1232,6 +1407,20 @@ pub enum Problem {
         pair: String,
         node: String,
         user: String,
+    },
+
+    #[error("`every {every}` takes no snapshots of `{dataset}`: retention `{retention}` keeps no frequent ones")]
+    #[diagnostic(
+        code(W0610),
+        severity(Warning),
+        help("add `frequently N` to retention `{retention}` to keep N snapshots taken every {every}, or drop `every`")
+    )]
+    EveryWithoutFrequent {
+        #[label("every {every}")]
+        every_span: SourceSpan,
+        every: String,
+        dataset: String,
+        retention: String,
     },
 
     #[error("network mount without `_netdev`")]

@@ -1,13 +1,17 @@
 //! Facts derived once from a checked model, for the checks and the plan alike, so that
 //! neither works them out again in its own way.
 
+mod cascade;
 pub mod identity;
 mod landing;
 mod mountpoints;
 pub mod naming;
+mod owned;
 pub mod schedule;
 pub mod worst_case;
 pub mod zrepl;
 
+pub use cascade::{cascade_worst, chain, CascadeWorst, Cascades, Link};
 pub use landing::{copy_of, landing};
 pub use mountpoints::Mountpoints;
+pub use owned::{node_horizon, sent_schedule, snapshot_gap, snapshot_owner, statements_in_tree, worst_sent_schedule};

@@ -382,6 +382,7 @@ mod tests {
             counts: counts.iter().map(|(kind, count)| (*kind, Spanned::new(*count, Span::default()))).collect(),
             last: None,
             zrepl: None,
+            times: Vec::new(),
             span: Span::default(),
         }
     }

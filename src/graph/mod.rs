@@ -1,13 +1,14 @@
 //! `zplan graph`: the topology of a policy as a picture — storage nodes, the pairs that
 //! replicate between them (arrow in the replication direction; both directions, dashed,
 //! for a pair whose active node is decided at run time), the NFS servers and their clients.
+//! A node's label lists the datasets it snapshots by its own policy.
 //! The same graph is written as Graphviz DOT or as a Mermaid flowchart.
 
 mod dot;
 mod mermaid;
 
 use crate::facts::identity::{local_account, route};
-use crate::model::{Engine, Pair, Policy, Roles, ROOT_USER};
+use crate::model::{Depth, Engine, NodeSnapshot, Pair, Policy, Roles, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +94,9 @@ impl Graph {
     }
 
     fn add_nodes(&mut self, policy: &Policy) {
-        for node in &policy.nodes {
-            let label = vec![node.name.value.clone(), node.address.value.to_string()];
+        for (index, node) in policy.nodes.iter().enumerate() {
+            let mut label = vec![node.name.value.clone(), node.address.value.to_string()];
+            label.extend(policy.node_snapshots.iter().filter(|s| s.node == index).map(|s| snapshot_line(policy, s)));
             self.vertices.push(Vertex { id: id(Kind::Storage, &node.name.value), kind: Kind::Storage, label });
         }
     }
@@ -162,6 +164,18 @@ impl Graph {
             }
         }
     }
+}
+
+/// A node's own snapshot statement in its label: `snapshots tank/vm (recursive atomic), vms, sanoid`.
+fn snapshot_line(policy: &Policy, snapshot: &NodeSnapshot) -> String {
+    let depth = match snapshot.depth.value {
+        Depth::Single => "",
+        Depth::Recursive => " (recursive)",
+        Depth::Atomic => " (recursive atomic)",
+        Depth::ChildrenOnly => " (children only)",
+    };
+    let retention = &policy.retentions[snapshot.retention.value].name.value;
+    format!("snapshots {}{depth}, {retention}, {}", snapshot.dataset.value, snapshot.engine.value.keyword())
 }
 
 /// Mounts of one client grouped by the server they come from, in order.

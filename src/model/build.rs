@@ -9,6 +9,8 @@ use super::identity;
 use super::names::NameTable;
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
+use super::snapshots;
+use super::times;
 use super::types::*;
 use super::values::{self, closest, did_you_mean, HostAddress, MountPoint};
 use super::zrepl;
@@ -33,7 +35,7 @@ const NODE: Schema = Schema {
         "zrepl-key",
         "zrepl-cn",
     ],
-    repeated: &["zrepl-log"],
+    repeated: &["zrepl-log", super::snapshots::KEYWORD],
 };
 const RETENTION: Schema = Schema {
     kind: "retention",
@@ -214,9 +216,40 @@ impl Builder {
         let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b)).collect();
         self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
         self.index_exports(&nfs_servers);
-        let mut policy = Policy { nodes, retentions, pairs, nfs_servers, clients: Vec::new() };
+        let node_snapshots = self.node_snapshots(of_kind("node"), &nodes);
+        let mut policy = Policy { nodes, retentions, pairs, nfs_servers, clients: Vec::new(), node_snapshots };
         policy.clients = of_kind("client").filter_map(|b| self.client(b, &policy)).collect();
         policy
+    }
+
+    /// Every node's `snapshot` statements, once nodes and retentions are resolved; a node
+    /// left out for its own problems takes its snapshot statements with it.
+    fn node_snapshots<'b>(
+        &mut self,
+        blocks: impl Iterator<Item = &'b Declared<'b>>,
+        nodes: &[Node],
+    ) -> Vec<NodeSnapshot> {
+        let index_of: HashMap<&str, usize> =
+            nodes.iter().enumerate().map(|(index, node)| (node.name.value.as_str(), index)).collect();
+        let mut snapshots = Vec::new();
+        for block in blocks {
+            let Some(node) = index_of.get(block.name.value.as_str()).copied() else { continue };
+            for statement in block.statement.children().iter().filter(|s| s.name() == snapshots::KEYWORD) {
+                let Some(read) = snapshots::read(statement, &mut self.problems) else { continue };
+                let Some(retention) = self.reference(read.retention, "retention") else { continue };
+                snapshots.push(NodeSnapshot {
+                    node,
+                    dataset: read.dataset,
+                    depth: read.depth,
+                    retention: Spanned::new(retention, read.retention.span),
+                    every: read.every,
+                    engine: read.engine,
+                    span: statement.head_span(),
+                });
+            }
+        }
+        snapshots.sort_by_key(|snapshot| snapshot.node);
+        snapshots
     }
 
     fn settings<'s>(&mut self, block: &Declared<'s>, schema: &Schema) -> Settings<'s> {
@@ -354,17 +387,18 @@ impl Builder {
     fn retention(&mut self, block: &Declared<'_>) -> Option<Retention> {
         let settings = self.settings(block, &RETENTION);
         let mut counts = Vec::new();
+        let mut times = Vec::new();
         let mut complete = true;
         for kind in SnapshotKind::ALL {
             let Some(statement) = settings.get(kind.keyword()) else {
                 continue;
             };
-            let value = single_value(statement, "one count", "hourly 24", &mut self.problems);
-            let count = value.and_then(|v| self.take(values::number(v, "count", 0, 100_000, "0 to 100000")));
-            match count {
-                Some(count) => counts.push((kind, count)),
-                None => complete = false,
-            }
+            let Some((count, time)) = self.kind_count(statement, kind) else {
+                complete = false;
+                continue;
+            };
+            counts.push((kind, count));
+            times.extend(time.map(|time| (kind, time)));
         }
         let last = match settings.get("last") {
             None => Some(None),
@@ -379,7 +413,50 @@ impl Builder {
             self.problems.push(problem);
             return None;
         }
-        Some(Retention { name: block.name.clone(), counts, last, zrepl: written, span: block.statement.head_span() })
+        Some(Retention {
+            name: block.name.clone(),
+            counts,
+            last,
+            zrepl: written,
+            times,
+            span: block.statement.head_span(),
+        })
+    }
+
+    /// `daily 14 at 23:30`: a kind's count, and when sanoid takes it if the policy says.
+    fn kind_count(
+        &mut self,
+        statement: &Statement,
+        kind: SnapshotKind,
+    ) -> Option<(Spanned<u32>, Option<Spanned<SnapshotTime>>)> {
+        let example = times::example(kind);
+        if let Some(block) = &statement.block {
+            let needs = "takes no block";
+            self.problems.push(Problem::BlockShape {
+                span: block.span.into(),
+                keyword: kind.keyword().to_owned(),
+                needs,
+                example,
+            });
+            return None;
+        }
+        let Some((count, rest)) = statement.values.split_first() else {
+            self.problems.push(wrong_count(statement, times::expected(kind), example));
+            return None;
+        };
+        let count = self.take(values::number(count, "count", 0, 100_000, "0 to 100000"));
+        let time = match times::snapshot_time(kind, rest) {
+            Ok(time) => Some(time),
+            Err(times::Shape::Value(problem)) => {
+                self.problems.push(*problem);
+                None
+            }
+            Err(times::Shape::Misshapen) => {
+                self.problems.push(wrong_count(statement, times::expected(kind), example));
+                None
+            }
+        };
+        Some((count?, time?))
     }
 
     fn pair(&mut self, block: &Declared<'_>) -> Option<Pair> {
@@ -1054,7 +1131,8 @@ impl Builder {
 
 /// Why a period cannot be a timer's, and the label that says so, if it cannot: timers fire at
 /// the same whole minutes of every hour, so the period divides an hour and is shorter.
-fn timer_period_problem(period: Duration) -> Option<(&'static str, &'static str)> {
+/// Shared with the checks of a node's own snapshot periods.
+pub fn timer_period_problem(period: Duration) -> Option<(&'static str, &'static str)> {
     let seconds = period.seconds();
     if seconds % 60 != 0 {
         return Some(("it is not a whole number of minutes", "not whole minutes"));

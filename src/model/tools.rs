@@ -78,8 +78,10 @@ pub fn syncoid_accepts(version: SanoidVersion, option: &str) -> bool {
     (SYNCOID_2_1.contains(&option) && !removed_after_2_1) || added
 }
 
-/// The sanoid options zplan's units use; `cache-ttl` would need 2.3.
-const SANOID_OPTIONS: &[&str] = &["configdir", "take-snapshots", "prune-snapshots", "cron", "verbose", "readonly"];
+/// The sanoid options zplan's units use; `cache-ttl` would need 2.3. `cache-dir` and
+/// `run-dir` are in the option list of 2.1.0, 2.2.0 and 2.3.0 alike (sanoid, line 26-27).
+const SANOID_OPTIONS: &[&str] =
+    &["configdir", "cache-dir", "run-dir", "take-snapshots", "prune-snapshots", "cron", "verbose", "readonly"];
 
 /// Whether a release's sanoid accepts a long option zplan may write.
 pub fn sanoid_accepts(version: SanoidVersion, option: &str) -> bool {

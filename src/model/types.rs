@@ -238,10 +238,29 @@ pub struct Retention {
     pub last: Option<Spanned<u32>>,
     /// `grid …` or `all`: a retention only zrepl can keep, written its way.
     pub zrepl: Option<Spanned<ZreplRetention>>,
+    /// When in its hour, day, week, month or year sanoid takes each kind, where declared
+    /// (`daily 14 at 23:30`).
+    pub times: Vec<(SnapshotKind, Spanned<SnapshotTime>)>,
     pub span: Span,
 }
 
+/// When sanoid takes one kind of snapshot: the parts a policy declared, each already in
+/// sanoid's range (minute 0-59, hour 0-23, weekday 0-6 from Sunday, day 1-28, month 1-12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotTime {
+    pub month: Option<u8>,
+    pub day_of_month: Option<u8>,
+    pub weekday: Option<u8>,
+    pub hour: Option<u8>,
+    pub minute: Option<u8>,
+}
+
 impl Retention {
+    /// When the retention takes a kind, if it says.
+    pub fn time(&self, kind: SnapshotKind) -> Option<&Spanned<SnapshotTime>> {
+        self.times.iter().find(|(k, _)| *k == kind).map(|(_, time)| time)
+    }
+
     /// The declared count of a kind, if any.
     pub fn count(&self, kind: SnapshotKind) -> Option<&Spanned<u32>> {
         self.counts.iter().find(|(k, _)| *k == kind).map(|(_, count)| count)
@@ -801,6 +820,84 @@ pub struct SyncoidOptions {
     pub excludes: Vec<Spanned<String>>,
 }
 
+/// How far below its dataset a node's snapshot statement reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The dataset alone.
+    Single,
+    /// The dataset and every descendant, each snapshotted on its own (`recursive`).
+    Recursive,
+    /// The dataset and every descendant in one `zfs snapshot -r` (`recursive atomic`).
+    Atomic,
+    /// Every descendant, not the dataset itself (`children-only`).
+    ChildrenOnly,
+}
+
+impl Depth {
+    /// Whether descendants are covered.
+    pub fn reaches_children(self) -> bool {
+        self != Depth::Single
+    }
+}
+
+/// The tool that takes and prunes a node's own snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotEngine {
+    /// sanoid, from a systemd timer.
+    Sanoid,
+    /// a zrepl `snap` job with its own pruning.
+    Zrepl,
+}
+
+impl SnapshotEngine {
+    /// The keyword in a policy.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SnapshotEngine::Sanoid => "sanoid",
+            SnapshotEngine::Zrepl => "zrepl",
+        }
+    }
+}
+
+/// `snapshot DATASET … retention NAME` in a node: a dataset the node snapshots and prunes
+/// by its own policy, whether or not anything replicates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSnapshot {
+    /// Index into [`Policy::nodes`].
+    pub node: usize,
+    pub dataset: Spanned<String>,
+    pub depth: Spanned<Depth>,
+    /// Index into [`Policy::retentions`], where it is named.
+    pub retention: Spanned<usize>,
+    /// `every D`: the period of frequent snapshots; sanoid's 15 minutes when absent.
+    pub every: Option<Spanned<Duration>>,
+    pub engine: Spanned<SnapshotEngine>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+impl NodeSnapshot {
+    /// The period of frequent snapshots: declared, or sanoid's default of 15 minutes.
+    pub fn frequent_period(&self) -> Duration {
+        self.every.as_ref().map_or(DEFAULT_FREQUENT_PERIOD, |every| every.value)
+    }
+
+    /// Whether the statement covers `dataset`: itself (unless children only) or a descendant.
+    pub fn covers(&self, dataset: &str) -> bool {
+        let own = &self.dataset.value;
+        let below = dataset.strip_prefix(own.as_str()).is_some_and(|rest| rest.starts_with('/'));
+        match self.depth.value {
+            Depth::Single => own == dataset,
+            Depth::ChildrenOnly => below,
+            Depth::Recursive | Depth::Atomic => own == dataset || below,
+        }
+    }
+}
+
+/// sanoid's own `frequent_period`, the period of frequent snapshots when a node's snapshot
+/// statement gives no `every`.
+pub const DEFAULT_FREQUENT_PERIOD: Duration = Duration::minutes(15);
+
 /// Whether dataset `inner` is `outer` or, when `recursive`, below it: the one test of
 /// dataset ancestry that every overlap rule uses.
 pub fn covers(outer: &str, recursive: bool, inner: &str) -> bool {
@@ -986,6 +1083,17 @@ pub struct Policy {
     pub pairs: Vec<Pair>,
     pub nfs_servers: Vec<NfsServer>,
     pub clients: Vec<Client>,
+    /// Every node's own snapshot statements, sorted by node (then in source order).
+    pub node_snapshots: Vec<NodeSnapshot>,
+}
+
+impl Policy {
+    /// The snapshot statements of one node, found by bisection in the sorted list.
+    pub fn snapshots_of(&self, node: usize) -> &[NodeSnapshot] {
+        let start = self.node_snapshots.partition_point(|s| s.node < node);
+        let end = start + self.node_snapshots[start..].partition_point(|s| s.node == node);
+        &self.node_snapshots[start..end]
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     SanoidConf(SanoidConf),
+    /// A host's sanoid config for the datasets it snapshots by its own policy.
+    NodeSanoidConf(NodeSanoidConf),
     SanoidDefaults,
     Unit(Unit),
     Script(Script),
@@ -261,6 +263,47 @@ pub struct SanoidTemplate {
     pub name: String,
     pub frequent_period: u64,
     pub counts: Vec<SanoidCount>,
+    /// The time-of-day keys the retention declares (`daily_hour = 23`); none by default.
+    pub times: Vec<SanoidTime>,
+}
+
+/// One time-of-day key of a template, such as `daily_hour = 23`, already in sanoid's range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SanoidTime {
+    pub key: &'static str,
+    pub value: u8,
+}
+
+/// The sanoid.conf of a host's own snapshots: a section per `snapshot` statement, parents
+/// before children, and a template per retention and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeSanoidConf {
+    pub node: String,
+    pub datasets: Vec<NodeSanoidDataset>,
+    pub templates: Vec<NodeSanoidTemplate>,
+}
+
+/// One dataset section of a node's sanoid.conf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeSanoidDataset {
+    pub name: String,
+    pub template: String,
+    /// `yes`, `no`, or `zfs` for one atomic `zfs snapshot -r`.
+    pub recursive: &'static str,
+    /// `process_children_only = yes`: the children, not the dataset itself.
+    pub children_only: bool,
+}
+
+/// A template of a node's sanoid.conf, with every count and every time-of-day key written
+/// out, so that a child's section never keeps a key of its parent's template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeSanoidTemplate {
+    pub name: String,
+    /// The retention it comes from, for the comment above it.
+    pub retention: String,
+    pub frequent_period: u64,
+    pub counts: Vec<SanoidCount>,
+    pub times: Vec<SanoidTime>,
 }
 
 /// One `kind = count` line of a template.

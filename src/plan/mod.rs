@@ -9,11 +9,13 @@ mod guard_steps;
 mod nfs;
 mod replication;
 mod runbook;
+mod snapshots;
 mod ssh;
 mod systemd;
 mod zrepl;
 
 pub use files::*;
+pub use snapshots::{NODE_CONFIG_DIR, NODE_SANOID_STEM};
 
 use crate::model::{Engine, Os, Policy};
 
@@ -28,9 +30,11 @@ pub struct Plan {
 /// Plans the output of a policy that passed its checks.
 pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
     let mut files = Files::default();
-    for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
-        replication::pair_files(policy, pair, &mut files);
+    let cascades = crate::facts::Cascades::of(policy);
+    for (index, _) in policy.pairs.iter().enumerate().filter(|(_, pair)| pair.engine.value == Engine::Syncoid) {
+        replication::pair_files(policy, index, &cascades, &mut files);
     }
+    snapshots::node_snapshot_files(policy, &mut files);
     zrepl::zrepl_files(policy, &mut files);
     nfs::server_files(policy, &mut files);
     runbook::runbook_files(policy, &mut files);

@@ -5,20 +5,18 @@
 use super::files::*;
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
-use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
+use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
 use crate::facts::identity::{delegations, local_account, route, unprivileged, Delegation, Side};
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
+use crate::facts::{cascade_worst, chain, sent_schedule, snapshot_owner, Cascades};
 use crate::model::tools::{syncoid_accepts, SanoidVersion};
 use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind, ROOT_USER};
 
 /// Seconds after each snapshot slot that replication starts, so it usually sends the
 /// snapshot just taken (the worst case does not count on it).
 const REPLICATION_OFFSET: u64 = 30;
-
-/// The stock Debian sanoid units, masked on every node zplan drives sanoid on.
-const STOCK_SANOID_UNITS: [&str; 3] = ["sanoid.timer", "sanoid.service", "sanoid-prune.service"];
 
 /// A role a node can hold in a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +42,14 @@ struct OnNode<'p> {
     peer: &'p Node,
     schedule: Schedule,
     roles: Vec<Role>,
+    cascades: &'p Cascades,
+    /// The pair's index in [`Policy::pairs`].
+    index: usize,
 }
 
 /// Adds the files of one pair on both of its nodes.
-pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
+pub fn pair_files(policy: &Policy, index: usize, cascades: &Cascades, files: &mut Files) {
+    let pair = &policy.pairs[index];
     let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
     for slot in 0..2 {
         let on = OnNode {
@@ -57,6 +59,8 @@ pub fn pair_files(policy: &Policy, pair: &Pair, files: &mut Files) {
             peer: &policy.nodes[pair.nodes[1 - slot]],
             schedule,
             roles: roles_of(pair, slot),
+            cascades,
+            index,
         };
         node_files(&on, files);
     }
@@ -155,19 +159,23 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
         vec![],
     );
     for role in &on.roles {
-        sanoid_config(on, *role, files);
+        let snapshots_here = *role == Role::Standby || !sorted_datasets(on, *role).is_empty();
+        if snapshots_here {
+            sanoid_config(on, *role, files);
+        }
         match role {
-            Role::Active => snapshot_units(on, files),
+            Role::Active => {
+                if snapshots_here {
+                    snapshot_units(on, files);
+                }
+            }
             Role::Standby => prune_units(on, files),
         }
         if *role == driving_role(on.pair) {
             replication_units(on, files);
         }
     }
-    for unit in STOCK_SANOID_UNITS {
-        let actions = vec![Action::DaemonReload, Action::Stop(unit.to_owned())];
-        files.add(host, format!("{UNIT_DIR}/{unit}"), FILE_MODE, Content::Link("/dev/null".to_owned()), actions);
-    }
+    super::snapshots::mask_stock_sanoid(files, host);
 }
 
 fn role_script(on: &OnNode<'_>) -> Script {
@@ -209,6 +217,7 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
         name: retention.name.value.clone(),
         frequent_period: on.schedule.frequent_period_minutes(),
         counts: counts(retention, &on.schedule),
+        times: super::snapshots::declared_times(retention),
     };
     let conf = SanoidConf {
         kind: on.pair.kind.title(),
@@ -224,14 +233,21 @@ fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
 /// The datasets a role holds on its node, sorted so that a parent's section comes before
 /// its children's: the source's own names while active, and where each copy lands while
 /// standby (under a static target's `under` dataset), so that sanoid prunes the copy and
-/// never a local dataset that happens to share the source's name.
+/// never a local dataset that happens to share the source's name. While active, the
+/// datasets whose snapshots the node's own `snapshot` statement takes are left to it.
 fn sorted_datasets(on: &OnNode<'_>, role: Role) -> Vec<(String, bool, bool)> {
     let name = |dataset: &str| match role {
         Role::Active => dataset.to_owned(),
         Role::Standby => landing(on.policy, on.pair, dataset),
     };
-    let mut datasets: Vec<(String, bool, bool)> =
-        on.pair.datasets.iter().map(|r| (name(&r.dataset.value), r.recursive, r.children_only)).collect();
+    let snapshotted_here = |r: &&Replicated| role == Role::Standby || !sends_only(on, r);
+    let mut datasets: Vec<(String, bool, bool)> = on
+        .pair
+        .datasets
+        .iter()
+        .filter(snapshotted_here)
+        .map(|r| (name(&r.dataset.value), r.recursive, r.children_only))
+        .collect();
     datasets.sort();
     datasets
 }
@@ -288,6 +304,44 @@ fn rpo_comment(on: &OnNode<'_>) -> String {
     )
 }
 
+/// Whether the pair only sends a dataset's snapshots from its source: the node's own
+/// statement takes them (fan-out), or they arrive from another pair (a cascade).
+fn sends_only(on: &OnNode<'_>, replicated: &Replicated) -> bool {
+    snapshot_owner(on.policy, on.pair, replicated).is_some()
+        || on.cascades.upstream(on.policy, on.pair, replicated).is_some()
+}
+
+/// The worst case of a dataset another pair delivers to this pair's source: the chain's.
+fn cascade_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
+    let links = chain(on.policy, on.cascades, on.index, replicated).ok().filter(|links| links.len() > 1)?;
+    let worst = cascade_worst(on.policy, &links)?;
+    Some(format!(
+        "Worst-case loss of {} {}: {}, {}; {} arrives from pair {} and is sent on as received.",
+        on.pair.kind.keyword(),
+        on.pair.name.value,
+        worst.arithmetic,
+        schedule::rpo_clause(on.pair.rpo.as_ref(), "its"),
+        replicated.dataset.value,
+        on.policy.pairs[links[links.len() - 2].0].name.value
+    ))
+}
+
+/// The worst case of a dataset whose snapshots the node's own statement takes: the node's
+/// snapshot gap in place of the pair's, as the fan-out check proved it.
+fn fan_out_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
+    snapshot_owner(on.policy, on.pair, replicated)?;
+    let sent = sent_schedule(on.policy, on.pair, replicated, on.schedule);
+    Some(format!(
+        "Worst-case loss of {} {}: {}, {}; node {} takes the snapshots (zplan-sanoid.timer), and every pair that sends {} only sends them.",
+        on.pair.kind.keyword(),
+        on.pair.name.value,
+        sent.arithmetic(),
+        schedule::rpo_clause(on.pair.rpo.as_ref(), "its"),
+        on.node.name.value,
+        replicated.dataset.value
+    ))
+}
+
 fn snapshot_units(on: &OnNode<'_>, files: &mut Files) {
     let pair = &on.pair.name.value;
     let stem = snapshot_unit_stem(on.pair);
@@ -332,8 +386,11 @@ fn replication_units(on: &OnNode<'_>, files: &mut Files) {
         let stem = replication_unit_stem(on.pair, dataset);
         let service = replication_service(on, replicated);
         let description = format!("Replicate {dataset} of {} {pair} every {cadence}", on.pair.kind.keyword());
+        let comment = cascade_comment(on, replicated)
+            .or_else(|| fan_out_comment(on, replicated))
+            .unwrap_or_else(|| rpo_comment(on));
         let timer = systemd::timer_catching_up(description, on_calendar.clone(), &stem, systemd::catches_up(every))
-            .comment(rpo_comment(on));
+            .comment(comment);
         add_timed_service(files, host, &stem, service, timer);
     }
 }

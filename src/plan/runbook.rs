@@ -10,13 +10,15 @@ use std::collections::{BTreeMap, HashMap};
 use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
 use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
+use super::snapshots::NODE_SANOID_STEM;
 use super::systemd::{guard_script, FILE_MODE};
 use crate::facts::identity::route;
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule;
 use crate::facts::zrepl::{jobs_by_host, sink_name, zrepl_transport, Job};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Roles, SendOption, ROOT_USER};
+use crate::facts::{snapshot_owner, worst_sent_schedule, Cascades};
+use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles, SendOption, ROOT_USER};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -59,6 +61,7 @@ struct Fleet<'p> {
     jobs: BTreeMap<usize, Vec<Job<'p>>>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
     fan_outs: Vec<crate::facts::zrepl::FanOut>,
+    cascades: Cascades,
 }
 
 impl<'p> Fleet<'p> {
@@ -68,7 +71,14 @@ impl<'p> Fleet<'p> {
             servers_of_pair.entry(server.pair).or_default().push(server);
         }
         let fan_outs = crate::facts::zrepl::fan_outs(policy);
-        Fleet { policy, served: Served::of(policy), jobs: jobs_by_host(policy), servers_of_pair, fan_outs }
+        Fleet {
+            policy,
+            served: Served::of(policy),
+            jobs: jobs_by_host(policy),
+            servers_of_pair,
+            fan_outs,
+            cascades: Cascades::of(policy),
+        }
     }
 }
 
@@ -119,7 +129,8 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
 
 fn summary(facts: &Facts<'_>) -> Vec<String> {
     let (pair, source, target) = (facts.pair, facts.source, facts.target);
-    let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
+    let worst =
+        schedule::choose(pair).map(|s| worst_sent_schedule(facts.policy, pair, s).arithmetic()).unwrap_or_default();
     vec![
         format!(
             "`{}` ({}) is the source of {} `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
@@ -742,7 +753,14 @@ fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<Strin
     let on_source = std::ptr::eq(node, facts.source);
     let mut timers = match pair.engine.value {
         Engine::Zrepl => return vec![service(node.os.value, verb, "zrepl.service", "zrepl")],
-        Engine::Syncoid if on_source => vec![snapshot_unit_stem(pair)],
+        Engine::Syncoid if on_source => {
+            let owned = |r: &Replicated| snapshot_owner(facts.policy, pair, r).is_some();
+            let received = |r: &Replicated| facts.fleet.cascades.upstream(facts.policy, pair, r).is_some();
+            let own_snapshots =
+                pair.datasets.iter().any(|r| !owned(r) && !received(r)).then(|| snapshot_unit_stem(pair));
+            let node_snapshots = pair.datasets.iter().any(owned).then(|| NODE_SANOID_STEM.to_owned());
+            own_snapshots.into_iter().chain(node_snapshots).collect()
+        }
         Engine::Syncoid => vec![prune_unit_stem(pair)],
     };
     if on_source != pair.target_drives() {

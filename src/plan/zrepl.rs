@@ -1,22 +1,30 @@
 //! Each host's zrepl.yml: the jobs of every zrepl pair it is in, snapshotting at the
 //! interval the RPO needs, and pruning that never destroys what the target has not got.
 
+use std::collections::BTreeMap;
+
 use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
 use crate::facts::schedule::{self, Schedule};
 use crate::facts::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
 use crate::model::{
-    Address, BucketKeep, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention, SendOption,
-    SnapshotKind, Transport, ZreplRetention,
+    Address, BucketKeep, Duration, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention,
+    SendOption, SnapshotKind, Transport, ZreplRetention,
 };
 
 /// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
 pub fn zrepl_files(policy: &Policy, files: &mut Files) {
-    for (host, jobs) in jobs_by_host(policy) {
+    let mut hosts: BTreeMap<usize, Vec<ZreplJob>> = jobs_by_host(policy)
+        .into_iter()
+        .map(|(host, jobs)| (host, jobs.iter().map(|job| job_config(policy, job)).collect()))
+        .collect();
+    for (host, snap_jobs) in super::snapshots::zrepl_snap_jobs(policy) {
+        hosts.entry(host).or_default().extend(snap_jobs);
+    }
+    for (host, jobs) in hosts {
         let node = &policy.nodes[host];
         let name = &node.name.value;
-        let jobs = jobs.iter().map(|job| job_config(policy, job)).collect();
         let config = ZreplConfig {
             host: name.clone(),
             version: node.zrepl.as_str(),
@@ -461,6 +469,12 @@ fn keep_sender(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
 
 /// The retention as zrepl rules on zrepl's snapshots, then every other snapshot kept.
 fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> {
+    keep_rules(retention, schedule::frequent_count(retention, schedule), schedule.snapshot_every)
+}
+
+/// The retention as zrepl rules on zrepl's snapshots, with `frequent` snapshots `period`
+/// apart, then every other snapshot kept: a receiver's, or a `snap` job's own pruning.
+pub(super) fn keep_rules(retention: &Retention, frequent: u32, period: Duration) -> Vec<Vec<Field>> {
     if let Some(written) = &retention.zrepl {
         return written_rules(&written.value);
     }
@@ -472,7 +486,7 @@ fn keep_receiver(retention: &Retention, schedule: &Schedule) -> Vec<Vec<Field>> 
             Field::new("regex", own_snapshots()),
         ]);
     }
-    if let Some(grid) = grid(retention, schedule) {
+    if let Some(grid) = grid(retention, frequent, period) {
         rules.push(vec![
             Field::new("type", Scalar::word("grid")),
             Field::new("grid", Scalar::text(&grid)),
@@ -520,7 +534,7 @@ fn written_rules(written: &ZreplRetention) -> Vec<Vec<Field>> {
 
 /// The kinds of a retention as a zrepl grid, `60x1m | 24x1h | 7x1d`: one bucket per kept
 /// snapshot, each as long as the kind's period. A retention of only `last N` has none.
-fn grid(retention: &Retention, schedule: &Schedule) -> Option<String> {
+fn grid(retention: &Retention, frequent: u32, period: Duration) -> Option<String> {
     if retention.counts.is_empty() && retention.last.is_some() {
         return None;
     }
@@ -528,10 +542,10 @@ fn grid(retention: &Retention, schedule: &Schedule) -> Option<String> {
         .into_iter()
         .filter_map(|kind| {
             let count = match kind {
-                SnapshotKind::Frequently => schedule::frequent_count(retention, schedule),
+                SnapshotKind::Frequently => frequent,
                 other => retention.count(other).map_or(0, |c| c.value),
             };
-            let period = kind.fixed_period().unwrap_or(schedule.snapshot_every);
+            let period = kind.fixed_period().unwrap_or(period);
             (count > 0).then(|| format!("{count}x{}", zrepl::duration(period)))
         })
         .collect();

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 17] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
+    ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
     ("systemd.unit", include_str!("../../templates/systemd.unit.j2")),
     ("role-follows-guest.sh", include_str!("../../templates/role-follows-guest.sh.j2")),
@@ -48,6 +49,7 @@ impl Templates {
     pub fn render(&self, content: &Content) -> String {
         match content {
             Content::SanoidConf(conf) => self.fill("sanoid.conf", conf),
+            Content::NodeSanoidConf(conf) => self.fill("sanoid-node.conf", conf),
             Content::SanoidDefaults => self.fill("sanoid.defaults.conf", &()),
             Content::Unit(unit) => self.fill("systemd.unit", unit),
             Content::Script(script @ Script::RoleFollowsGuest { .. }) => self.fill("role-follows-guest.sh", script),

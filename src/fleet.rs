@@ -192,8 +192,8 @@ fn backup_site(index: usize, rng: &mut Rng) -> String {
 /// Backup boxes that keep the copies where their admins put them: each site is a source
 /// and a backup node, and static syncoid pairs that name their copies (`as`), land them
 /// without the pool's name (`without-pool`) or replicate a pool's children only, with
-/// syncoid's options (`send raw`, `compress`, `bandwidth-limit`, `mbuffer-size`,
-/// `exclude`). A separate generator, so that `fleet_blocks` keeps its output for every
+/// syncoid's options (`send raw`, `compress`, `bandwidth-limit`, `mbuffer-size`) and
+/// excluded children. A separate generator, so that `fleet_blocks` keeps its output for every
 /// seed; its nodes and subnets (`172.16.0.0/12`) never meet a `fleet_blocks` fleet's.
 pub fn backup_box_blocks(sites: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed ^ 0x6261_636b_7570);
@@ -227,13 +227,19 @@ fn backup_box_site(index: usize, rng: &mut Rng) -> Vec<String> {
     ];
     let pool = rng.pick(&POOLS);
     let kind = rng.pick(&DATASET_KINDS);
-    let options = backup_box_options(pool, kind, rng);
+    let options = backup_box_options(rng);
+    let exclude = if rng.percent(50) { format!(" exclude {pool}/{kind}/cache") } else { String::new() };
     let pair = |name: &str, target: String, replicate: String, extra: &str| {
         format!(
             "pair {name}-{index} {{\n  source    {source}\n  target    {target}\n  engine    syncoid\n  rpo       1h\n  retention backup-box\n{extra}  replicate {replicate}\n}}\n\n"
         )
     };
-    blocks.push(pair("named", backup.clone(), format!("{pool}/{kind} recursive as backup/{source}-{kind}"), &options));
+    blocks.push(pair(
+        "named",
+        backup.clone(),
+        format!("{pool}/{kind} recursive as backup/{source}-{kind}{exclude}"),
+        &options,
+    ));
     let flat = format!("{backup} under backup/{source} without-pool");
     blocks.push(pair("flat", flat, format!("{pool}/{kind}-archive recursive"), ""));
     blocks.push(pair("children", backup.clone(), format!("vms{index} children as backup/{source}-vms"), ""));
@@ -241,7 +247,7 @@ fn backup_box_site(index: usize, rng: &mut Rng) -> Vec<String> {
 }
 
 /// Some of syncoid's options, each with a chance, as a pair's statements.
-fn backup_box_options(pool: &str, kind: &str, rng: &mut Rng) -> String {
+fn backup_box_options(rng: &mut Rng) -> String {
     let mut text = String::new();
     if rng.percent(50) {
         text.push_str("  send      raw\n");
@@ -259,9 +265,6 @@ fn backup_box_options(pool: &str, kind: &str, rng: &mut Rng) -> String {
     }
     if rng.percent(30) {
         text.push_str("  mbuffer-size 128M\n");
-    }
-    if rng.percent(50) {
-        let _ = writeln!(text, "  exclude   {pool}/{kind}/cache");
     }
     text
 }

@@ -83,14 +83,13 @@ fn misplaced_settings(pair: &Pair) -> Vec<Problem> {
         }
     }
     if pair.engine.value == Engine::Zrepl {
-        let help = "only syncoid pairs take `compress`, `preserve-properties`, `delete-target-snapshots`, `mbuffer-size` and `exclude`; zrepl's own are `send` and `bandwidth-limit`";
+        let help = "only syncoid pairs take `compress`, `preserve-properties`, `delete-target-snapshots` and `mbuffer-size`; zrepl's own are `send` and `bandwidth-limit`";
         let options = &pair.syncoid;
         let syncoid_only = [
             ("compress", options.compress.as_ref().map(|c| c.span)),
             ("preserve-properties", options.preserve_properties),
             ("delete-target-snapshots", options.delete_target_snapshots),
             ("mbuffer-size", options.mbuffer_size.as_ref().map(|m| m.span)),
-            ("exclude", options.excludes.first().map(|e| e.span)),
         ];
         for (keyword, span) in syncoid_only {
             if let Some(span) = span {

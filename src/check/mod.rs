@@ -71,7 +71,6 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         syncoid::syncoid_release_accepts,
         syncoid::mbuffer_reads_sizes,
         syncoid::preserved_properties_are_acknowledged,
-        syncoid::excludes_are_children,
         syncoid::delete_target_snapshots_is_safe,
         zrepl_settings::zrepl_statements_on_zrepl_pairs,
         zrepl_settings::protection_keeps_the_cursor,

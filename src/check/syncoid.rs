@@ -5,7 +5,7 @@
 use crate::diagnostic::Problem;
 use crate::facts::schedule;
 use crate::model::tools::SanoidVersion;
-use crate::model::{allows, covers, Engine, Pair, Policy, Roles, Size, SizeUnit, SnapshotKind, Spanned};
+use crate::model::{allows, Engine, Pair, Policy, Roles, Size, SizeUnit, SnapshotKind, Spanned};
 use crate::syntax::Span;
 
 /// Each syncoid statement is accepted by the syncoid of every node that runs it.
@@ -81,32 +81,6 @@ pub fn mbuffer_reads_sizes(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
-}
-
-/// Each `exclude` names a child of a recursively replicated dataset of its pair.
-pub fn excludes_are_children(policy: &Policy) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for pair in syncoid_pairs(policy) {
-        for excluded in &pair.syncoid.excludes {
-            if let Some(reason) = exclusion_problem(pair, &excluded.value) {
-                problems.push(Problem::ExcludeOutsideReplication {
-                    span: excluded.span.into(),
-                    dataset: excluded.value.clone(),
-                    pair: pair.name.value.clone(),
-                    reason,
-                });
-            }
-        }
-    }
-    problems
-}
-
-fn exclusion_problem(pair: &Pair, excluded: &str) -> Option<&'static str> {
-    if pair.datasets.iter().any(|r| r.dataset.value == excluded) {
-        return Some("a replicated dataset itself: remove its `replicate` instead");
-    }
-    let below_recursive = pair.datasets.iter().any(|r| r.recursive && covers(&r.dataset.value, true, excluded));
-    (!below_recursive).then_some("below no recursive `replicate` of this pair")
 }
 
 /// `delete-target-snapshots` destroys every snapshot of the copy the source no longer has:

@@ -14,7 +14,7 @@ use crate::diagnostic::Problem;
 use crate::facts::landing;
 use crate::facts::zrepl::{fan_out_of, fan_outs};
 use crate::facts::{snapshot_owner, Cascades};
-use crate::model::{covers, Policy};
+use crate::model::{covers, Engine, Policy};
 use crate::syntax::Span;
 
 /// What a pair does to a dataset on a node.
@@ -61,7 +61,12 @@ fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
                 node,
                 dataset: named(source, role),
                 recursive: replicated.recursive,
-                excluded: replicated.exclude.iter().map(|excluded| named(&excluded.value, role)).collect(),
+                // sanoid snapshots a recursive dataset whole: syncoid's exclusions only leave
+                // children out of what it sends, zrepl's out of what it snapshots too.
+                excluded: match (role, pair.engine.value) {
+                    (Role::Snapshots, Engine::Syncoid) => Vec::new(),
+                    _ => replicated.exclude.iter().map(|excluded| named(&excluded.value, role)).collect(),
+                },
                 pair: index,
                 role,
                 span: match role {

@@ -6,7 +6,7 @@ use crate::facts::zrepl::{tls_files, zrepl_transport};
 use crate::model::{Engine, Pair, Policy, Protection, Spanned, Transport, ZreplRetention};
 use crate::syntax::Span;
 
-/// `protection`, `placeholder-encryption`, `exclude` and a retention's `grid` or `all`
+/// `protection`, `placeholder-encryption` and a retention's `grid` or `all`
 /// are zrepl's: syncoid and sanoid have nothing that carries them out.
 pub fn zrepl_statements_on_zrepl_pairs(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -15,7 +15,6 @@ pub fn zrepl_statements_on_zrepl_pairs(policy: &Policy) -> Vec<Problem> {
         let misplaced = [
             ("protection", options.protection.as_ref().map(|p| p.span)),
             ("placeholder-encryption", options.placeholder.as_ref().map(|p| p.span)),
-            ("exclude", pair.datasets.iter().find_map(|r| r.exclude.first()).map(|e| e.span)),
         ];
         for (keyword, span) in misplaced {
             if let Some(span) = span {
@@ -33,10 +32,7 @@ pub fn zrepl_statements_on_zrepl_pairs(policy: &Policy) -> Vec<Problem> {
 }
 
 fn help(keyword: &str) -> String {
-    match keyword {
-        "exclude" => "sanoid and syncoid here replicate a recursive dataset whole: replicate the children to keep one by one, or use `engine zrepl`".to_owned(),
-        other => format!("`{other}` sets zrepl's replication; remove it, or use `engine zrepl`"),
-    }
+    format!("`{keyword}` sets zrepl's replication; remove it, or use `engine zrepl`")
 }
 
 /// A retention written as zrepl's grid, or keeping all, on a pair sanoid snapshots.

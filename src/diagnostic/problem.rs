@@ -379,19 +379,6 @@ pub enum Problem {
         help: String,
     },
 
-    #[error("`exclude {dataset}` names no child of a dataset that pair `{pair}` replicates recursively")]
-    #[diagnostic(
-        code(E0336),
-        help("exclude a child of a `replicate DATASET recursive` of this pair, such as `exclude tank/home/cache` below `replicate tank/home recursive`; a dataset the pair does not replicate needs no exclusion")
-    )]
-    ExcludeOutsideReplication {
-        #[label("{reason}")]
-        span: SourceSpan,
-        dataset: String,
-        pair: String,
-        reason: &'static str,
-    },
-
     #[error("mbuffer cannot read the size `{text}` of `{keyword}`")]
     #[diagnostic(
         code(E0337),

@@ -73,7 +73,7 @@ const PAIR: Schema = Schema {
         "ssh",
         "user",
     ],
-    repeated: &["replicate", "exclude", "allow"],
+    repeated: &["replicate", "allow"],
 };
 const NFS: Schema =
     Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };

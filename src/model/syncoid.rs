@@ -1,11 +1,11 @@
 //! Reading syncoid's own pair statements: `compress`, `preserve-properties`,
-//! `delete-target-snapshots`, `mbuffer-size` and `exclude`.
+//! `delete-target-snapshots` and `mbuffer-size`.
 
 use super::settings::{single_value, wrong_count, Settings};
 use super::types::{Compression, Spanned, SyncoidOptions};
 use super::values::{self, did_you_mean};
 use crate::diagnostic::Problem;
-use crate::syntax::{Span, Statement};
+use crate::syntax::Span;
 
 /// The syncoid statements of a pair, read together; `None` when one of them is wrong.
 pub fn options(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<SyncoidOptions> {
@@ -13,13 +13,11 @@ pub fn options(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<S
     let preserve_properties = bare(settings, "preserve-properties", problems);
     let delete_target_snapshots = bare(settings, "delete-target-snapshots", problems);
     let mbuffer_size = mbuffer_size(settings, problems);
-    let excludes = excludes(settings, problems);
     Some(SyncoidOptions {
         compress: compress?,
         preserve_properties: preserve_properties?,
         delete_target_snapshots: delete_target_snapshots?,
         mbuffer_size: mbuffer_size?,
-        excludes: excludes?,
     })
 }
 
@@ -64,32 +62,4 @@ fn mbuffer_size(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<
     };
     let value = single_value(statement, "one size", "mbuffer-size 128M", problems)?;
     values::size(value).map(Some).map_err(|p| problems.push(p)).ok()
-}
-
-/// `exclude DATASET …`: every `exclude` statement's datasets, in source order.
-fn excludes(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Option<Vec<Spanned<String>>> {
-    let mut excluded = Vec::new();
-    let mut complete = true;
-    for statement in settings.all("exclude") {
-        complete &= exclude(statement, &mut excluded, problems);
-    }
-    complete.then_some(excluded)
-}
-
-fn exclude(statement: &Statement, excluded: &mut Vec<Spanned<String>>, problems: &mut Vec<Problem>) -> bool {
-    if statement.values.is_empty() {
-        problems.push(wrong_count(statement, "one or more datasets", "exclude tank/home/cache"));
-        return false;
-    }
-    let mut complete = true;
-    for value in &statement.values {
-        match values::dataset(value) {
-            Ok(dataset) => excluded.push(dataset),
-            Err(problem) => {
-                problems.push(problem);
-                complete = false;
-            }
-        }
-    }
-    complete
 }

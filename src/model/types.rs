@@ -816,8 +816,6 @@ pub struct SyncoidOptions {
     pub delete_target_snapshots: Option<Span>,
     /// `mbuffer-size SIZE`: `--mbuffer-size=SIZE`.
     pub mbuffer_size: Option<Spanned<Size>>,
-    /// `exclude DATASET`: children of a recursive dataset that are not replicated.
-    pub excludes: Vec<Spanned<String>>,
 }
 
 /// How far below its dataset a node's snapshot statement reaches.

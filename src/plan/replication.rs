@@ -445,7 +445,7 @@ fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
         args.push("--no-rollback".to_owned());
     }
     args.extend(receive_options(on));
-    args.extend(declared_options(on.pair, on.node.sanoid));
+    args.extend(declared_options(on.pair, replicated, on.node.sanoid));
     let peer = SshPeer::of(on.pair, on.peer);
     args.extend(identity_args(on, &peer));
     let copy = landing(on.policy, on.pair, dataset);
@@ -459,7 +459,7 @@ fn syncoid_command(on: &OnNode<'_>, replicated: &Replicated) -> String {
 /// The syncoid options the pair declares, in a fixed order, each spelt the way the node's
 /// release reads it: `--exclude` became `--exclude-datasets` in syncoid 2.3 (the old name
 /// still works there, with a deprecation warning on every run).
-fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
+fn declared_options(pair: &Pair, replicated: &Replicated, release: SanoidVersion) -> Vec<String> {
     let options = &pair.syncoid;
     let mut args = Vec::new();
     let letters: String =
@@ -483,7 +483,7 @@ fn declared_options(pair: &Pair, release: SanoidVersion) -> Vec<String> {
         args.push("--delete-target-snapshots".to_owned());
     }
     let exclude = if syncoid_accepts(release, "exclude-datasets") { "exclude-datasets" } else { "exclude" };
-    args.extend(options.excludes.iter().map(|dataset| format!("--{exclude}={}", exclusion_pattern(&dataset.value))));
+    args.extend(replicated.exclude.iter().map(|dataset| format!("--{exclude}={}", exclusion_pattern(&dataset.value))));
     args
 }
 

@@ -5,8 +5,6 @@ mod addresses;
 mod cascade;
 mod copies;
 mod engines;
-mod fan_out;
-mod fanout;
 mod freebsd;
 mod identity;
 mod jobs;
@@ -16,11 +14,13 @@ mod names;
 mod nfs;
 mod options;
 mod pairs;
+mod sanoid_fan_out;
 mod snapshots;
 mod syncoid;
 mod targets;
 mod timing;
 mod writers;
+mod zrepl_fan_out;
 mod zrepl_settings;
 
 use crate::diagnostic::Problem;
@@ -75,9 +75,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         zrepl_settings::zrepl_statements_on_zrepl_pairs,
         zrepl_settings::protection_keeps_the_cursor,
         zrepl_settings::tls_nodes_have_identities,
-        fan_out::fan_outs_push_once,
-        fan_out::fan_outs_agree,
-        fan_out::fan_outs_keep_what_targets_fetch,
+        zrepl_fan_out::fan_outs_push_once,
+        zrepl_fan_out::fan_outs_agree,
+        zrepl_fan_out::fan_outs_keep_what_targets_fetch,
         identity::tcp_clients_have_ip_addresses,
         identity::identity_is_for_syncoid,
         identity::followed_copies_get_mounted,
@@ -87,9 +87,9 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
         snapshots::zrepl_snapshots_are_not_atomic,
-        fanout::fan_out_meets_rpo,
-        fanout::fan_out_outlasts_outage,
-        fanout::two_senders_at_most,
+        sanoid_fan_out::fan_out_meets_rpo,
+        sanoid_fan_out::fan_out_outlasts_outage,
+        sanoid_fan_out::two_senders_at_most,
         cascade::cascades_meet_rpo,
         cascade::cascades_outlast_outage,
         cascade::cascades_do_not_loop,

@@ -266,28 +266,9 @@ fn counts(retention: &Retention, schedule: &Schedule) -> Vec<SanoidCount> {
 }
 
 fn sanoid_service(on: &OnNode<'_>, role: Role, description: String, sanoid_args: &str) -> Unit {
-    let pair = &on.pair.name.value;
-    Unit::default()
-        .section(
-            "Unit",
-            vec![
-                ("Description", description),
-                ("Documentation", "man:sanoid(8)".to_owned()),
-                ("After", "zfs.target".to_owned()),
-            ],
-        )
-        .section(
-            "Service",
-            vec![
-                ("Type", "oneshot".to_owned()),
-                ("Environment", "TZ=UTC".to_owned()),
-                ("ExecCondition", format!("{} {}", systemd::role_script(pair), role.as_str())),
-                (
-                    "ExecStart",
-                    format!("/usr/sbin/sanoid --configdir=/{} {sanoid_args} --verbose", config_dir(on.pair, role)),
-                ),
-            ],
-        )
+    let condition = format!("{} {}", systemd::role_script(&on.pair.name.value), role.as_str());
+    let exec_start = format!("/usr/sbin/sanoid --configdir=/{} {sanoid_args} --verbose", config_dir(on.pair, role));
+    systemd::sanoid_unit(description, Some(condition), exec_start)
 }
 
 fn rpo_comment(on: &OnNode<'_>) -> String {

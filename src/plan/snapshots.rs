@@ -80,29 +80,11 @@ pub fn mask_stock_sanoid(files: &mut Files, host: &str) {
 }
 
 fn node_service(host: &str) -> Unit {
-    Unit::default()
-        .section(
-            "Unit",
-            vec![
-                ("Description", format!("Take and prune the own snapshots of node {host}")),
-                ("Documentation", "man:sanoid(8)".to_owned()),
-                ("After", "zfs.target".to_owned()),
-            ],
-        )
-        .section(
-            "Service",
-            vec![
-                ("Type", "oneshot".to_owned()),
-                ("Environment", "TZ=UTC".to_owned()),
-                (
-                    "ExecStart",
-                    format!(
-                        "/usr/sbin/sanoid --configdir=/{NODE_CONFIG_DIR} --cache-dir={NODE_CACHE_DIR} \
-                         --run-dir={NODE_RUN_DIR} --take-snapshots --prune-snapshots --verbose"
-                    ),
-                ),
-            ],
-        )
+    let exec_start = format!(
+        "/usr/sbin/sanoid --configdir=/{NODE_CONFIG_DIR} --cache-dir={NODE_CACHE_DIR} --run-dir={NODE_RUN_DIR} \
+         --take-snapshots --prune-snapshots --verbose"
+    );
+    super::systemd::sanoid_unit(format!("Take and prune the own snapshots of node {host}"), None, exec_start)
 }
 
 /// The timer's period: a divisor of 15 minutes (sanoid's stock period) that every frequent

@@ -66,6 +66,24 @@ pub fn catches_up(period: Duration) -> bool {
 }
 
 /// Adds a service and the timer that starts it, enabled by the deployer.
+/// A oneshot unit that runs sanoid in UTC, as sanoid's own schedule is: gated by
+/// `condition` (a role check) when there is one.
+pub fn sanoid_unit(description: String, condition: Option<String>, exec_start: String) -> Unit {
+    let mut service = vec![("Type", "oneshot".to_owned()), ("Environment", "TZ=UTC".to_owned())];
+    service.extend(condition.map(|condition| ("ExecCondition", condition)));
+    service.push(("ExecStart", exec_start));
+    Unit::default()
+        .section(
+            "Unit",
+            vec![
+                ("Description", description),
+                ("Documentation", "man:sanoid(8)".to_owned()),
+                ("After", "zfs.target".to_owned()),
+            ],
+        )
+        .section("Service", service)
+}
+
 pub fn add_timed_service(files: &mut Files, host: &str, stem: &str, service: Unit, timer: Unit) {
     let reload = vec![Action::DaemonReload];
     files.add(host, format!("{UNIT_DIR}/{stem}.service"), FILE_MODE, Content::Unit(service), reload);

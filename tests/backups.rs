@@ -135,3 +135,24 @@ fn check_verbose_states_each_worst_case() {
     let quiet = zplan(&["check", file.to_str().unwrap()]);
     assert!(quiet.stderr.is_empty());
 }
+
+/// A pair that only sends what its node snapshots, or what another pair delivers, states
+/// the worst case it was proved with: the node's snapshot gap, or the whole chain.
+#[test]
+fn check_verbose_counts_from_the_node_snapshots_and_the_chain() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/three-two-one.zplan");
+    let output = zplan(&["check", "--verbose", example]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.iter().any(|line| line.starts_with("pair `onsite`: node nas takes the snapshots, at most 5m apart")),
+        "{stderr}"
+    );
+    assert!(
+        lines.iter().any(|line| line.starts_with(
+            "pair `cold`: sends on the copies it receives; worst-case loss 12m2s worst case of pair onsite + "
+        )),
+        "{stderr}"
+    );
+}

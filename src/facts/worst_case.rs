@@ -3,16 +3,22 @@
 //! reads what its cadence gives.
 
 use crate::facts::schedule::{self, Cadence, Schedule};
-use crate::model::{Policy, SnapshotKind};
+use crate::facts::{cascade_worst, chain, snapshot_owner, worst_sent_schedule, Cascades};
+use crate::model::{Pair, Policy, SnapshotKind};
 
 /// One line per pair or backup: when it snapshots and replicates, and what that may lose.
 pub fn statements(policy: &Policy) -> Vec<String> {
+    let cascades = Cascades::of(policy);
     policy
         .pairs
         .iter()
-        .filter_map(|pair| {
+        .enumerate()
+        .filter_map(|(index, pair)| {
+            if let Some(line) = sent_only(policy, &cascades, index, pair) {
+                return Some(line);
+            }
             let schedule = schedule::choose(pair).ok()?;
-            let start = pair.replicate_at.as_ref().map_or_else(String::new, |start| format!(" {} UTC", start.value));
+            let start = start_time(pair);
             let replicates = match schedule.cadence {
                 Cadence::AfterEachSnapshot => "replicates after each snapshot".to_owned(),
                 _ => format!("replicates every {}{start}", schedule.replicate_every),
@@ -27,6 +33,39 @@ pub fn statements(policy: &Policy) -> Vec<String> {
             ))
         })
         .collect()
+}
+
+/// The line of a pair that only sends what its node's own statements snapshot (a fan-out),
+/// or what another pair delivers (a cascade): its worst case counts from those snapshots.
+fn sent_only(policy: &Policy, cascades: &Cascades, index: usize, pair: &Pair) -> Option<String> {
+    let judged = schedule::rpo_clause(pair.rpo.as_ref(), "its");
+    let cascade = pair.datasets.iter().find_map(|replicated| {
+        let links = chain(policy, cascades, index, replicated).ok().filter(|links| links.len() > 1)?;
+        cascade_worst(policy, &links)
+    });
+    if let Some(worst) = cascade {
+        return Some(format!(
+            "{}: sends on the copies it receives; worst-case loss {}, {judged}",
+            pair.label(),
+            worst.arithmetic
+        ));
+    }
+    pair.datasets.iter().any(|replicated| snapshot_owner(policy, pair, replicated).is_some()).then_some(())?;
+    let sent = worst_sent_schedule(policy, pair, schedule::choose(pair).ok()?);
+    let source = &policy.nodes[pair.nodes[0]].name.value;
+    Some(format!(
+        "{}: node {source} takes the snapshots, at most {} apart, replicates every {}{}; worst-case loss {}, {judged}",
+        pair.label(),
+        sent.snapshot_every,
+        sent.replicate_every,
+        start_time(pair),
+        sent.arithmetic()
+    ))
+}
+
+/// ` at 05:05 UTC`: when in its period a replication starts, if the policy says.
+fn start_time(pair: &Pair) -> String {
+    pair.replicate_at.as_ref().map_or_else(String::new, |start| format!(" {} UTC", start.value))
 }
 
 /// How often the source snapshots, as the snapshot gap of the worst case counts it.

@@ -148,3 +148,14 @@ fn named_policy(names: &[String]) -> String {
          client {client} {{\n  mount {server}:/srv/{dataset} at /mnt/{at} {{\n    hard timeo 10s retrans 30\n  }}\n}}\n"
     )
 }
+
+/// Every example and every `ok_` input compiles into files that fit their formats, the rules
+/// the generated fleets are held to above.
+#[test]
+fn every_clean_policy_fits_its_formats() {
+    for (name, source) in crate::support::clean_policies() {
+        let compilation = zplan::compile(&source, &name);
+        let tree = compilation.tree.unwrap_or_else(|| panic!("{name}: {:?}", compilation.problems));
+        assert_eq!(violations(&tree), Vec::<String>::new(), "{name}");
+    }
+}

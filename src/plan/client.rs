@@ -19,7 +19,7 @@ pub fn client_files(policy: &Policy, client: &Client, files: &mut Files) {
     for mount in &client.mounts {
         let what = source(policy, mount);
         let options = match client.os.value {
-            Os::Linux => mount.options.iter().map(|o| o.value.to_string()).collect(),
+            Os::Linux => linux_options(mount),
             Os::FreeBsd => freebsd_options(mount),
         };
         lines.push(FstabLine { what: what.clone(), at: mount.at.value.clone(), options: options.join(",") });
@@ -41,6 +41,16 @@ const LINUX_NOTE: [&str; 2] = [
 ];
 
 const FREEBSD_NOTE: [&str; 1] = ["NFS mounts with mount_nfs(8) options, for a block of /etc/fstab."];
+
+/// The mount's options as fstab(5) writes them, `defaults` when the policy sets none: an
+/// fstab line always has an options field, or the fields after it shift into its place.
+fn linux_options(mount: &Mount) -> Vec<String> {
+    let options: Vec<String> = mount.options.iter().map(|o| o.value.to_string()).collect();
+    if options.is_empty() {
+        return vec!["defaults".to_owned()];
+    }
+    options
+}
 
 /// mount_nfs(8)'s spelling of each option; checks refused the ones it has not. `rw` when
 /// nothing else is left, since a FreeBSD fstab line needs options.

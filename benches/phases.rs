@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use zplan::fleet::fleet_policy;
-use zplan::{check, model, plan, render, syntax};
+use zplan::{check, facts, model, plan, render, syntax};
 
 /// Fleet sizes, in pairs; `ZPLAN_BENCH_PAIRS=10,100` measures fewer.
 fn sizes() -> Vec<usize> {
@@ -23,17 +23,18 @@ fn phases(c: &mut Criterion) {
         let file = syntax::parse(&source).expect("the fleet parses");
         let (policy, problems) = model::build(&file);
         assert!(problems.is_empty(), "the fleet is valid");
-        let planned = plan::plan(&policy, "fleet.zplan");
+        let planned = plan::plan(&facts::Facts::derive(&policy), "fleet.zplan");
         group.throughput(Throughput::Elements(pairs as u64));
         group.bench_with_input(BenchmarkId::new("parse", pairs), &source, |b, source| b.iter(|| syntax::parse(source)));
         group.bench_with_input(BenchmarkId::new("model+check", pairs), &file, |b, file| {
             b.iter(|| {
                 let (policy, _) = model::build(file);
-                check::check(&policy)
+                check::check(&facts::Facts::derive(&policy)).len()
             })
         });
         group.bench_with_input(BenchmarkId::new("plan", pairs), &policy, |b, policy| {
-            b.iter(|| plan::plan(policy, "fleet.zplan"))
+            let derived = facts::Facts::derive(policy);
+            b.iter(|| plan::plan(&derived, "fleet.zplan"))
         });
         group.bench_with_input(BenchmarkId::new("render", pairs), &planned, |b, planned| {
             b.iter(|| render::render(planned))

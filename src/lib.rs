@@ -38,11 +38,12 @@ pub fn compile(source: &str, policy_name: &str) -> Compilation {
     };
     let mut problems = Problems::default();
     problems.extend(model_problems);
-    problems.extend(check::check(&policy));
+    let facts = facts::Facts::derive(&policy);
+    problems.extend(check::check(&facts));
     if problems.has_errors() {
         return Compilation { problems: problems.into_sorted(), policy: None, tree: None };
     }
-    let tree = render::render(&plan::plan(&policy, policy_name));
+    let tree = render::render(&plan::plan(&facts, policy_name));
     Compilation { problems: problems.into_sorted(), policy: Some(policy), tree: Some(tree) }
 }
 

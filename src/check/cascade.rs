@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule;
+use crate::facts::Facts;
 use crate::facts::{cascade_worst, chain, Cascades, Link};
 use crate::model::Policy;
 
@@ -45,11 +46,12 @@ fn describe(policy: &Policy, links: &[Link<'_>]) -> String {
 }
 
 /// The last pair of a chain meets its rpo with every hop before it.
-pub fn cascades_meet_rpo(policy: &Policy) -> Vec<Problem> {
-    let cascades = Cascades::of(policy);
+pub fn cascades_meet_rpo(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
+    let cascades = &facts.cascades;
     let mut problems = Vec::new();
-    for links in chains(policy, &cascades).into_iter().filter_map(Result::ok) {
-        let Some(worst) = cascade_worst(policy, &links) else { continue };
+    for links in chains(policy, cascades).into_iter().filter_map(Result::ok) {
+        let Some(worst) = cascade_worst(facts, &links) else { continue };
         let (last, replicated) = links[links.len() - 1];
         let pair = &policy.pairs[last];
         let Some(rpo) = &pair.rpo else { continue };
@@ -75,15 +77,16 @@ pub fn cascades_meet_rpo(policy: &Policy) -> Vec<Problem> {
 }
 
 /// The middle node keeps the copy it sends on through the outage of the pair that sends it.
-pub fn cascades_outlast_outage(policy: &Policy) -> Vec<Problem> {
-    let cascades = Cascades::of(policy);
+pub fn cascades_outlast_outage(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
+    let cascades = &facts.cascades;
     let mut problems = Vec::new();
-    for links in chains(policy, &cascades).into_iter().filter_map(Result::ok) {
+    for links in chains(policy, cascades).into_iter().filter_map(Result::ok) {
         for hop in links.windows(2) {
             let [(receiving, _), (sending, sent)] = hop else { continue };
             let (receiver, sender) = (&policy.pairs[*receiving], &policy.pairs[*sending]);
             let Some(outage) = &sender.outage else { continue };
-            let (Ok(receiver_schedule), Ok(sender_schedule)) = (schedule::choose(receiver), schedule::choose(sender))
+            let (Ok(receiver_schedule), Ok(sender_schedule)) = (facts.schedule(receiver), facts.schedule(sender))
             else {
                 continue;
             };
@@ -112,11 +115,12 @@ pub fn cascades_outlast_outage(policy: &Policy) -> Vec<Problem> {
 }
 
 /// No chain comes back to where it started.
-pub fn cascades_do_not_loop(policy: &Policy) -> Vec<Problem> {
-    let cascades = Cascades::of(policy);
+pub fn cascades_do_not_loop(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
+    let cascades = &facts.cascades;
     let mut reported = BTreeSet::new();
     let mut problems = Vec::new();
-    for links in chains(policy, &cascades).into_iter().filter_map(Result::err) {
+    for links in chains(policy, cascades).into_iter().filter_map(Result::err) {
         let members: BTreeSet<usize> = links.iter().map(|(index, _)| *index).collect();
         if !reported.insert(members) {
             continue;

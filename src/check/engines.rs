@@ -3,7 +3,7 @@
 //! size and schedule, nor sanoid every retention.
 
 use crate::diagnostic::Problem;
-use crate::facts::schedule;
+use crate::facts::Facts;
 use crate::model::{Engine, Mode, Pair, Policy, Retention, Roles, SizeUnit, SnapshotKind, Spanned, Transport};
 
 /// A zrepl pair is static: zrepl runs every job of its config, all the time.
@@ -187,10 +187,11 @@ fn inexpressible_counts(pair: &Pair, retention: &Retention) -> Vec<Problem> {
 
 /// zrepl refuses a grid whose buckets get shorter: the frequent bucket (the snapshot
 /// interval) must not outlast the next kind's period.
-pub fn zrepl_grid_grows(policy: &Policy) -> Vec<Problem> {
+pub fn zrepl_grid_grows(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
     for pair in policy.pairs.iter().filter(|p| p.engine.value == Engine::Zrepl) {
-        let Ok(schedule) = schedule::choose(pair) else { continue };
+        let Ok(schedule) = facts.schedule(pair) else { continue };
         let mut retentions = vec![pair.retention, pair.receiver_retention()];
         retentions.dedup();
         for retention in retentions.into_iter().map(|index| &policy.retentions[index]) {

@@ -3,7 +3,8 @@
 //! no two jobs wait on the same listener.
 
 use crate::diagnostic::Problem;
-use crate::facts::zrepl::{jobs_by_host, zrepl_transport, Job, JobKind, Listener};
+use crate::facts::zrepl::{zrepl_transport, Job, JobKind, Listener};
+use crate::facts::Facts;
 use crate::model::covers;
 use crate::model::{Policy, Spanned, Transport};
 use crate::syntax::Span;
@@ -41,9 +42,10 @@ fn claims<'j>(job: &'j Job<'_>) -> Vec<Claim<'j>> {
 }
 
 /// No job of a host receives into datasets that another of its jobs sends or receives into.
-pub fn jobs_are_disjoint(policy: &Policy) -> Vec<Problem> {
+pub fn jobs_are_disjoint(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for (host, jobs) in jobs_by_host(policy) {
+    for (&host, jobs) in &facts.jobs {
         let claims: Vec<Claim<'_>> = jobs.iter().flat_map(claims).collect();
         for (index, second) in claims.iter().enumerate() {
             let clash = claims[..index]
@@ -84,9 +86,10 @@ fn inner<'c>(a: &Claim<'c>, b: &Claim<'c>) -> &'c str {
 
 /// Pairs that share a sink agree on where it receives and how it is reached; no two jobs
 /// of one host listen on the same port or stdinserver identity.
-pub fn listeners_are_unique(policy: &Policy) -> Vec<Problem> {
+pub fn listeners_are_unique(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for (host, jobs) in jobs_by_host(policy) {
+    for (&host, jobs) in &facts.jobs {
         let host = &policy.nodes[host].name.value;
         for job in jobs.iter().filter(|job| job.kind == JobKind::Sink) {
             problems.extend(sink_disagreements(policy, host, job));

@@ -24,17 +24,16 @@ mod zrepl_fan_out;
 mod zrepl_settings;
 
 use crate::diagnostic::Problem;
+use crate::facts::Facts;
 use crate::model::Policy;
 
-/// Runs every rule over the policy and returns all their problems.
-pub fn check(policy: &Policy) -> Vec<Problem> {
+/// Runs every rule over the policy and returns all their problems: the rules that ask for
+/// derived facts (schedules, zrepl jobs, cascades, fan-outs) read them from `facts`.
+pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let rules: &[fn(&Policy) -> Vec<Problem>] = &[
         addresses::addresses_name_one_host,
-        timing::rpo_is_met,
         timing::cadence_is_declared,
-        timing::push_leaves_room_for_transfer,
-        timing::retention_outlasts_outage,
-        timing::pile_up_is_bounded,
         pairs::nodes_differ,
         pairs::datasets_replicated_once,
         pairs::unit_names_unique,
@@ -48,8 +47,6 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
         mountpoints::exports_are_mounted,
-        writers::one_writer_per_dataset,
-        writers::exports_are_not_received,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
         engines::zrepl_pairs_are_static,
@@ -58,12 +55,8 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         engines::settings_apply,
         engines::zrepl_can_express,
         engines::retention_expressible,
-        engines::zrepl_grid_grows,
         engines::transport_fits_nodes,
-        targets::sender_keeps_what_target_needs,
         targets::target_exports_are_mounted,
-        jobs::jobs_are_disjoint,
-        jobs::listeners_are_unique,
         freebsd::freebsd_hosts_get_freebsd_output,
         copies::copy_names_expressible,
         copies::copies_distinct,
@@ -71,22 +64,34 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         syncoid::syncoid_release_accepts,
         syncoid::mbuffer_reads_sizes,
         syncoid::preserved_properties_are_acknowledged,
-        syncoid::delete_target_snapshots_is_safe,
         zrepl_settings::zrepl_statements_on_zrepl_pairs,
         zrepl_settings::protection_keeps_the_cursor,
         zrepl_settings::tls_nodes_have_identities,
-        zrepl_fan_out::fan_outs_push_once,
-        zrepl_fan_out::fan_outs_agree,
-        zrepl_fan_out::fan_outs_keep_what_targets_fetch,
         identity::tcp_clients_have_ip_addresses,
         identity::identity_is_for_syncoid,
         identity::followed_copies_get_mounted,
-        snapshots::snapshots_are_not_replicated_too,
         snapshots::snapshot_statements_are_nested,
         snapshots::times_of_day_are_for_sanoid,
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
         snapshots::zrepl_snapshots_are_not_atomic,
+    ];
+    let fact_rules: &[fn(&Facts<'_>) -> Vec<Problem>] = &[
+        timing::rpo_is_met,
+        timing::push_leaves_room_for_transfer,
+        timing::retention_outlasts_outage,
+        timing::pile_up_is_bounded,
+        writers::one_writer_per_dataset,
+        writers::exports_are_not_received,
+        engines::zrepl_grid_grows,
+        targets::sender_keeps_what_target_needs,
+        jobs::jobs_are_disjoint,
+        jobs::listeners_are_unique,
+        syncoid::delete_target_snapshots_is_safe,
+        zrepl_fan_out::fan_outs_push_once,
+        zrepl_fan_out::fan_outs_agree,
+        zrepl_fan_out::fan_outs_keep_what_targets_fetch,
+        snapshots::snapshots_are_not_replicated_too,
         sanoid_fan_out::fan_out_meets_rpo,
         sanoid_fan_out::fan_out_outlasts_outage,
         sanoid_fan_out::two_senders_at_most,
@@ -95,6 +100,7 @@ pub fn check(policy: &Policy) -> Vec<Problem> {
         cascade::cascades_do_not_loop,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
+    problems.extend(fact_rules.iter().flat_map(|rule| rule(facts)));
     problems.extend(options::option_lists_consistent(policy));
     problems
 }

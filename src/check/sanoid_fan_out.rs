@@ -7,19 +7,21 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Problem;
-use crate::facts::schedule::{self, Schedule};
+use crate::facts::schedule::Schedule;
+use crate::facts::Facts;
 use crate::facts::{node_horizon, snapshot_gap, snapshot_owner, statements_in_tree};
 use crate::model::{Duration, NodeSnapshot, Pair, Policy, Replicated, Retention, SnapshotKind};
 use crate::syntax::Span;
 
 /// The owned datasets of every pair, with the pair's planned schedule.
-fn owned(policy: &Policy) -> Vec<(&Pair, &Replicated, Schedule)> {
+fn owned<'p>(facts: &Facts<'p>) -> Vec<(&'p Pair, &'p Replicated, Schedule)> {
+    let policy = facts.policy;
     let mut found = Vec::new();
     if policy.node_snapshots.is_empty() {
         return found;
     }
     for pair in &policy.pairs {
-        let Ok(schedule) = schedule::choose(pair) else { continue };
+        let Ok(schedule) = facts.schedule(pair) else { continue };
         for replicated in &pair.datasets {
             if snapshot_owner(policy, pair, replicated).is_some() {
                 found.push((pair, replicated, schedule));
@@ -35,9 +37,10 @@ fn slowest<'p>(policy: &Policy, statements: &[&'p NodeSnapshot]) -> Option<(&'p 
 }
 
 /// Each pair meets its rpo with the snapshots the node takes.
-pub fn fan_out_meets_rpo(policy: &Policy) -> Vec<Problem> {
+pub fn fan_out_meets_rpo(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for (pair, replicated, schedule) in owned(policy) {
+    for (pair, replicated, schedule) in owned(facts) {
         let statements = statements_in_tree(policy, pair, replicated);
         let Some((statement, gap)) = slowest(policy, &statements) else { continue };
         let with_node = Schedule { snapshot_every: gap, ..schedule };
@@ -72,9 +75,10 @@ pub fn fan_out_meets_rpo(policy: &Policy) -> Vec<Problem> {
 }
 
 /// The node keeps each sent dataset's snapshots through every pair's outage.
-pub fn fan_out_outlasts_outage(policy: &Policy) -> Vec<Problem> {
+pub fn fan_out_outlasts_outage(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for (pair, replicated, schedule) in owned(policy) {
+    for (pair, replicated, schedule) in owned(facts) {
         let Some(outage) = &pair.outage else { continue };
         let needed = outage.value + schedule.replicate_every;
         for statement in statements_in_tree(policy, pair, replicated) {
@@ -101,9 +105,10 @@ pub fn fan_out_outlasts_outage(policy: &Policy) -> Vec<Problem> {
 }
 
 /// At most two syncoid pairs send one dataset from one node.
-pub fn two_senders_at_most(policy: &Policy) -> Vec<Problem> {
+pub fn two_senders_at_most(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut senders: BTreeMap<(usize, &str), Vec<(&str, Span)>> = BTreeMap::new();
-    for (pair, replicated, _) in owned(policy) {
+    for (pair, replicated, _) in owned(facts) {
         let key = (pair.nodes[0], replicated.dataset.value.as_str());
         senders.entry(key).or_default().push((pair.name.value.as_str(), replicated.dataset.span));
     }

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
 use crate::facts::landing;
-use crate::facts::{snapshot_owner, Cascades};
+use crate::facts::snapshot_owner;
+use crate::facts::Facts;
 use crate::model::{covers, timer_period_problem, Depth, NodeSnapshot, Os, Policy, SnapshotEngine, SnapshotKind};
 use crate::syntax::Span;
 
@@ -22,9 +23,10 @@ struct PairWrite {
 }
 
 /// What every pair writes, by node: only the nodes that also have snapshot statements.
-fn pair_writes(policy: &Policy, nodes: &[usize]) -> HashMap<usize, Vec<PairWrite>> {
+fn pair_writes(facts: &Facts<'_>, nodes: &[usize]) -> HashMap<usize, Vec<PairWrite>> {
+    let policy = facts.policy;
     let mut writes: HashMap<usize, Vec<PairWrite>> = nodes.iter().map(|node| (*node, Vec::new())).collect();
-    let cascades = Cascades::of(policy);
+    let cascades = &facts.cascades;
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
             let source = &replicated.dataset.value;
@@ -58,12 +60,13 @@ fn overlaps(snapshot: &NodeSnapshot, write: &PairWrite) -> bool {
 }
 
 /// No dataset of a node has both the node's own snapshot policy and a pair's.
-pub fn snapshots_are_not_replicated_too(policy: &Policy) -> Vec<Problem> {
+pub fn snapshots_are_not_replicated_too(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     if policy.node_snapshots.is_empty() {
         return Vec::new();
     }
     let nodes: Vec<usize> = policy.node_snapshots.iter().map(|s| s.node).collect();
-    let writes = pair_writes(policy, &nodes);
+    let writes = pair_writes(facts, &nodes);
     let mut problems = Vec::new();
     for snapshot in &policy.node_snapshots {
         let on_node = writes.get(&snapshot.node).map_or(&[][..], Vec::as_slice);

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule;
+use crate::facts::Facts;
 use crate::model::tools::SanoidVersion;
 use crate::model::{allows, Engine, Pair, Policy, Roles, Size, SizeUnit, SnapshotKind, Spanned};
 use crate::syntax::Span;
@@ -85,7 +86,8 @@ pub fn mbuffer_reads_sizes(policy: &Policy) -> Vec<Problem> {
 
 /// `delete-target-snapshots` destroys every snapshot of the copy the source no longer has:
 /// refused where the target keeps a kind longer than the source, and on followed pairs.
-pub fn delete_target_snapshots_is_safe(policy: &Policy) -> Vec<Problem> {
+pub fn delete_target_snapshots_is_safe(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
     for pair in syncoid_pairs(policy) {
         let Some(span) = pair.syncoid.delete_target_snapshots else { continue };
@@ -97,15 +99,16 @@ pub fn delete_target_snapshots_is_safe(policy: &Policy) -> Vec<Problem> {
             });
             continue;
         }
-        problems.extend(target_keeps_longer(policy, pair, span));
+        problems.extend(target_keeps_longer(facts, pair, span));
     }
     problems
 }
 
-fn target_keeps_longer(policy: &Policy, pair: &Pair, span: Span) -> Option<Problem> {
+fn target_keeps_longer(facts: &Facts<'_>, pair: &Pair, span: Span) -> Option<Problem> {
+    let policy = facts.policy;
     let target_index = pair.target_retention.as_ref()?;
     let (source, target) = (&policy.retentions[pair.retention], &policy.retentions[target_index.value]);
-    let schedule = schedule::choose(pair).ok()?;
+    let schedule = facts.schedule(pair).ok()?;
     let count = |retention: &crate::model::Retention, kind: SnapshotKind| match kind {
         SnapshotKind::Frequently => schedule::frequent_count(retention, &schedule),
         other => retention.count(other).map_or(0, |count| count.value),

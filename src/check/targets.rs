@@ -3,16 +3,18 @@
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule::{self, Schedule};
+use crate::facts::Facts;
 use crate::model::covers;
 use crate::model::{Engine, Export, Pair, Policy, Replicated, Retention, SnapshotKind};
 
 /// With syncoid, sanoid prunes the source by its own counts, with nothing like zrepl's
 /// `not_replicated`: a target retention that keeps a kind the source may prune before it is
 /// sent is a retention the target cannot have.
-pub fn sender_keeps_what_target_needs(policy: &Policy) -> Vec<Problem> {
+pub fn sender_keeps_what_target_needs(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
     for pair in policy.pairs.iter().filter(|p| p.engine.value == Engine::Syncoid) {
-        let (Some(target), Ok(schedule)) = (&pair.target_retention, schedule::choose(pair)) else {
+        let (Some(target), Ok(schedule)) = (&pair.target_retention, facts.schedule(pair)) else {
             continue;
         };
         let source = &policy.retentions[pair.retention];

@@ -2,11 +2,13 @@
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule::{self, PileUp, Schedule};
+use crate::facts::Facts;
 use crate::model::{per_word, Engine, Mode, Pair, Policy, Retention, Size, SnapshotKind, Transfer};
 
 /// A pair's RPO must cover snapshot gap + replication gap + timer accuracy + transfer, and
 /// its estimated changes must not arrive faster than they can be sent.
-pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
+pub fn rpo_is_met(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     policy
         .pairs
         .iter()
@@ -14,7 +16,7 @@ pub fn rpo_is_met(policy: &Policy) -> Vec<Problem> {
             if pair.transfer.outpaces_rate() {
                 return outpaced(pair);
             }
-            let over = schedule::choose(pair).err()?;
+            let over = facts.schedule(pair).err()?;
             let rpo = pair.rpo.as_ref()?;
             Some(Problem::RpoUnmet {
                 span: rpo.span.into(),
@@ -54,14 +56,15 @@ pub fn cadence_is_declared(policy: &Policy) -> Vec<Problem> {
 
 /// A zrepl push without an `rpo` snapshots at its declared interval, which must leave room
 /// for one transfer, as the periods zplan chooses for an `rpo` do.
-pub fn push_leaves_room_for_transfer(policy: &Policy) -> Vec<Problem> {
+pub fn push_leaves_room_for_transfer(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     policy
         .pairs
         .iter()
         .filter(|pair| pair.rpo.is_none() && pair.engine.value == Engine::Zrepl && pair.mode() == Mode::Push)
         .filter_map(|pair| {
             let every = pair.snapshot_every.as_ref()?;
-            let schedule = schedule::choose(pair).ok()?;
+            let schedule = facts.schedule(pair).ok()?;
             (schedule.snapshot_every < schedule.transfer).then(|| Problem::PushOutpacesTransfer {
                 span: every.span.into(),
                 pair: pair.label(),
@@ -119,10 +122,11 @@ fn schedule_kind(pair: &Pair) -> &'static str {
 /// Retention must keep a common snapshot for longer than the outage plus one replication,
 /// and a pair that needs frequent snapshots must keep some. zrepl needs neither: its sender
 /// keeps every snapshot not yet replicated, and a cursor bookmark of the last one sent.
-pub fn retention_outlasts_outage(policy: &Policy) -> Vec<Problem> {
+pub fn retention_outlasts_outage(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
     for pair in policy.pairs.iter().filter(|pair| pair.engine.value == Engine::Syncoid) {
-        let Ok(schedule) = schedule::choose(pair) else {
+        let Ok(schedule) = facts.schedule(pair) else {
             continue;
         };
         let mut retentions = vec![pair.retention, pair.receiver_retention()];
@@ -165,10 +169,11 @@ fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule)
 }
 
 /// The snapshots a sender piles up during the declared outage stay within reason.
-pub fn pile_up_is_bounded(policy: &Policy) -> Vec<Problem> {
+pub fn pile_up_is_bounded(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
     for pair in &policy.pairs {
-        let (Some(outage), Ok(schedule)) = (&pair.outage, schedule::choose(pair)) else { continue };
+        let (Some(outage), Ok(schedule)) = (&pair.outage, facts.schedule(pair)) else { continue };
         let retention = &policy.retentions[pair.retention];
         let pile_up = schedule::pile_up(retention, &schedule, outage.value);
         if pile_up.total() > schedule::PILE_UP_WARNING {

@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::Problem;
 use crate::facts::landing;
-use crate::facts::zrepl::{fan_out_of, fan_outs};
-use crate::facts::{snapshot_owner, Cascades};
+use crate::facts::snapshot_owner;
+use crate::facts::zrepl::fan_out_of;
+use crate::facts::Facts;
 use crate::model::{covers, Engine, Policy};
 use crate::syntax::Span;
 
@@ -47,8 +48,9 @@ struct Write<'p> {
     span: Span,
 }
 
-fn writes<'p>(policy: &'p Policy) -> Vec<Write<'p>> {
-    let cascades = Cascades::of(policy);
+fn writes<'p>(facts: &Facts<'p>) -> Vec<Write<'p>> {
+    let policy = facts.policy;
+    let cascades = &facts.cascades;
     let mut writes = Vec::new();
     for (index, pair) in policy.pairs.iter().enumerate() {
         for replicated in &pair.datasets {
@@ -94,13 +96,14 @@ fn writes_into(outer: &Write<'_>, inner: &str) -> bool {
 }
 
 /// No dataset has writers from two pairs on one node.
-pub fn one_writer_per_dataset(policy: &Policy) -> Vec<Problem> {
-    let writes = writes(policy);
-    let fan_outs = fan_outs(policy);
+pub fn one_writer_per_dataset(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
+    let writes = writes(facts);
+    let fan_outs = &facts.fan_outs;
     let shared_snapshots = |a: &Write<'_>, b: &Write<'_>| {
         a.role == Role::Snapshots
             && b.role == Role::Snapshots
-            && fan_out_of(&fan_outs, a.pair).is_some_and(|fan_out| fan_out.pairs.contains(&b.pair))
+            && fan_out_of(fan_outs, a.pair).is_some_and(|fan_out| fan_out.pairs.contains(&b.pair))
     };
     let mut problems = Vec::new();
     let mut reported = BTreeSet::new();
@@ -135,8 +138,9 @@ fn two_writers(policy: &Policy, first: &Write<'_>, second: &Write<'_>) -> Proble
 }
 
 /// No NFS server exports a dataset that its node receives from another pair.
-pub fn exports_are_not_received(policy: &Policy) -> Vec<Problem> {
-    let receives: Vec<Write<'_>> = writes(policy).into_iter().filter(|w| w.role == Role::Receives).collect();
+pub fn exports_are_not_received(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
+    let receives: Vec<Write<'_>> = writes(facts).into_iter().filter(|w| w.role == Role::Receives).collect();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         let pair = &policy.pairs[server.pair];

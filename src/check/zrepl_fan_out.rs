@@ -4,15 +4,16 @@
 //! snapshot until the slowest target has had its chance to fetch it, outage included.
 
 use crate::diagnostic::Problem;
-use crate::facts::schedule;
-use crate::facts::zrepl::{fan_outs, kept_for, FanOut};
+use crate::facts::zrepl::{kept_for, FanOut};
+use crate::facts::Facts;
 use crate::model::{Duration, Mode, Pair, Policy};
 
 /// A fan-out has at most one push, which snapshots for all: a push replicates only after
 /// its own snapshots, so a second one would wait for a wake-up nothing sends.
-pub fn fan_outs_push_once(policy: &Policy) -> Vec<Problem> {
+pub fn fan_outs_push_once(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for fan_out in fan_outs(policy) {
+    for fan_out in &facts.fan_outs {
         let pushes: Vec<usize> =
             fan_out.pairs.iter().copied().filter(|index| policy.pairs[*index].mode() == Mode::Push).collect();
         let Some((first, later)) = pushes.split_first() else { continue };
@@ -34,13 +35,14 @@ pub fn fan_outs_push_once(policy: &Policy) -> Vec<Problem> {
 
 /// The pairs of a fan-out agree on what the job that snapshots for them does: its interval
 /// and its retention.
-pub fn fan_outs_agree(policy: &Policy) -> Vec<Problem> {
+pub fn fan_outs_agree(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for fan_out in fan_outs(policy) {
+    for fan_out in &facts.fan_outs {
         let first = &policy.pairs[fan_out.pairs[0]];
         for second in fan_out.pairs[1..].iter().map(|index| &policy.pairs[*index]) {
             problems.extend(retentions_differ(policy, first, second));
-            problems.extend(intervals_differ(first, second));
+            problems.extend(intervals_differ(facts, first, second));
         }
     }
     problems
@@ -62,8 +64,8 @@ fn retentions_differ(policy: &Policy, first: &Pair, second: &Pair) -> Option<Pro
     })
 }
 
-fn intervals_differ(first: &Pair, second: &Pair) -> Option<Problem> {
-    let (Ok(a), Ok(b)) = (schedule::choose(first), schedule::choose(second)) else { return None };
+fn intervals_differ(facts: &Facts<'_>, first: &Pair, second: &Pair) -> Option<Problem> {
+    let (Ok(a), Ok(b)) = (facts.schedule(first), facts.schedule(second)) else { return None };
     if a.snapshot_every == b.snapshot_every {
         return None;
     }
@@ -87,19 +89,21 @@ fn intervals_differ(first: &Pair, second: &Pair) -> Option<Problem> {
 
 /// The snap job keeps each snapshot longer than every pair of its fan-out may take to fetch
 /// it: the pull interval, the transfer, and the declared outage.
-pub fn fan_outs_keep_what_targets_fetch(policy: &Policy) -> Vec<Problem> {
+pub fn fan_outs_keep_what_targets_fetch(facts: &Facts<'_>) -> Vec<Problem> {
+    let policy = facts.policy;
     let mut problems = Vec::new();
-    for fan_out in fan_outs(policy) {
+    for fan_out in &facts.fan_outs {
         let pushing = fan_out.pushing_pair(policy);
         for index in fan_out.pairs.iter().filter(|index| Some(**index) != pushing) {
-            problems.extend(prunes_unsent(policy, &fan_out, &policy.pairs[*index]));
+            problems.extend(prunes_unsent(facts, fan_out, &policy.pairs[*index]));
         }
     }
     problems
 }
 
-fn prunes_unsent(policy: &Policy, fan_out: &FanOut, pair: &Pair) -> Option<Problem> {
-    let schedule = schedule::choose(pair).ok()?;
+fn prunes_unsent(facts: &Facts<'_>, fan_out: &FanOut, pair: &Pair) -> Option<Problem> {
+    let policy = facts.policy;
+    let schedule = facts.schedule(pair).ok()?;
     let retention = &policy.retentions[pair.retention];
     let kept = kept_for(retention, &schedule)?;
     let outage = pair.outage.as_ref().map_or(Duration(0), |outage| outage.value);

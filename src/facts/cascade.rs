@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::owned::sent_schedule;
 use crate::facts::landing;
-use crate::facts::schedule::{self, TIMER_ACCURACY};
+use crate::facts::schedule::TIMER_ACCURACY;
 use crate::model::{covers, Duration, Engine, Pair, Policy, Replicated};
 
 /// Where one static syncoid pair's copy lands.
@@ -109,15 +109,16 @@ pub struct CascadeWorst {
 /// The first sender's worst case (with the node's snapshot gap when the node takes them),
 /// then each later pair's replication gap, timer accuracy and transfer: a copy waits for
 /// every hop. `None` when a pair of the chain has no schedule (its rpo is refused already).
-pub fn cascade_worst(policy: &Policy, links: &[Link<'_>]) -> Option<CascadeWorst> {
+pub fn cascade_worst(facts: &super::Facts<'_>, links: &[Link<'_>]) -> Option<CascadeWorst> {
+    let policy = facts.policy;
     let (first, first_dataset) = links.first()?;
     let first_pair = &policy.pairs[*first];
-    let first_schedule = sent_schedule(policy, first_pair, first_dataset, schedule::choose(first_pair).ok()?);
+    let first_schedule = sent_schedule(policy, first_pair, first_dataset, facts.schedule(first_pair).ok()?);
     let mut total = first_schedule.worst_case();
     let mut terms = vec![format!("{} worst case of pair {}", total, first_pair.name.value)];
     for (index, _) in &links[1..] {
         let pair = &policy.pairs[*index];
-        let schedule = schedule::choose(pair).ok()?;
+        let schedule = facts.schedule(pair).ok()?;
         let accuracy = TIMER_ACCURACY + TIMER_ACCURACY;
         total = total + schedule.replicate_every + accuracy + schedule.transfer;
         terms.push(format!(

@@ -2,6 +2,7 @@
 //! neither works them out again in its own way.
 
 mod cascade;
+mod derived;
 pub mod identity;
 mod landing;
 mod mountpoints;
@@ -12,6 +13,7 @@ pub mod worst_case;
 pub mod zrepl;
 
 pub use cascade::{cascade_worst, chain, CascadeWorst, Cascades, Link};
+pub use derived::Facts;
 pub use landing::{copy_of, landing};
 pub use mountpoints::Mountpoints;
 pub use owned::{node_horizon, sent_schedule, snapshot_gap, snapshot_owner, statements_in_tree, worst_sent_schedule};

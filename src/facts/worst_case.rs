@@ -3,21 +3,21 @@
 //! reads what its cadence gives.
 
 use crate::facts::schedule::{self, Cadence, Schedule};
-use crate::facts::{cascade_worst, chain, snapshot_owner, worst_sent_schedule, Cascades};
+use crate::facts::{cascade_worst, chain, snapshot_owner, worst_sent_schedule};
 use crate::model::{Pair, Policy, SnapshotKind};
 
 /// One line per pair or backup: when it snapshots and replicates, and what that may lose.
 pub fn statements(policy: &Policy) -> Vec<String> {
-    let cascades = Cascades::of(policy);
+    let facts = super::Facts::derive(policy);
     policy
         .pairs
         .iter()
         .enumerate()
         .filter_map(|(index, pair)| {
-            if let Some(line) = sent_only(policy, &cascades, index, pair) {
+            if let Some(line) = sent_only(&facts, index, pair) {
                 return Some(line);
             }
-            let schedule = schedule::choose(pair).ok()?;
+            let schedule = facts.schedule(pair).ok()?;
             let start = start_time(pair);
             let replicates = match schedule.cadence {
                 Cadence::AfterEachSnapshot => "replicates after each snapshot".to_owned(),
@@ -37,11 +37,12 @@ pub fn statements(policy: &Policy) -> Vec<String> {
 
 /// The line of a pair that only sends what its node's own statements snapshot (a fan-out),
 /// or what another pair delivers (a cascade): its worst case counts from those snapshots.
-fn sent_only(policy: &Policy, cascades: &Cascades, index: usize, pair: &Pair) -> Option<String> {
+fn sent_only(facts: &super::Facts<'_>, index: usize, pair: &Pair) -> Option<String> {
+    let policy = facts.policy;
     let judged = schedule::rpo_clause(pair.rpo.as_ref(), "its");
     let cascade = pair.datasets.iter().find_map(|replicated| {
-        let links = chain(policy, cascades, index, replicated).ok().filter(|links| links.len() > 1)?;
-        cascade_worst(policy, &links)
+        let links = chain(policy, &facts.cascades, index, replicated).ok().filter(|links| links.len() > 1)?;
+        cascade_worst(facts, &links)
     });
     if let Some(worst) = cascade {
         return Some(format!(
@@ -51,7 +52,7 @@ fn sent_only(policy: &Policy, cascades: &Cascades, index: usize, pair: &Pair) ->
         ));
     }
     pair.datasets.iter().any(|replicated| snapshot_owner(policy, pair, replicated).is_some()).then_some(())?;
-    let sent = worst_sent_schedule(policy, pair, schedule::choose(pair).ok()?);
+    let sent = worst_sent_schedule(policy, pair, facts.schedule(pair).ok()?);
     let source = &policy.nodes[pair.nodes[0]].name.value;
     Some(format!(
         "{}: node {source} takes the snapshots, at most {} apart, replicates every {}{}; worst-case loss {}, {judged}",

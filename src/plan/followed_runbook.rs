@@ -8,8 +8,8 @@ use super::files::*;
 use super::guard_steps::divergence_section;
 use super::systemd::guard_script;
 use crate::facts::naming::replication_unit_stem;
-use crate::facts::schedule;
-use crate::model::{Pair, Policy};
+use crate::facts::Facts;
+use crate::model::Pair;
 
 /// The active node of the moment, as a step names it.
 const ACTIVE: &str = "the active node";
@@ -18,11 +18,12 @@ const ACTIVE: &str = "the active node";
 const RETURNING: &str = "the returning node, before the active node replicates to it";
 
 /// The runbook of a followed pair whose active node hosts Proxmox guest `guest`.
-pub(super) fn followed_runbook(policy: &Policy, pair: &Pair, guest: u32) -> Runbook {
+pub(super) fn followed_runbook(derived: &Facts<'_>, pair: &Pair, guest: u32) -> Runbook {
+    let _policy = derived.policy;
     let guard = guard_script(&pair.name.value);
     Runbook {
         title: format!("Pair {}: replication and recovery", pair.name.value),
-        summary: summary(policy, pair, guest),
+        summary: summary(derived, pair, guest),
         columns: vec!["dataset, on both nodes".to_owned(), "its children".to_owned()],
         rows: pair
             .datasets
@@ -36,9 +37,10 @@ pub(super) fn followed_runbook(policy: &Policy, pair: &Pair, guest: u32) -> Runb
     }
 }
 
-fn summary(policy: &Policy, pair: &Pair, guest: u32) -> Vec<String> {
+fn summary(derived: &Facts<'_>, pair: &Pair, guest: u32) -> Vec<String> {
+    let policy = derived.policy;
     let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
-    let worst = schedule::choose(pair).map(|s| s.arithmetic()).unwrap_or_default();
+    let worst = derived.planned(pair).arithmetic();
     vec![
         format!(
             "`{}` ({}) and `{}` ({}) take turns in pair `{}`: the node that hosts Proxmox guest {guest} is \

@@ -17,7 +17,8 @@ mod zrepl;
 pub use files::*;
 pub use snapshots::{NODE_CONFIG_DIR, NODE_SANOID_STEM};
 
-use crate::model::{Engine, Os, Policy};
+use crate::facts::Facts;
+use crate::model::{Engine, Os};
 
 /// All files of all hosts, decided but not yet written as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,17 +28,17 @@ pub struct Plan {
     pub files: Files,
 }
 
-/// Plans the output of a policy that passed its checks.
-pub fn plan(policy: &Policy, policy_name: &str) -> Plan {
+/// Plans the output of a policy that passed its checks, from the facts derived from it.
+pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
+    let policy = facts.policy;
     let mut files = Files::default();
-    let cascades = crate::facts::Cascades::of(policy);
     for (index, _) in policy.pairs.iter().enumerate().filter(|(_, pair)| pair.engine.value == Engine::Syncoid) {
-        replication::pair_files(policy, index, &cascades, &mut files);
+        replication::pair_files(facts, index, &mut files);
     }
     snapshots::node_snapshot_files(policy, &mut files);
-    zrepl::zrepl_files(policy, &mut files);
+    zrepl::zrepl_files(facts, &mut files);
     nfs::server_files(policy, &mut files);
-    runbook::runbook_files(policy, &mut files);
+    runbook::runbook_files(facts, &mut files);
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
     }

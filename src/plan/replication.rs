@@ -10,7 +10,7 @@ use crate::facts::identity::{delegations, local_account, route, unprivileged, De
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::schedule::{self, Schedule, ROLE_CHECKS, ROLE_CHECK_PAUSE_SECONDS};
-use crate::facts::{cascade_worst, chain, sent_schedule, snapshot_owner, Cascades};
+use crate::facts::{cascade_worst, chain, sent_schedule, snapshot_owner, Cascades, Facts};
 use crate::model::tools::{syncoid_accepts, SanoidVersion};
 use crate::model::{Node, Pair, Policy, Replicated, Retention, Roles, SnapshotKind, ROOT_USER};
 
@@ -36,6 +36,7 @@ impl Role {
 
 /// Everything one node needs to know to get its files for one pair.
 struct OnNode<'p> {
+    facts: &'p Facts<'p>,
     policy: &'p Policy,
     pair: &'p Pair,
     node: &'p Node,
@@ -48,11 +49,13 @@ struct OnNode<'p> {
 }
 
 /// Adds the files of one pair on both of its nodes.
-pub fn pair_files(policy: &Policy, index: usize, cascades: &Cascades, files: &mut Files) {
+pub fn pair_files(facts: &Facts<'_>, index: usize, files: &mut Files) {
+    let (policy, cascades) = (facts.policy, &facts.cascades);
     let pair = &policy.pairs[index];
-    let schedule = schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met");
+    let schedule = facts.planned(pair);
     for slot in 0..2 {
         let on = OnNode {
+            facts,
             policy,
             pair,
             node: &policy.nodes[pair.nodes[slot]],
@@ -295,7 +298,7 @@ fn sends_only(on: &OnNode<'_>, replicated: &Replicated) -> bool {
 /// The worst case of a dataset another pair delivers to this pair's source: the chain's.
 fn cascade_comment(on: &OnNode<'_>, replicated: &Replicated) -> Option<String> {
     let links = chain(on.policy, on.cascades, on.index, replicated).ok().filter(|links| links.len() > 1)?;
-    let worst = cascade_worst(on.policy, &links)?;
+    let worst = cascade_worst(on.facts, &links)?;
     Some(format!(
         "Worst-case loss of {} {}: {}, {}; {} arrives from pair {} and is sent on as received.",
         on.pair.kind.keyword(),

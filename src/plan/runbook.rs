@@ -5,7 +5,7 @@
 //! (A followed pair's runbook is in `followed_runbook`.)
 
 use super::files::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
@@ -15,9 +15,9 @@ use super::systemd::{guard_script, FILE_MODE};
 use crate::facts::identity::route;
 use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
-use crate::facts::schedule;
-use crate::facts::zrepl::{jobs_by_host, sink_name, zrepl_transport, Job};
-use crate::facts::{snapshot_owner, worst_sent_schedule, Cascades};
+use crate::facts::zrepl::{sink_name, zrepl_transport};
+use crate::facts::Facts as Derived;
+use crate::facts::{snapshot_owner, worst_sent_schedule};
 use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles, SendOption, ROOT_USER};
 
 /// Where a pair's runbook goes on each of its nodes.
@@ -39,13 +39,14 @@ const DIVERGED_SNAPSHOT: &str = "zplan_diverged";
 
 /// Adds the runbook of every pair between two nodes to both of them: a static pair's
 /// failover and failback, a followed pair's recovery steps.
-pub fn runbook_files(policy: &Policy, files: &mut Files) {
-    let fleet = Fleet::of(policy);
+pub fn runbook_files(derived: &Derived<'_>, files: &mut Files) {
+    let policy = derived.policy;
+    let fleet = Fleet::of(derived);
     let pairs = policy.pairs.iter().enumerate();
     for (index, pair) in pairs.filter(|(_, pair)| has_runbook(pair)) {
         let runbook = match &pair.roles {
             Roles::Static => runbook(&fleet, index, pair),
-            Roles::FollowsGuest { guest } => followed_runbook(policy, pair, guest.value),
+            Roles::FollowsGuest { guest } => followed_runbook(derived, pair, guest.value),
         };
         for node in pair.nodes {
             let host = &policy.nodes[node].name.value;
@@ -57,28 +58,19 @@ pub fn runbook_files(policy: &Policy, files: &mut Files) {
 /// What runbooks look up about the whole policy, found once rather than once per pair.
 struct Fleet<'p> {
     policy: &'p Policy,
+    derived: &'p Derived<'p>,
     served: Served<'p>,
-    jobs: BTreeMap<usize, Vec<Job<'p>>>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
-    fan_outs: Vec<crate::facts::zrepl::FanOut>,
-    cascades: Cascades,
 }
 
 impl<'p> Fleet<'p> {
-    fn of(policy: &'p Policy) -> Self {
+    fn of(derived: &'p Derived<'p>) -> Self {
+        let policy = derived.policy;
         let mut servers_of_pair: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
         for server in &policy.nfs_servers {
             servers_of_pair.entry(server.pair).or_default().push(server);
         }
-        let fan_outs = crate::facts::zrepl::fan_outs(policy);
-        Fleet {
-            policy,
-            served: Served::of(policy),
-            jobs: jobs_by_host(policy),
-            servers_of_pair,
-            fan_outs,
-            cascades: Cascades::of(policy),
-        }
+        Fleet { policy, derived, served: Served::of(policy), servers_of_pair }
     }
 }
 
@@ -129,8 +121,12 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
 
 fn summary(facts: &Facts<'_>) -> Vec<String> {
     let (pair, source, target) = (facts.pair, facts.source, facts.target);
-    let worst =
-        schedule::choose(pair).map(|s| worst_sent_schedule(facts.policy, pair, s).arithmetic()).unwrap_or_default();
+    let worst = facts
+        .fleet
+        .derived
+        .schedule(pair)
+        .map(|s| worst_sent_schedule(facts.policy, pair, s).arithmetic())
+        .unwrap_or_default();
     vec![
         format!(
             "`{}` ({}) is the source of {} `{}`; `{}` ({}) keeps a read-only copy, replicated by {}.",
@@ -659,7 +655,7 @@ fn sends_raw(pair: &crate::model::Pair) -> bool {
 /// may already hold, and zrepl stops their replication with a conflict until each copy is
 /// back at a snapshot the source still has. Only listings: which one is for a person to say.
 fn fan_out_siblings(facts: &Facts<'_>) -> Vec<RunbookStep> {
-    let Some(fan_out) = crate::facts::zrepl::fan_out_of(&facts.fleet.fan_outs, facts.index) else {
+    let Some(fan_out) = crate::facts::zrepl::fan_out_of(&facts.fleet.derived.fan_outs, facts.index) else {
         return Vec::new();
     };
     fan_out
@@ -694,6 +690,7 @@ fn shared_daemon(facts: &Facts<'_>) -> String {
     let target = facts.pair.nodes[1];
     let mut others: Vec<&str> = facts
         .fleet
+        .derived
         .jobs
         .get(&target)
         .into_iter()
@@ -755,7 +752,7 @@ fn replication_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<Strin
         Engine::Zrepl => return vec![service(node.os.value, verb, "zrepl.service", "zrepl")],
         Engine::Syncoid if on_source => {
             let owned = |r: &Replicated| snapshot_owner(facts.policy, pair, r).is_some();
-            let received = |r: &Replicated| facts.fleet.cascades.upstream(facts.policy, pair, r).is_some();
+            let received = |r: &Replicated| facts.fleet.derived.cascades.upstream(facts.policy, pair, r).is_some();
             let own_snapshots =
                 pair.datasets.iter().any(|r| !owned(r) && !received(r)).then(|| snapshot_unit_stem(pair));
             let node_snapshots = pair.datasets.iter().any(owned).then(|| NODE_SANOID_STEM.to_owned());

@@ -7,17 +7,20 @@ use super::files::*;
 use super::freebsd::rc_conf;
 use super::systemd::FILE_MODE;
 use crate::facts::schedule::{self, Schedule};
-use crate::facts::zrepl::{self, jobs_by_host, Job, JobKind, SNAPSHOT_PREFIX};
+use crate::facts::zrepl::{self, Job, JobKind, SNAPSHOT_PREFIX};
+use crate::facts::Facts;
 use crate::model::{
     Address, BucketKeep, Duration, LogOutlet, LogSetting, Node, Os, Pair, PlaceholderEncryption, Policy, Retention,
     SendOption, SnapshotKind, Transport, ZreplRetention,
 };
 
 /// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
-pub fn zrepl_files(policy: &Policy, files: &mut Files) {
-    let mut hosts: BTreeMap<usize, Vec<ZreplJob>> = jobs_by_host(policy)
-        .into_iter()
-        .map(|(host, jobs)| (host, jobs.iter().map(|job| job_config(policy, job)).collect()))
+pub fn zrepl_files(facts: &Facts<'_>, files: &mut Files) {
+    let policy = facts.policy;
+    let mut hosts: BTreeMap<usize, Vec<ZreplJob>> = facts
+        .jobs
+        .iter()
+        .map(|(host, jobs)| (*host, jobs.iter().map(|job| job_config(facts, job)).collect()))
         .collect();
     for (host, snap_jobs) in super::snapshots::zrepl_snap_jobs(policy) {
         hosts.entry(host).or_default().extend(snap_jobs);
@@ -74,14 +77,15 @@ fn protection(pair: &Pair) -> Vec<Field> {
     })
 }
 
-fn job_config(policy: &Policy, job: &Job<'_>) -> ZreplJob {
+fn job_config(facts: &Facts<'_>, job: &Job<'_>) -> ZreplJob {
+    let policy = facts.policy;
     let pair = &policy.pairs[job.pairs[0]];
     match job.kind {
-        JobKind::Push => push_job(policy, pair, job),
-        JobKind::Source => source_job(policy, pair, job),
+        JobKind::Push => push_job(facts, pair, job),
+        JobKind::Source => source_job(facts, pair, job),
         JobKind::Sink => sink_job(policy, job),
-        JobKind::Pull => pull_job(policy, pair, job),
-        JobKind::Snap => snap_job(policy, pair, job),
+        JobKind::Pull => pull_job(facts, pair, job),
+        JobKind::Snap => snap_job(facts, pair, job),
     }
 }
 
@@ -108,17 +112,14 @@ fn empty_job(job: &Job<'_>, comments: Vec<String>) -> ZreplJob {
     }
 }
 
-fn planned(pair: &Pair) -> Schedule {
-    schedule::choose(pair).expect("checks refuse a pair whose rpo cannot be met")
-}
-
 fn transport(pair: &Pair) -> &Transport {
     zrepl::zrepl_transport(pair).expect("checks require a transport of every zrepl pair")
 }
 
-fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+fn push_job(facts: &Facts<'_>, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let policy = facts.policy;
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
-    let schedule = planned(pair);
+    let schedule = facts.planned(pair);
     let comments = vec![
         format!(
             "{} {}: snapshot every {} and push each snapshot to {} ({}).",
@@ -148,9 +149,10 @@ fn push_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
     }
 }
 
-fn source_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+fn source_job(facts: &Facts<'_>, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let policy = facts.policy;
     let target = &policy.nodes[pair.nodes[1]];
-    let schedule = planned(pair);
+    let schedule = facts.planned(pair);
     let (kind, name, peer, every) = (pair.kind.title(), &pair.name.value, &target.name.value, schedule.replicate_every);
     let comment = match &job.snap_job {
         Some(snap_job) => format!(
@@ -215,8 +217,9 @@ fn sink_job(policy: &Policy, job: &Job<'_>) -> ZreplJob {
 
 /// The snap job of a fan-out: it snapshots the datasets of every pair, at the interval they
 /// agree on, and is the one job that prunes them on the source, by their retention.
-fn snap_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
-    let schedule = planned(pair);
+fn snap_job(facts: &Facts<'_>, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let policy = facts.policy;
+    let schedule = facts.planned(pair);
     let mut names: Vec<&str> = job.pairs.iter().map(|index| policy.pairs[*index].name.value.as_str()).collect();
     names.sort_unstable();
     let retention = &policy.retentions[pair.retention];
@@ -252,9 +255,10 @@ fn keep_every_sent_snapshot() -> Vec<Vec<Field>> {
     ]
 }
 
-fn pull_job(policy: &Policy, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+fn pull_job(facts: &Facts<'_>, pair: &Pair, job: &Job<'_>) -> ZreplJob {
+    let policy = facts.policy;
     let [source, target] = pair.nodes.map(|n| &policy.nodes[n]);
-    let schedule = planned(pair);
+    let schedule = facts.planned(pair);
     let root = &job.root_fs.expect("a pull job has a root").value;
     let mut comments = vec![format!(
         "{} {}: pull from {} ({}) every {} into {root}, read-only.",

@@ -156,3 +156,17 @@ fn check_verbose_counts_from_the_node_snapshots_and_the_chain() {
         "{stderr}"
     );
 }
+
+/// A refusal about a backup calls it a backup, as the policy does.
+#[test]
+fn refusals_name_a_backup_as_a_backup() {
+    let source = policy("backup nightly", "  replicate-every 1d at 05:05\n")
+        .replace("  hourly 24\n", "  frequently 0\n  hourly 24\n");
+    let messages: Vec<String> =
+        zplan::compile(&source, "backup.zplan").problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        ["retention `nas` keeps no frequent snapshots, which backup `nightly` needs for its rpo"],
+        "{source}"
+    );
+}

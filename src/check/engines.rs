@@ -216,7 +216,7 @@ fn shrinking_bucket(pair: &Pair, retention: &Retention, interval: crate::model::
             .unwrap_or(pair.name.span)
             .into(),
         kind: count.span.into(),
-        pair: pair.name.value.clone(),
+        pair: pair.label(),
         earlier: interval.to_string(),
         later: period.to_string(),
         later_kind: kind.keyword(),

@@ -76,7 +76,7 @@ fn unprotected(
         target_span: target_span.into(),
         source_span: source_span.into(),
         target: receiver.name.value.clone(),
-        pair: pair.name.value.clone(),
+        pair: pair.label(),
         kind: kind.keyword(),
         source_keeps,
         help,

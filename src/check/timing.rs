@@ -144,7 +144,7 @@ fn keeps_through_outage(pair: &Pair, retention: &Retention, schedule: &Schedule)
         problems.push(Problem::NoFrequentSnapshots {
             span: count.span.into(),
             retention: retention.name.value.clone(),
-            pair: pair.name.value.clone(),
+            pair: pair.label(),
         });
     }
     let Some(outage) = &pair.outage else { return problems };

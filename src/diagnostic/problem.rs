@@ -596,7 +596,7 @@ pub enum Problem {
         sum: String,
     },
 
-    #[error("retention `{retention}` keeps no frequent snapshots, which pair `{pair}` needs for its rpo")]
+    #[error("retention `{retention}` keeps no frequent snapshots, which {pair} needs for its rpo")]
     #[diagnostic(
         code(E0403),
         help("remove `frequently 0` and zplan keeps an hour of them, or give a count of at least 1")
@@ -1118,7 +1118,7 @@ pub enum Problem {
         help: &'static str,
     },
 
-    #[error("the zrepl grid of pair `{pair}` shrinks: {earlier} buckets come before {later} ones")]
+    #[error("the zrepl grid of {pair} shrinks: {earlier} buckets come before {later} ones")]
     #[diagnostic(
         code(E0705),
         help("zrepl refuses a grid whose intervals get shorter; snapshot at most every {later} (`snapshot-every`), or drop the `{later_kind}` count")
@@ -1134,7 +1134,9 @@ pub enum Problem {
         later_kind: &'static str,
     },
 
-    #[error("target retention `{target}` keeps {kind} snapshots that the source of pair `{pair}` can prune before they are sent")]
+    #[error(
+        "target retention `{target}` keeps {kind} snapshots that the source of {pair} can prune before they are sent"
+    )]
     #[diagnostic(code(E0706))]
     SenderUnprotected {
         #[label("kept on the target")]

@@ -7,7 +7,8 @@ use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, FailoverBudget};
 use crate::model::{
-    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
+    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, OptionSetting, Policy, Roles,
+    Spanned, NFSD_TIME_RANGE,
 };
 use crate::syntax::Span;
 
@@ -174,13 +175,18 @@ fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &Serve
     }
 }
 
-/// Root access and unprivileged ports for whole networks are warnings unless the server
-/// allows them; so is an export to every address.
+/// Root access for many hosts, unprivileged ports, squashing to root and an export to
+/// every client are warnings unless the server allows them; root access for every client
+/// is refused.
 pub fn exports_are_guarded(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         for export in &server.exports {
             for client in &export.clients {
+                if let Some(refusal) = world_root(export, client) {
+                    problems.push(refusal);
+                    continue;
+                }
                 problems.extend(guard_problems(export, client).into_iter().filter(|p| !allowed(server, p)));
             }
         }
@@ -193,24 +199,94 @@ fn allowed(server: &NfsServer, problem: &Problem) -> bool {
     problem.code().is_some_and(|code| allows(&server.allowed, &code.to_string()))
 }
 
-fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let prefix = match client.who.value {
-        ClientSpec::Network(_, prefix) => Some(prefix),
-        ClientSpec::Address(_) | ClientSpec::Host(_) => None,
+/// The option that lets root on a client act as root on the export: `no_root_squash`
+/// (unless `all_squash` squashes root anyway), or `anonuid 0`, which maps a squashed root
+/// back to root.
+fn root_grant(client: &ExportClient) -> Option<&Spanned<OptionSetting>> {
+    let named = |name: &str| client.options.iter().find(|option| option.value.name == name);
+    let anonuid_root =
+        client.options.iter().find(|o| o.value.name == "anonuid" && o.value.value.as_deref() == Some("0"));
+    named("no_root_squash").filter(|_| named("all_squash").is_none()).or(anonuid_root)
+}
+
+/// A client that matches everyone and acts as root: refused, whatever the server allows.
+fn world_root(export: &Export, client: &ExportClient) -> Option<Problem> {
+    let who = &client.who.value;
+    let grant = root_grant(client).filter(|_| who.is_world())?;
+    let help = match grant.value.name {
+        "anonuid" => "`anonuid 0` maps every squashed request to root; give an unprivileged id such as `anonuid 65534`, and give root access to the addresses or networks that need it on `client` lines of their own".to_owned(),
+        _ => format!(
+            "give `no_root_squash` to the addresses or networks that need it, on `client` lines of their own, and keep `{who}` squashed"
+        ),
     };
-    if prefix == Some(0) {
+    Some(Problem::WorldRootExport {
+        who_span: client.who.span.into(),
+        option_span: grant.span.into(),
+        path: export.path.value.clone(),
+        who: who.to_string(),
+        grant: format!("`{}`", grant.value.to_string().replace('=', " ")),
+        help,
+    })
+}
+
+fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
+    let who = &client.who.value;
+    let mut problems = Vec::new();
+    if who.is_world() {
         problems.push(Problem::WorldExport { span: client.who.span.into(), path: export.path.value.clone() });
     }
     for option in &client.options {
-        match option.value.name {
-            "no_root_squash" if prefix.is_some() => problems
-                .push(Problem::NoRootSquashNetwork { span: option.span.into(), who: client.who.value.to_string() }),
-            "insecure" => problems.push(Problem::InsecurePorts { span: option.span.into() }),
+        match (option.value.name, option.value.value.as_deref()) {
+            ("no_root_squash", _) if who.is_group() => problems.push(no_root_squash_group(who, option)),
+            ("insecure", _) => problems.push(Problem::InsecurePorts { span: option.span.into() }),
+            ("anonuid", Some("0")) => problems.push(Problem::AnonymousRoot {
+                span: option.span.into(),
+                option: "anonuid".to_owned(),
+                whose: "uid",
+                id: "uid",
+            }),
+            ("anongid", Some("0")) => problems.push(Problem::AnonymousRoot {
+                span: option.span.into(),
+                option: "anongid".to_owned(),
+                whose: "group",
+                id: "gid",
+            }),
+            ("nohide", _) if who.is_group() => {
+                problems.push(Problem::NohideOnGroup { span: option.span.into(), who: describe_group(who).1 })
+            }
             _ => {}
         }
     }
     problems
+}
+
+/// W0603 for a network, a host name pattern or a netgroup.
+fn no_root_squash_group(who: &ClientSpec, option: &Spanned<OptionSetting>) -> Problem {
+    let (group, _) = describe_group(who);
+    let hosts = match who {
+        ClientSpec::Wildcard(_) => "every host whose name matches",
+        ClientSpec::Netgroup(_) => "every host of the netgroup, as NIS lists it now or later,",
+        _ => "every host of the network",
+    };
+    Problem::NoRootSquashNetwork {
+        span: option.span.into(),
+        group,
+        who: who.to_string(),
+        help: format!(
+            "{hosts} acts as root on the export; give `no_root_squash` to single addresses, or write `allow W0603` in the nfs block to accept it"
+        ),
+    }
+}
+
+/// What a user calls a client that matches many hosts, alone and with its spelling.
+fn describe_group(who: &ClientSpec) -> (&'static str, String) {
+    let group = match who {
+        ClientSpec::Wildcard(_) => "a host name pattern",
+        ClientSpec::Netgroup(_) => "a netgroup",
+        ClientSpec::Everyone => "every client",
+        _ => "a whole network",
+    };
+    (group, format!("{group}, {who}"))
 }
 
 /// A followed server's declared failover covers zplan's own part of moving it and the

@@ -961,6 +961,48 @@ pub enum ClientSpec {
     Network(IpAddr, u8),
     /// A single host by its DNS name, which exports(5) resolves when it reads the export.
     Host(String),
+    /// Host names matching an exports(5) pattern (`*.lan`, `nas?.lan`, `nas[0-9].lan`),
+    /// matched against the name a client's address resolves back to.
+    Wildcard(String),
+    /// The hosts of an NIS netgroup, by its name without the `@`.
+    Netgroup(String),
+    /// `*`: every client, whatever its address or name.
+    Everyone,
+}
+
+impl ClientSpec {
+    /// Whether the spec may match more than one host: a network, a pattern, a netgroup or
+    /// everyone.
+    pub fn is_group(&self) -> bool {
+        !matches!(self, ClientSpec::Address(_) | ClientSpec::Host(_))
+    }
+
+    /// Whether the spec matches every client: `*`, a pattern with no literal letter or
+    /// digit outside its classes (`*.*`, `?*`), or a network of prefix length 0.
+    pub fn is_world(&self) -> bool {
+        match self {
+            ClientSpec::Everyone => true,
+            ClientSpec::Network(_, prefix) => *prefix == 0,
+            ClientSpec::Wildcard(pattern) => !has_literal(pattern),
+            ClientSpec::Address(_) | ClientSpec::Host(_) | ClientSpec::Netgroup(_) => false,
+        }
+    }
+}
+
+/// Whether a host name pattern names a letter or digit of its own, outside `[…]` classes.
+fn has_literal(pattern: &str) -> bool {
+    let mut in_class = false;
+    pattern.chars().any(|ch| match ch {
+        '[' => {
+            in_class = true;
+            false
+        }
+        ']' => {
+            in_class = false;
+            false
+        }
+        _ => !in_class && ch.is_ascii_alphanumeric(),
+    })
 }
 
 impl fmt::Display for ClientSpec {
@@ -968,7 +1010,9 @@ impl fmt::Display for ClientSpec {
         match self {
             ClientSpec::Address(address) => write!(f, "{address}"),
             ClientSpec::Network(address, prefix) => write!(f, "{address}/{prefix}"),
-            ClientSpec::Host(name) => f.write_str(name),
+            ClientSpec::Host(name) | ClientSpec::Wildcard(name) => f.write_str(name),
+            ClientSpec::Netgroup(name) => write!(f, "@{name}"),
+            ClientSpec::Everyone => f.write_str("*"),
         }
     }
 }

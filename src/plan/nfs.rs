@@ -183,7 +183,12 @@ pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsS
             .collect(),
         Os::FreeBsd => lines
             .iter()
-            .flat_map(|line| line.clients.iter().map(move |c| format!("{} {} {}", line.path, c.options, c.who)))
+            .flat_map(|line| {
+                line.clients.iter().map(move |c| {
+                    let parts = [line.path.as_str(), c.options.as_str(), c.who.as_str()];
+                    parts.into_iter().filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
+                })
+            })
             .collect(),
     }
 }
@@ -317,11 +322,14 @@ fn freebsd_client(client: &ExportClient, serving: Serving) -> ExportClientLine {
     ExportClientLine { who: freebsd_host(&client.who.value), options: options.join(" ") }
 }
 
-/// A host, or a network as `-network ADDRESS -mask MASK` (IPv6: with its prefix length).
+/// A host, a netgroup by its bare name (mountd looks a name up as a netgroup first), nothing
+/// for everyone (FreeBSD's default entry), or a network as `-network ADDRESS -mask MASK`
+/// (IPv6: with its prefix length). Host name patterns are refused on FreeBSD (E0709).
 fn freebsd_host(who: &ClientSpec) -> String {
     match who {
         ClientSpec::Address(address) => address.to_string(),
-        ClientSpec::Host(name) => name.clone(),
+        ClientSpec::Host(name) | ClientSpec::Netgroup(name) | ClientSpec::Wildcard(name) => name.clone(),
+        ClientSpec::Everyone => String::new(),
         ClientSpec::Network(IpAddr::V4(network), prefix) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
             format!("-network {network} -mask {}", Ipv4Addr::from(mask))

@@ -58,9 +58,8 @@ fn pair_problems(policy: &Policy) -> Vec<Problem> {
 
 /// An export served by a FreeBSD node uses only what FreeBSD's exports(5) can say.
 fn export_problems(policy: &Policy, server: &NfsServer) -> Vec<Problem> {
-    let pair = &policy.pairs[server.pair];
     let mut problems = Vec::new();
-    if let Some(node) = freebsd_nodes(policy, &pair.nodes).next() {
+    if let Some(node) = freebsd_nodes(policy, &policy.serving_nodes(server)).next() {
         for time in server.grace.iter().chain(&server.lease) {
             let help = "FreeBSD's nfsd keeps its own grace period and lease; remove `grace` and `lease`";
             problems.push(linux_only(node, time.span, "nfsd's grace and lease in nfs.conf", help));

@@ -50,16 +50,18 @@ impl<'p> ReplicatedByPair<'p> {
     }
 }
 
-/// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
+/// An export of a pair's server serves a dataset the pair replicates, or a parent of one (a
+/// `crossmnt` root); a node's server serves what that node holds.
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
     let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let Some(on_pair) = server.pair() else { continue };
+        let pair = &policy.pairs[on_pair];
         for export in &server.exports {
             let dataset = &export.dataset.value;
-            if !replicated.holds(server.pair, dataset) {
-                let help = match closest_dataset(dataset, replicated.names(server.pair)) {
+            if !replicated.holds(on_pair, dataset) {
+                let help = match closest_dataset(dataset, replicated.names(on_pair)) {
                     Some(meant) => format!("did you mean `{meant}`, which pair `{}` replicates?", pair.name.value),
                     None => "replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data".to_owned(),
                 };
@@ -137,7 +139,7 @@ fn serve_export<'p>(
     served: &mut HashMap<(usize, &'p str), ServedAt<'p>>,
 ) -> Option<Problem> {
     let mut clash = None;
-    for (slot, node) in policy.pairs[server.pair].nodes.into_iter().enumerate() {
+    for (slot, node) in policy.serving_nodes(server).into_iter().enumerate() {
         let here = ServedAt { dataset: served_dataset(policy, server, slot, export), server, export };
         match served.get(&(node, export.path.value.as_str())) {
             Some(first) if clash.is_none() && first.clashes_with(&here) => {
@@ -155,9 +157,9 @@ fn serve_export<'p>(
 /// The dataset a node of a server's pair serves for an export: the dataset itself, or on a
 /// static pair's target, its copy.
 fn served_dataset(policy: &Policy, server: &NfsServer, slot: usize, export: &Export) -> String {
-    let pair = &policy.pairs[server.pair];
-    match (&pair.roles, slot) {
-        (Roles::Static, 1) => landing(policy, pair, &export.dataset.value),
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
+    match (pair, slot) {
+        (Some(pair), 1) if pair.is_static() => landing(policy, pair, &export.dataset.value),
         _ => export.dataset.value.clone(),
     }
 }
@@ -295,12 +297,12 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
     policy
         .nfs_servers
         .iter()
-        .filter_map(|server| Some((server, failover_budget(policy, server)?)))
-        .filter(|(server, budget)| server.failover.value < budget.total())
-        .map(|(server, budget)| Problem::FailoverTooShort {
-            span: server.failover.span.into(),
+        .filter_map(|server| Some((server, server.failover.as_ref()?, failover_budget(policy, server)?)))
+        .filter(|(_, failover, budget)| failover.value < budget.total())
+        .map(|(server, failover, budget)| Problem::FailoverTooShort {
+            span: failover.span.into(),
             server: server.name.value.clone(),
-            failover: server.failover.value.to_string(),
+            failover: failover.value.to_string(),
             delay: budget.total().to_string(),
             help: format!(
                 "the server moves in {}; declare a `failover` of at least {}{}",
@@ -315,8 +317,8 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
 /// The fixed parts of a server's failover, for a server that follows a pair's role; a
 /// static pair's failover is a person's work, and its target's nfsd is already running.
 pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
-    matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. })
-        .then(|| FailoverBudget::followed(server.grace(), server.lease()))
+    let pair = &policy.pairs[server.pair()?];
+    matches!(pair.roles, Roles::FollowsGuest { .. }).then(|| FailoverBudget::followed(server.grace(), server.lease()))
 }
 
 fn shorter_grace_hint(server: &NfsServer) -> &'static str {
@@ -333,7 +335,7 @@ pub fn nfsd_times_agree(policy: &Policy) -> Vec<Problem> {
     let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        for node in policy.pairs[server.pair].nodes {
+        for node in policy.serving_nodes(server) {
             let first = *first_on.entry(node).or_insert(server);
             if nfsd_times(first) != nfsd_times(server) {
                 problems.push(Problem::NfsdTimesDisagree {
@@ -388,17 +390,18 @@ pub fn one_followed_pair_per_nfs_node(policy: &Policy) -> Vec<Problem> {
     let mut following: std::collections::BTreeMap<usize, &NfsServer> = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let Some(on_pair) = server.pair() else { continue };
+        let pair = &policy.pairs[on_pair];
         if !matches!(pair.roles, Roles::FollowsGuest { .. }) {
             continue;
         }
         for node in pair.nodes {
             match following.get(&node) {
-                Some(first) if first.pair != server.pair => problems.push(Problem::SharedNfsServer {
+                Some(first) if first.on != server.on => problems.push(Problem::SharedNfsServer {
                     second: server.name.span.into(),
                     first: first.name.span.into(),
                     node: policy.nodes[node].name.value.clone(),
-                    first_pair: policy.pairs[first.pair].name.value.clone(),
+                    first_pair: first.pair().map_or_else(String::new, |p| policy.pairs[p].name.value.clone()),
                     second_pair: pair.name.value.clone(),
                 }),
                 Some(_) => {}

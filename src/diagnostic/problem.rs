@@ -1068,6 +1068,16 @@ pub enum Problem {
         lease: String,
     },
 
+    #[error("nfs server on a node has a `failover`, but it never moves")]
+    #[diagnostic(
+        code(E0530),
+        help("remove `failover`: a server `on node` always runs on that node; to serve data that moves with a pair's role, place the server `on pair`")
+    )]
+    FailoverOnNodeServer {
+        #[label("nothing fails over here")]
+        span: SourceSpan,
+    },
+
     #[error("zplan writes `{option}` on every export line itself")]
     #[diagnostic(code(E0540))]
     OptionOwnedByZplan {

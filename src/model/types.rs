@@ -1049,14 +1049,25 @@ pub struct Export {
     pub clients: Vec<ExportClient>,
 }
 
-/// An NFS server that runs on a pair's active node.
+/// Where an NFS server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerOn {
+    /// `on pair P` (index into [`Policy::pairs`]): where a followed pair is active, or on a
+    /// static pair's source with its target serving the copies read-only.
+    Pair(usize),
+    /// `on node N` (index into [`Policy::nodes`]): always that node, a plain file server.
+    Node(usize),
+}
+
+/// An NFS server: a name clients mount through its address, and its exports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NfsServer {
     pub name: Spanned<String>,
-    /// Index into [`Policy::pairs`].
-    pub pair: usize,
+    pub on: ServerOn,
+    /// What clients mount: declared, or on a node server the node's own address.
     pub address: Spanned<Address>,
-    pub failover: Spanned<Duration>,
+    /// How long clients wait while the server moves; declared on a pair's server only.
+    pub failover: Option<Spanned<Duration>>,
     /// `grace 30s`: nfsd's grace period after it starts, if declared.
     pub grace: Option<Spanned<Duration>>,
     /// `lease 15s`: the NFSv4 lease nfsd grants, if declared.
@@ -1079,6 +1090,14 @@ pub const DEFAULT_NFS_LEASE: Duration = Duration(15);
 pub const NFSD_TIME_RANGE: (Duration, Duration) = (Duration(10), Duration(3_600));
 
 impl NfsServer {
+    /// The pair the server follows or serves, if it is placed on one.
+    pub fn pair(&self) -> Option<usize> {
+        match self.on {
+            ServerOn::Pair(pair) => Some(pair),
+            ServerOn::Node(_) => None,
+        }
+    }
+
     /// The grace period nfsd is configured with on every node that serves this server.
     pub fn grace(&self) -> Duration {
         self.grace.as_ref().map_or(DEFAULT_NFS_GRACE, |grace| grace.value)
@@ -1130,6 +1149,14 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The nodes that may run a server: both nodes of its pair (source first), or its node.
+    pub fn serving_nodes(&self, server: &NfsServer) -> Vec<usize> {
+        match server.on {
+            ServerOn::Pair(pair) => self.pairs[pair].nodes.to_vec(),
+            ServerOn::Node(node) => vec![node],
+        }
+    }
+
     /// The snapshot statements of one node, found by bisection in the sorted list.
     pub fn snapshots_of(&self, node: usize) -> &[NodeSnapshot] {
         let start = self.node_snapshots.partition_point(|s| s.node < node);

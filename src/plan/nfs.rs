@@ -16,7 +16,7 @@ use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
 use crate::facts::Mountpoints;
 use crate::model::{
-    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles,
+    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles, ServerOn,
 };
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
@@ -34,10 +34,10 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     let mut gates: BTreeMap<&str, (Vec<String>, &NfsServer)> = BTreeMap::new();
     let mut hosts: Vec<&Node> = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let followed = server.pair().map(|pair| &policy.pairs[pair]).filter(|pair| !pair.is_static());
         for (node, _) in serving_hosts(policy, server) {
             hosts.push(node);
-            if matches!(pair.roles, Roles::FollowsGuest { .. }) {
+            if let Some(pair) = followed {
                 let gate = gates.entry(node.name.value.as_str()).or_insert((Vec::new(), server));
                 gate.0.push(pair.name.value.clone());
             }
@@ -231,9 +231,12 @@ pub enum Serving {
 }
 
 /// The nodes that may serve: both of a followed pair (gated on the role), the source of a
-/// static pair and, read-only, its target.
+/// static pair and, read-only, its target; a node's server on its node.
 fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, Serving)> {
-    let pair = &policy.pairs[server.pair];
+    let pair = match server.on {
+        ServerOn::Pair(pair) => &policy.pairs[pair],
+        ServerOn::Node(node) => return vec![(&policy.nodes[node], Serving::Data)],
+    };
     let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
     match pair.roles {
         Roles::FollowsGuest { .. } => vec![(first, Serving::Data), (second, Serving::Data)],
@@ -249,7 +252,7 @@ fn export_line(
     node: &Node,
     serving: Serving,
 ) -> ExportLine {
-    let pair = &policy.pairs[server.pair];
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
     let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
@@ -259,13 +262,17 @@ fn export_line(
             Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();
-    let served_by = format!("nfs server {} at {}, pair {}", server.name.value, server.address.value, pair.name.value);
+    let placed = match pair {
+        Some(pair) => format!(", pair {}", pair.name.value),
+        None => String::new(),
+    };
+    let served_by = format!("nfs server {} at {}{placed}", server.name.value, server.address.value);
     let dataset = &export.dataset.value;
-    let comment = match serving {
-        Serving::Data => format!("{dataset} of {served_by}"),
-        Serving::ReadOnlyCopy => {
+    let comment = match (serving, pair) {
+        (Serving::ReadOnlyCopy, Some(pair)) => {
             format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
         }
+        _ => format!("{dataset} of {served_by}"),
     };
     ExportLine { path: export.path.value.clone(), comment, clients }
 }
@@ -275,16 +282,19 @@ fn export_line(
 fn served_mountpoint(
     policy: &Policy,
     mountpoints: &Mountpoints<'_>,
-    pair: &Pair,
+    pair: Option<&Pair>,
     dataset: &str,
     node: &Node,
     serving: Serving,
 ) -> String {
-    let held = match serving {
-        Serving::Data if !pair.is_static() || node.name.value == policy.nodes[pair.nodes[0]].name.value => {
-            dataset.to_owned()
+    let held = match pair {
+        Some(pair)
+            if serving == Serving::ReadOnlyCopy
+                || pair.is_static() && node.name.value != policy.nodes[pair.nodes[0]].name.value =>
+        {
+            landing(policy, pair, dataset)
         }
-        _ => landing(policy, pair, dataset),
+        _ => dataset.to_owned(),
     };
     mountpoints.mountpoint(&node.name.value, &held)
 }

@@ -438,6 +438,53 @@ mod tests {
         }
     }
 
+    fn export_problems(values: &[(ValueKind, &str)]) -> (Vec<Spanned<OptionSetting>>, Vec<Problem>) {
+        let values: Vec<Value> = values
+            .iter()
+            .map(|(kind, text)| Value { kind: *kind, text: (*text).to_owned(), span: Span::default() })
+            .collect();
+        let mut problems = Vec::new();
+        let options = read_options(&values, OptionContext::Export, &mut problems);
+        (options, problems)
+    }
+
+    #[test]
+    fn security_flavours_are_a_colon_list_each_named_once() {
+        let (options, problems) = export_problems(&[(ValueKind::Word, "sec"), (ValueKind::Word, "krb5p:krb5i:sys")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(options[0].value.to_string(), "sec=krb5p:krb5i:sys");
+        let (_, problems) = export_problems(&[(ValueKind::Word, "sec"), (ValueKind::Word, "krb5:krb5i:krb5")]);
+        assert!(matches!(problems.as_slice(), [Problem::RepeatedFlavour { flavour, .. }] if flavour == "krb5"));
+        let (_, problems) = export_problems(&[(ValueKind::Word, "sec"), (ValueKind::Word, "krb5:lkey")]);
+        assert!(matches!(problems.as_slice(), [Problem::OptionValue { .. }]));
+    }
+
+    #[test]
+    fn referrals_name_absolute_paths_on_addresses_or_host_names() {
+        let (options, problems) =
+            export_problems(&[(ValueKind::Word, "refer"), (ValueKind::Path, "/srv/a@nas2.lan+10.0.0.2:/srv/b@nas3")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(options[0].value.to_string(), "refer=/srv/a@nas2.lan+10.0.0.2:/srv/b@nas3");
+        for bad in ["/srv/a", "srv@nas2.lan", "/srv/a@nas_2.lan", "/srv/a@nas2.lan+"] {
+            let (_, problems) = export_problems(&[(ValueKind::Word, "replicas"), (ValueKind::Path, bad)]);
+            assert!(matches!(problems.as_slice(), [Problem::InvalidFsLocations { .. }]), "{bad}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn options_zplan_writes_are_refused_with_their_value() {
+        let (options, problems) = export_problems(&[
+            (ValueKind::Word, "mp"),
+            (ValueKind::Path, "/srv/data"),
+            (ValueKind::Word, "fsid"),
+            (ValueKind::Number, "7"),
+            (ValueKind::Word, "mountpoint"),
+            (ValueKind::Word, "rw"),
+        ]);
+        assert_eq!(options.len(), 1);
+        assert_eq!(problems.iter().filter(|p| matches!(p, Problem::OptionOwnedByZplan { .. })).count(), 3);
+    }
+
     #[test]
     fn a_bare_number_is_read_in_the_unit_of_the_tool_that_counts_it() {
         assert!(help_for("timeo", "600").ends_with("so `timeo=600` is written `timeo 1m`"));

@@ -978,7 +978,7 @@ impl ClientSpec {
     }
 
     /// Whether the spec matches every client: `*`, a pattern with no literal letter or
-    /// digit outside its classes (`*.*`, `?*`), or a network of prefix length 0.
+    /// digit outside its classes (`*.*`, `?*`, `[a-z]*`), or a network of prefix length 0.
     pub fn is_world(&self) -> bool {
         match self {
             ClientSpec::Everyone => true,
@@ -1167,6 +1167,24 @@ impl Policy {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_client_is_the_world_when_it_matches_every_host() {
+        let world = ["*.*", "?*", "[a-z]*"].map(|pattern| ClientSpec::Wildcard(pattern.into()));
+        assert!(world.iter().all(ClientSpec::is_world));
+        assert!(ClientSpec::Everyone.is_world());
+        assert!(ClientSpec::Network("::".parse().unwrap(), 0).is_world());
+        let some = [
+            ClientSpec::Wildcard("*.lan".into()),
+            ClientSpec::Wildcard("nas[0-9]".into()),
+            ClientSpec::Netgroup("trusted".into()),
+            ClientSpec::Network("10.0.0.0".parse().unwrap(), 8),
+        ];
+        assert!(!some.iter().any(ClientSpec::is_world));
+        assert!(some.iter().all(ClientSpec::is_group));
+        assert!(!ClientSpec::Host("nas.lan".into()).is_group());
+        assert_eq!(ClientSpec::Netgroup("trusted".into()).to_string(), "@trusted");
+    }
+
     use super::*;
 
     fn size(amount: u64, unit: SizeUnit) -> Size {

@@ -599,6 +599,25 @@ mod tests {
     }
 
     #[test]
+    fn host_name_patterns_are_what_wildmat_matches_as_meant() {
+        for usable in ["*.lan", "nas?.lan", "nas[0-9].lan", "ws[a-c0-9]*.office.lan", "*", "*.*", "?*"] {
+            assert_eq!(host_pattern_problem(usable), None, "{usable}");
+        }
+        for unusable in ["*..lan", ".*.lan", "nas[0-9.lan", "nas]0.lan", "nas[].lan", "nas[9-0].lan", "nas[a-9].lan"] {
+            assert!(host_pattern_problem(unusable).is_some(), "{unusable}");
+        }
+        assert!(host_pattern_problem("nas_?.lan").is_some_and(|reason| reason.contains("`_`")));
+        assert!(host_pattern_problem("10.0.*.*").is_some_and(|reason| reason.contains("addresses")));
+    }
+
+    #[test]
+    fn an_address_pattern_is_answered_with_its_network() {
+        assert_eq!(host_pattern_help("192.168.1.*"), "write the network instead: `192.168.1.0/24`");
+        assert_eq!(host_pattern_help("10.*.*.*"), "write the network instead: `10.0.0.0/8`");
+        assert_eq!(host_pattern_help("10.0.1?.*"), "write the network instead: `10.0.0.0/16`");
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(did_you_mean("hourlys", ["hourly", "daily"]).as_deref(), Some("did you mean `hourly`?"));
         assert_eq!(did_you_mean("zzz", ["hourly", "daily"]), None);

@@ -177,6 +177,34 @@ fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &Serve
     }
 }
 
+/// An export names each client once: exportfs refuses a client given twice for one path
+/// ("duplicated export entries"), and would keep only one of its option lists. Host names
+/// and patterns compare without case, as DNS does; netgroup names with it, as NIS does.
+pub fn clients_named_once(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for export in policy.nfs_servers.iter().flat_map(|server| &server.exports) {
+        let mut first_of: HashMap<String, &ExportClient> = HashMap::new();
+        for client in &export.clients {
+            let key = match &client.who.value {
+                ClientSpec::Netgroup(name) => format!("@{name}"),
+                who => who.to_string().to_ascii_lowercase(),
+            };
+            match first_of.get(&key) {
+                Some(first) => problems.push(Problem::RepeatedClient {
+                    second: client.who.span.into(),
+                    first: first.who.span.into(),
+                    who: client.who.value.to_string(),
+                    path: export.path.value.clone(),
+                }),
+                None => {
+                    first_of.insert(key, client);
+                }
+            }
+        }
+    }
+    problems
+}
+
 /// Root access for many hosts, unprivileged ports, squashing to root and an export to
 /// every client are warnings unless the server allows them; root access for every client
 /// is refused.
@@ -237,9 +265,10 @@ fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
     if who.is_world() {
         problems.push(Problem::WorldExport { span: client.who.span.into(), path: export.path.value.clone() });
     }
+    let all_squash = client.options.iter().any(|option| option.value.name == "all_squash");
     for option in &client.options {
         match (option.value.name, option.value.value.as_deref()) {
-            ("no_root_squash", _) if who.is_group() => problems.push(no_root_squash_group(who, option)),
+            ("no_root_squash", _) if who.is_group() && !all_squash => problems.push(no_root_squash_group(who, option)),
             ("insecure", _) => problems.push(Problem::InsecurePorts { span: option.span.into() }),
             ("anonuid", Some("0")) => problems.push(Problem::AnonymousRoot {
                 span: option.span.into(),

@@ -1138,6 +1138,20 @@ pub enum Problem {
         reason: String,
     },
 
+    #[error("export `{path}` names client `{who}` twice")]
+    #[diagnostic(
+        code(E0545),
+        help("give `{who}` one `client` line with every option it needs; exportfs refuses a client named twice for one path")
+    )]
+    RepeatedClient {
+        #[label("again here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        who: String,
+        path: String,
+    },
+
     #[error("engine `zrepl` cannot follow a role decided at run time")]
     #[diagnostic(
         code(E0701),

@@ -1071,7 +1071,7 @@ impl Builder {
     fn export_client(&mut self, statement: &Statement) -> Option<ExportClient> {
         let example = "client 192.168.1.0/24 rw sync no_subtree_check";
         let Some((who, options)) = statement.values.split_first() else {
-            self.problems.push(wrong_count(statement, "an address or network and its options", example));
+            self.problems.push(wrong_count(statement, "who the export serves (an address, a network, a host name, a pattern, a netgroup or `*`) and its options", example));
             return None;
         };
         let who = self.take(values::client_spec(who));

@@ -299,7 +299,9 @@ fn served_mountpoint(
     mountpoints.mountpoint(&node.name.value, &held)
 }
 
-/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says. `mp` makes
+/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says, and a
+/// client without a subtree option gets nfsd's default, `no_subtree_check`, written out, as
+/// exportfs warns on every reload about a line without one. `mp` makes
 /// nfsd export the path only while the dataset's mountpoint is mounted: a pool that did not
 /// import or a copy not mounted yet never serves the empty directory beneath it under the
 /// fsid clients hold.
@@ -312,6 +314,9 @@ fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, serving: Ser
         .collect();
     if serving == Serving::ReadOnlyCopy {
         options.insert(0, "ro".to_owned());
+    }
+    if !client.options.iter().any(|o| matches!(o.value.name, "subtree_check" | "no_subtree_check")) {
+        options.push("no_subtree_check".to_owned());
     }
     options.push(format!("mp={mountpoint}"));
     options.push(format!("fsid={fsid}"));
@@ -395,6 +400,7 @@ fn server_gate(pairs: &[String]) -> Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{OptionSetting, Spanned};
 
     #[test]
     fn the_server_scope_is_a_host_name_made_of_the_address() {
@@ -406,6 +412,33 @@ mod tests {
         let other = Address::Name(format!("{}.{}.example", "a".repeat(40), "c".repeat(40)));
         assert_eq!(nfsd_scope(&long).len(), 64);
         assert_ne!(nfsd_scope(&long), nfsd_scope(&other));
+    }
+
+    fn client(who: ClientSpec, options: &[&'static str]) -> ExportClient {
+        let setting = |name| Spanned::new(OptionSetting { name, value: None }, Default::default());
+        ExportClient {
+            who: Spanned::new(who, Default::default()),
+            options: options.iter().map(|o| setting(*o)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_linux_line_states_its_subtree_check() {
+        let quiet = linux_client(&client(ClientSpec::Everyone, &["ro"]), 7, "/srv", Serving::Data);
+        assert_eq!((quiet.who.as_str(), quiet.options.as_str()), ("*", "ro,no_subtree_check,mp=/srv,fsid=7"));
+        let checked = linux_client(
+            &client(ClientSpec::Netgroup("eng".into()), &["rw", "subtree_check"]),
+            7,
+            "/srv",
+            Serving::ReadOnlyCopy,
+        );
+        assert_eq!((checked.who.as_str(), checked.options.as_str()), ("@eng", "ro,subtree_check,mp=/srv,fsid=7"));
+    }
+
+    #[test]
+    fn freebsd_hosts_are_netgroups_by_name_and_everyone_by_omission() {
+        assert_eq!(freebsd_host(&ClientSpec::Netgroup("eng".into())), "eng");
+        assert_eq!(freebsd_host(&ClientSpec::Everyone), "");
     }
 
     #[test]

@@ -1040,6 +1040,18 @@ pub struct ExportClient {
     pub options: Vec<Spanned<OptionSetting>>,
 }
 
+impl ExportClient {
+    /// The security flavours the client may use, the server's preferred first: its `sec`
+    /// list, or `sys`, exports(5)'s default, when it gives none.
+    pub fn security_flavours(&self) -> Vec<&str> {
+        let sec = self.options.iter().find(|option| option.value.name == "sec");
+        match sec.and_then(|option| option.value.value.as_deref()) {
+            Some(list) => list.split(':').collect(),
+            None => vec!["sys"],
+        }
+    }
+}
+
 /// A path an NFS server exports, and the replicated dataset behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
@@ -1183,6 +1195,17 @@ mod tests {
         assert!(some.iter().all(ClientSpec::is_group));
         assert!(!ClientSpec::Host("nas.lan".into()).is_group());
         assert_eq!(ClientSpec::Netgroup("trusted".into()).to_string(), "@trusted");
+    }
+
+    #[test]
+    fn a_client_uses_sys_unless_its_sec_lists_flavours() {
+        let sec = |value: Option<&str>| OptionSetting { name: "sec", value: value.map(str::to_owned) };
+        let client = |options: Vec<OptionSetting>| ExportClient {
+            who: Spanned::new(ClientSpec::Everyone, Span::default()),
+            options: options.into_iter().map(|o| Spanned::new(o, Span::default())).collect(),
+        };
+        assert_eq!(client(vec![]).security_flavours(), ["sys"]);
+        assert_eq!(client(vec![sec(Some("krb5p:krb5i"))]).security_flavours(), ["krb5p", "krb5i"]);
     }
 
     use super::*;

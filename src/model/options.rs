@@ -18,6 +18,14 @@ enum Takes {
     Seconds,
     /// One of a fixed set of words.
     OneOf(&'static [&'static str]),
+    /// A duration written as whole minutes (`retry`).
+    Minutes,
+    /// A systemd unit name (`nfs-client.target`) or an absolute path, for `x-systemd.after=`.
+    UnitOrPath,
+    /// An absolute path (`x-systemd.requires-mounts-for=`).
+    Path,
+    /// An IPv4 or IPv6 address (`clientaddr`).
+    Address,
 }
 
 /// An option a policy may write, its spelling in the output and its value.
@@ -87,6 +95,8 @@ const MOUNT_OPTIONS: &[Known] = &[
     flag("nointr"),
     flag("_netdev"),
     flag("nofail"),
+    flag("auto"),
+    flag("noauto"),
     flag("ro"),
     flag("rw"),
     flag("noatime"),
@@ -102,19 +112,46 @@ const MOUNT_OPTIONS: &[Known] = &[
     flag("nolock"),
     flag("cto"),
     flag("nocto"),
+    flag("acl"),
+    flag("noacl"),
+    flag("rdirplus"),
+    flag("nordirplus"),
+    flag("resvport"),
+    flag("noresvport"),
+    flag("sharecache"),
+    flag("nosharecache"),
+    flag("fsc"),
+    flag("nofsc"),
     Known { keyword: "automount", written: "x-systemd.automount", takes: Takes::Nothing },
+    Known { keyword: "force-unmount", written: "x-systemd.force-unmount", takes: Takes::Nothing },
     valued("timeo", Takes::Deciseconds),
     valued("retrans", Takes::Number(0, 1000, "0 to 1000")),
+    valued("retry", Takes::Minutes),
     valued("vers", Takes::OneOf(&["3", "4", "4.0", "4.1", "4.2"])),
     valued("proto", Takes::OneOf(&["tcp", "udp", "rdma"])),
     valued("port", Takes::Number(0, 65535, "0 to 65535")),
+    valued("mountport", Takes::Number(1, 65535, "1 to 65535")),
+    valued("mountproto", Takes::OneOf(&["tcp", "udp"])),
+    valued("mountvers", Takes::OneOf(&["1", "2", "3"])),
+    valued("namlen", Takes::Number(1, 255, "1 to 255")),
+    valued("clientaddr", Takes::Address),
+    valued("lookupcache", Takes::OneOf(&["all", "none", "pos", "positive"])),
+    valued("local_lock", Takes::OneOf(&["all", "flock", "posix", "none"])),
     valued("rsize", Takes::Number(1024, 1_048_576, "1024 to 1048576")),
     valued("wsize", Takes::Number(1024, 1_048_576, "1024 to 1048576")),
     valued("nconnect", Takes::Number(1, 16, "1 to 16")),
     valued("actimeo", Takes::Seconds),
+    valued("acregmin", Takes::Seconds),
+    valued("acregmax", Takes::Seconds),
+    valued("acdirmin", Takes::Seconds),
+    valued("acdirmax", Takes::Seconds),
     valued("sec", Takes::OneOf(SECURITY_FLAVOURS)),
     Known { keyword: "idle-timeout", written: "x-systemd.idle-timeout", takes: Takes::Seconds },
     Known { keyword: "mount-timeout", written: "x-systemd.mount-timeout", takes: Takes::Seconds },
+    Known { keyword: "after", written: "x-systemd.after", takes: Takes::UnitOrPath },
+    Known { keyword: "before", written: "x-systemd.before", takes: Takes::UnitOrPath },
+    Known { keyword: "requires", written: "x-systemd.requires", takes: Takes::UnitOrPath },
+    Known { keyword: "requires-mounts-for", written: "x-systemd.requires-mounts-for", takes: Takes::Path },
 ];
 
 /// Pairs of mount options of which only one may be given.
@@ -123,12 +160,40 @@ pub const MOUNT_CONFLICTS: &[(&str, &str)] = &[
     ("hard", "softerr"),
     ("soft", "softerr"),
     ("intr", "nointr"),
+    ("auto", "noauto"),
     ("ro", "rw"),
     ("ac", "noac"),
     ("lock", "nolock"),
     ("cto", "nocto"),
     ("bg", "fg"),
+    ("acl", "noacl"),
+    ("rdirplus", "nordirplus"),
+    ("resvport", "noresvport"),
+    ("sharecache", "nosharecache"),
+    ("fsc", "nofsc"),
+    ("noac", "actimeo"),
+    ("noac", "acregmin"),
+    ("noac", "acregmax"),
+    ("noac", "acdirmin"),
+    ("noac", "acdirmax"),
+    ("actimeo", "acregmin"),
+    ("actimeo", "acregmax"),
+    ("actimeo", "acdirmin"),
+    ("actimeo", "acdirmax"),
 ];
+
+/// Mount options that may be given more than once: each names one more unit or path
+/// (systemd.mount(5) "may be specified more than once").
+pub const REPEATABLE_MOUNT_OPTIONS: &[&str] =
+    &["x-systemd.after", "x-systemd.before", "x-systemd.requires", "x-systemd.requires-mounts-for"];
+
+/// Mount options of NFS versions 2 and 3 only (nfs(5), "Options for NFS versions 2 and 3
+/// only"): an NFSv4 mount ignores them.
+pub const NFS3_ONLY_MOUNT_OPTIONS: &[&str] =
+    &["mountport", "mountproto", "mountvers", "namlen", "lock", "nolock", "local_lock", "acl", "noacl"];
+
+/// Mount options of NFS version 4 only (nfs(5), "Options for NFS version 4 only").
+pub const NFS4_ONLY_MOUNT_OPTIONS: &[&str] = &["clientaddr"];
 
 /// Which list of options a run of values is read against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,11 +233,15 @@ pub fn read_options(
     problems: &mut Vec<Problem>,
 ) -> Vec<Spanned<OptionSetting>> {
     let mut options = Vec::new();
-    let mut rest = values.iter();
+    let mut rest = values.iter().peekable();
     while let Some(value) = rest.next() {
         let Some(known) = context.known().iter().find(|known| known.keyword == value.text) else {
             problems.push(unknown_option(value, context));
             if context == OptionContext::Export && value.text == "fsid" {
+                rest.next();
+            }
+            // A duration, a number or a path after an unknown mount option is its value.
+            if context == OptionContext::Mount && rest.peek().is_some_and(|next| next.kind != ValueKind::Word) {
                 rest.next();
             }
             continue;
@@ -194,9 +263,20 @@ fn unknown_option(value: &Value, context: OptionContext) -> Problem {
         (OptionContext::Export, "fsid") => {
             Some("set `fsid` on the export itself: `export /path dataset pool/ds fsid 7`".to_owned())
         }
+        (OptionContext::Mount, "device-timeout" | "x-systemd.device-timeout") => Some(
+            "`x-systemd.device-timeout` bounds the wait for a block device, and an NFS mount has none: bound the mount itself with `mount-timeout 30s`".to_owned(),
+        ),
+        (OptionContext::Mount, text) if systemd_keyword(text).is_some() => {
+            systemd_keyword(text).map(|keyword| format!("zplan writes `{text}` for `{keyword}`: write `{keyword}`"))
+        }
         _ => did_you_mean(&value.text, context.known().iter().map(|known| known.keyword)),
     };
     Problem::UnknownOption { span: value.span.into(), context: context.describe(), option: value.text.clone(), help }
+}
+
+/// The keyword a policy writes for an `x-systemd.*` option spelled as in fstab.
+fn systemd_keyword(text: &str) -> Option<&'static str> {
+    MOUNT_OPTIONS.iter().find(|known| known.written == text && known.keyword != text).map(|known| known.keyword)
 }
 
 fn option_value(known: &Known, takes: Takes, option: &Value, value: Option<&Value>) -> Result<OptionSetting, Problem> {
@@ -211,8 +291,51 @@ fn option_value(known: &Known, takes: Takes, option: &Value, value: Option<&Valu
         Takes::Seconds => option_duration(known, 1, value, example)?.seconds().to_string(),
         Takes::OneOf(words) if words.contains(&value.text.as_str()) => value.text.clone(),
         Takes::OneOf(_) => return Err(missing_at(value, known, expected, example)),
+        Takes::Minutes => whole_minutes(known, value, example)?.to_string(),
+        Takes::UnitOrPath if value.kind == ValueKind::Path => values::path(value)?.value,
+        Takes::UnitOrPath if is_unit_name(&value.text) => value.text.clone(),
+        Takes::UnitOrPath => return Err(missing_at(value, known, expected, example)),
+        Takes::Path => values::path(value)?.value,
+        Takes::Address => values::address(value)?.value.to_string(),
     };
     Ok(OptionSetting { name: known.written, value: Some(written) })
+}
+
+/// The unit types a mount may be ordered against (systemd.unit(5)).
+const UNIT_SUFFIXES: &[&str] =
+    &["service", "socket", "target", "mount", "automount", "device", "path", "timer", "swap", "slice", "scope"];
+
+/// Whether a word is a systemd unit name: a name of letters, digits and `:_.-@` (no
+/// escapes, 255 characters at most) and a known unit type.
+fn is_unit_name(text: &str) -> bool {
+    let Some((stem, suffix)) = text.rsplit_once('.') else {
+        return false;
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ":_.-@".contains(c);
+    text.len() <= 255 && !stem.is_empty() && stem.chars().all(allowed) && UNIT_SUFFIXES.contains(&suffix)
+}
+
+/// `retry`, which nfs(5) counts in minutes: a duration of whole minutes.
+fn whole_minutes(known: &Known, value: &Value, example: &'static str) -> Result<u64, Problem> {
+    if value.kind == ValueKind::Number {
+        let minutes = &value.text;
+        return Err(Problem::WrongKind {
+            span: value.span.into(),
+            expected: "a duration",
+            found: value.text.clone(),
+            help: format!("here a duration carries its unit; nfs(5) counts `retry` in minutes, so `retry={minutes}` is written `retry {minutes}m`"),
+        });
+    }
+    let duration = values::duration(value, example)?.value;
+    if duration.seconds() % 60 != 0 {
+        return Err(Problem::OptionValue {
+            span: value.span.into(),
+            option: known.keyword.to_owned(),
+            expected: "whole minutes",
+            example,
+        });
+    }
+    Ok(duration.seconds() / 60)
 }
 
 /// The duration of an option that the tool itself counts in `per_second` parts of a
@@ -253,6 +376,15 @@ fn expectation(keyword: &str, takes: Takes) -> (&'static str, &'static str) {
         ("vers", _) => ("one of 3, 4, 4.0, 4.1, 4.2", "vers 4.2"),
         ("proto", _) => ("one of tcp, udp, rdma", "proto tcp"),
         ("sec", _) => ("one of sys, krb5, krb5i, krb5p", "sec sys"),
+        ("retry", _) => ("a duration of whole minutes", "retry 2m"),
+        ("after" | "before" | "requires", _) => ("a unit name or an absolute path", "after nss-lookup.target"),
+        ("requires-mounts-for", _) => ("an absolute path", "requires-mounts-for /srv"),
+        ("clientaddr", _) => ("an IP address", "clientaddr 192.168.1.20"),
+        ("mountproto", _) => ("one of tcp, udp", "mountproto tcp"),
+        ("mountvers", _) => ("one of 1, 2, 3", "mountvers 3"),
+        ("lookupcache", _) => ("one of all, none, pos, positive", "lookupcache positive"),
+        ("local_lock", _) => ("one of all, flock, posix, none", "local_lock flock"),
+        ("acregmin" | "acregmax" | "acdirmin" | "acdirmax", _) => ("a duration", "acregmax 60s"),
         (_, Takes::Seconds | Takes::Deciseconds) => ("a duration", "idle-timeout 10m"),
         _ => ("a number", "anonuid 65534"),
     }
@@ -304,9 +436,15 @@ pub fn freebsd_mount(option: &OptionSetting) -> FreeBsdOption {
     let same = || FreeBsdOption::Written(option.to_string());
     let written = |text: &str| FreeBsdOption::Written(text.to_owned());
     match (option.name, option.value.as_deref()) {
-        ("soft" | "intr" | "ro" | "rw" | "noatime" | "nosuid" | "noexec" | "bg", _) => same(),
+        ("soft" | "intr" | "ro" | "rw" | "noatime" | "nosuid" | "noexec" | "bg" | "noauto", _) => same(),
         ("retrans" | "rsize" | "wsize" | "port" | "sec", _) => same(),
-        ("hard" | "fg", _) => FreeBsdOption::Default,
+        ("noac" | "nocto" | "rdirplus" | "resvport" | "noresvport", _) => same(),
+        ("actimeo" | "acregmin" | "acregmax" | "acdirmin" | "acdirmax", _) => same(),
+        ("hard" | "fg" | "auto" | "ac" | "cto" | "nordirplus" | "lock", _) => FreeBsdOption::Default,
+        // mount_nfs(8) retries once a minute, and `retrycnt=0` means forever: one attempt at least.
+        ("retry", Some(minutes)) => {
+            FreeBsdOption::Written(format!("retrycnt={}", minutes.parse::<u64>().unwrap_or(0).max(1)))
+        }
         ("timeo", Some(deciseconds)) => FreeBsdOption::Written(format!("timeout={deciseconds}")),
         ("vers", Some("3")) => written("nfsv3"),
         ("vers", Some("4" | "4.0")) => written("nfsv4"),

@@ -478,6 +478,48 @@ mod tests {
         }
     }
 
+    fn read_mount(values: &[(ValueKind, &str)]) -> (Vec<String>, Vec<Problem>) {
+        let values: Vec<Value> = values
+            .iter()
+            .map(|(kind, text)| Value { kind: *kind, text: (*text).to_owned(), span: Span::default() })
+            .collect();
+        let mut problems = Vec::new();
+        let options = read_options(&values, OptionContext::Mount, &mut problems);
+        (options.iter().map(|o| o.value.to_string()).collect(), problems)
+    }
+
+    #[test]
+    fn retry_is_written_in_whole_minutes() {
+        let (options, problems) = read_mount(&[(ValueKind::Word, "retry"), (ValueKind::Duration, "2h")]);
+        assert_eq!((options, problems.len()), (vec!["retry=120".to_owned()], 0));
+        let (options, problems) = read_mount(&[(ValueKind::Word, "retry"), (ValueKind::Duration, "90s")]);
+        assert!(options.is_empty());
+        assert!(matches!(problems.as_slice(), [Problem::OptionValue { expected: "whole minutes", .. }]));
+    }
+
+    #[test]
+    fn systemd_dependencies_name_units_or_paths() {
+        let (options, problems) = read_mount(&[
+            (ValueKind::Word, "after"),
+            (ValueKind::Word, "nss-lookup.target"),
+            (ValueKind::Word, "requires"),
+            (ValueKind::Path, "/srv"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(options, ["x-systemd.after=nss-lookup.target", "x-systemd.requires=/srv"]);
+        for not_a_unit in ["nss-lookup", "nfs.client", ".service"] {
+            let (options, problems) = read_mount(&[(ValueKind::Word, "before"), (ValueKind::Word, not_a_unit)]);
+            assert!(options.is_empty() && problems.len() == 1, "{not_a_unit} was read as a unit");
+        }
+    }
+
+    #[test]
+    fn freebsd_retries_once_a_minute_and_never_forever() {
+        let retry = |minutes: &str| freebsd_mount(&OptionSetting { name: "retry", value: Some(minutes.to_owned()) });
+        assert_eq!(retry("5"), FreeBsdOption::Written("retrycnt=5".to_owned()));
+        assert_eq!(retry("0"), FreeBsdOption::Written("retrycnt=1".to_owned()));
+    }
+
     #[test]
     fn a_bare_number_is_read_in_the_unit_of_the_tool_that_counts_it() {
         assert!(help_for("timeo", "600").ends_with("so `timeo=600` is written `timeo 1m`"));

@@ -150,13 +150,20 @@ fn mount_units(host: &str, what: &str, mount: &Mount, comment: Option<String>, f
     if mount.automount {
         automount_unit(host, &stem, mount, files);
     } else if !noauto {
-        unit = unit.section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
+        unit = unit.section("Install", vec![install_dependency(mount)]);
         mount_actions.push(Action::EnableNow(format!("{stem}.mount")));
     }
     files.add(host, format!("{UNIT_DIR}/{stem}.mount"), FILE_MODE, Content::Unit(unit), mount_actions);
     if mount.options.iter().any(|o| o.value.name == "x-systemd.force-unmount") {
         force_unmount_drop_in(host, &stem, files);
     }
+}
+
+/// How `remote-fs.target` pulls the unit in, as systemd-fstab-generator links it: wanted
+/// with `nofail`, so that the boot goes on without it, and required without.
+fn install_dependency(mount: &Mount) -> (&'static str, String) {
+    let nofail = mount.options.iter().any(|o| o.value.name == "nofail");
+    (if nofail { "WantedBy" } else { "RequiredBy" }, "remote-fs.target".to_owned())
 }
 
 /// `ForceUnmount=yes` for the mount unit, whether fstab's generator or the native unit
@@ -178,7 +185,7 @@ fn automount_unit(host: &str, stem: &str, mount: &Mount, files: &mut Files) {
     let unit = Unit::default()
         .section("Unit", vec![("Description", format!("Mount {at} on first use"))])
         .section("Automount", automount)
-        .section("Install", vec![("WantedBy", "remote-fs.target".to_owned())]);
+        .section("Install", vec![install_dependency(mount)]);
     let actions = vec![Action::DaemonReload, Action::EnableNow(format!("{stem}.automount"))];
     files.add(host, format!("{UNIT_DIR}/{stem}.automount"), FILE_MODE, Content::Unit(unit), actions);
 }

@@ -204,6 +204,78 @@ pub fn backup_box_blocks(sites: usize, seed: u64) -> Vec<String> {
     blocks
 }
 
+/// The kinds of client an exports(5) line names, each written for a file server's site.
+const EXPORT_CLIENT_KINDS: [&str; 7] = ["network", "host", "domain", "numbered", "class", "netgroup", "everyone"];
+
+/// Option lists of a file server's clients, using exports(5)'s less common options; none
+/// gives root to more than one host.
+const FILE_SERVER_OPTIONS: [&str; 5] = [
+    "rw sync no_subtree_check sec krb5p:krb5i:sys",
+    "ro sync no_subtree_check nordirplus",
+    "rw sync no_subtree_check no_auth_nlm security_label",
+    "rw async no_subtree_check crossmnt no_pnfs acl",
+    "ro sync no_subtree_check all_squash anonuid 65534 anongid 65534",
+];
+
+/// Plain file servers (`nfs … { on node … }`) whose exports name their clients every way
+/// exports(5) allows: networks, host names, patterns (`*.siteN.lan`, `ws??.siteN.lan`,
+/// `build[0-9].siteN.lan`), netgroups and `*`, each client once per export, with the options
+/// of [`FILE_SERVER_OPTIONS`]. Separate from [`fleet_blocks`], whose seeds keep their output;
+/// its nodes sit in `10.250.0.0/16`.
+pub fn file_server_blocks(servers: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x6578_706f_7274);
+    (0..servers.min(250)).map(|index| file_server(index, &mut rng)).collect()
+}
+
+fn file_server(index: usize, rng: &mut Rng) -> String {
+    let mut text = format!(
+        "node files-{index} {{
+  address 10.250.{index}.5
+}}
+
+"
+    );
+    let _ = writeln!(
+        text,
+        "nfs share-{index} {{
+  on    node files-{index}
+  allow W0605"
+    );
+    for export in 0..rng.between(1, 3) {
+        let _ = writeln!(text, "  export /tank/share-{export} dataset tank/share-{export} {{");
+        let mut kinds: Vec<&str> = EXPORT_CLIENT_KINDS.to_vec();
+        for _ in 0..rng.between(1, 4) {
+            let kind = kinds.remove(rng.below(kinds.len()));
+            let who = export_client_spelling(kind, index);
+            let options = if kind == "everyone" { FILE_SERVER_OPTIONS[4] } else { rng.pick(&FILE_SERVER_OPTIONS) };
+            let _ = writeln!(text, "    client {who} {options}");
+        }
+        text.push_str(
+            "  }
+",
+        );
+    }
+    text.push_str(
+        "}
+
+",
+    );
+    text
+}
+
+/// How a client of a kind is written at file server `index`'s site.
+fn export_client_spelling(kind: &str, index: usize) -> String {
+    match kind {
+        "network" => format!("10.250.{index}.0/24"),
+        "host" => format!("backup.site{index}.lan"),
+        "domain" => format!("*.site{index}.lan"),
+        "numbered" => format!("ws??.site{index}.lan"),
+        "class" => format!("build[0-9].site{index}.lan"),
+        "netgroup" => format!("@site{index}-eng"),
+        _ => "*".to_owned(),
+    }
+}
+
 /// A fleet with the shapes where nodes snapshot by their own policy added after the pairs
 /// of [`fleet_blocks`] (whose blocks stay as they are for the same seed): `local` sites,
 /// alternately a snapshot-only NAS and a 3-2-1 site.

@@ -66,17 +66,17 @@ impl Mounted {
 }
 
 /// The dataset behind an exported path on a host, by the model: the export of a server of
-/// a pair the host is in, and on a static target the copy of its dataset.
+/// a pair the host is in or of the host itself, and on a static target the copy of its dataset.
 fn exported_dataset(policy: &Policy, host: &str, path: &str) -> String {
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
-        let slot = pair.nodes.iter().position(|node| policy.nodes[*node].name.value == host);
+        let nodes = policy.serving_nodes(server);
+        let slot = nodes.iter().position(|node| policy.nodes[*node].name.value == host);
         let (Some(slot), Some(export)) = (slot, server.exports.iter().find(|e| e.path.value == path)) else {
             continue;
         };
         let dataset = &export.dataset.value;
-        return match (&pair.roles, slot) {
-            (Roles::Static, 1) => copy_name(policy, pair, dataset),
+        return match (server.pair().map(|pair| &policy.pairs[pair]), slot) {
+            (Some(pair), 1) if pair.roles == Roles::Static => copy_name(policy, pair, dataset),
             _ => dataset.clone(),
         };
     }

@@ -42,6 +42,7 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         nfs::fsids_unique,
         nfs::export_paths_serve_one_dataset,
         nfs::exports_are_guarded,
+        nfs::clients_named_once,
         nfs::failover_covers_follow_delay,
         nfs::nfsd_times_agree,
         nfs::grace_outlasts_lease,

@@ -23,7 +23,10 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let exports = server.exports.iter().filter(|export| replicated.holds(server.pair, &export.dataset.value));
+        let exports = server
+            .exports
+            .iter()
+            .filter(|export| server.pair().map_or(true, |pair| replicated.holds(pair, &export.dataset.value)));
         for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
@@ -33,9 +36,13 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
 
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
 fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
-    let pair = &policy.pairs[server.pair];
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
+    let nodes = match pair {
+        Some(pair) => pair.active_nodes().to_vec(),
+        None => policy.serving_nodes(server),
+    };
     let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
-    for node in pair.active_nodes() {
+    for node in &nodes {
         let mountpoint = declared.mountpoint(&policy.nodes[*node].name.value, &export.dataset.value);
         if within(&export.path.value, &mountpoint) {
             continue;
@@ -50,12 +57,12 @@ fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, ex
     missed.into_iter().map(|(mountpoint, nodes)| outside(pair, export, mountpoint, &nodes)).collect()
 }
 
-fn outside(pair: &Pair, export: &Export, mountpoint: String, nodes: &[&str]) -> Problem {
+fn outside(pair: Option<&Pair>, export: &Export, mountpoint: String, nodes: &[&str]) -> Problem {
     let (path, dataset) = (&export.path.value, &export.dataset.value);
     let mut help = format!(
         "did you mean `export {mountpoint}`? an export serves the directory where its dataset is mounted, or one below it"
     );
-    if let Some(replicated) = pair.datasets.iter().find(|r| r.dataset.value == *dataset) {
+    if let Some(replicated) = pair.into_iter().flat_map(|pair| &pair.datasets).find(|r| r.dataset.value == *dataset) {
         let recursive = if replicated.recursive { " recursive" } else { "" };
         help.push_str(&format!(
             "; or, if the dataset is mounted at `{path}` on every node that serves it, say so: `replicate {dataset}{recursive} mount {path}`"

@@ -67,17 +67,18 @@ pub fn soft_mounts_outlast_failover(policy: &Policy) -> Vec<Problem> {
 
 fn soft_mount_problem(policy: &Policy, mount: &Mount, server: &NfsServer) -> Option<Problem> {
     let soft = mount.options.iter().find(|o| matches!(o.value.name, "soft" | "softerr"))?;
+    let declared = server.failover.as_ref()?;
     let budget = RetryBudget::of(mount);
-    let (failover, why) = honest_failover(policy, server);
+    let (failover, why) = honest_failover(policy, server, declared.value);
     if budget.duration() > failover {
         return None;
     }
     Some(Problem::SoftMountGivesUp {
         soft: soft.span.into(),
-        failover_span: server.failover.span.into(),
+        failover_span: declared.span.into(),
         budget: budget.duration().to_string(),
         failover: failover.to_string(),
-        declared: server.failover.value.to_string(),
+        declared: declared.value.to_string(),
         server: server.name.value.clone(),
         help: format!(
             "over {} its retries wait {}; write `hard` so that I/O waits for the server, or raise `timeo` and `retrans` until the sum exceeds {failover}{why}; if an I/O error is what the client wants, write `allow E0506 because REASON` in it",
@@ -87,14 +88,14 @@ fn soft_mount_problem(policy: &Policy, mount: &Mount, server: &NfsServer) -> Opt
     })
 }
 
-/// How long a failover of `server` takes: the declared `failover`, unless the parts zplan
-/// and nfsd fix add up to more, which they then explain.
-fn honest_failover(policy: &Policy, server: &NfsServer) -> (Duration, String) {
+/// How long a failover of `server` takes: the `declared` one, unless the parts zplan and
+/// nfsd fix add up to more, which they then explain.
+fn honest_failover(policy: &Policy, server: &NfsServer, declared: Duration) -> (Duration, String) {
     match failover_budget(policy, server) {
-        Some(budget) if budget.total() > server.failover.value => {
+        Some(budget) if budget.total() > declared => {
             (budget.total(), format!(", the fixed parts of its failover: {}", budget.arithmetic()))
         }
-        _ => (server.failover.value, String::new()),
+        _ => (declared, String::new()),
     }
 }
 

@@ -143,11 +143,14 @@ pub fn exports_are_not_received(facts: &Facts<'_>) -> Vec<Problem> {
     let receives: Vec<Write<'_>> = writes(facts).into_iter().filter(|w| w.role == Role::Receives).collect();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let nodes = match server.pair() {
+            Some(pair) => policy.pairs[pair].active_nodes().to_vec(),
+            None => policy.serving_nodes(server),
+        };
         for export in &server.exports {
-            for node in pair.active_nodes() {
+            for node in &nodes {
                 let received =
-                    receiving_write(&receives, *node, &export.dataset.value).filter(|w| w.pair != server.pair);
+                    receiving_write(&receives, *node, &export.dataset.value).filter(|w| server.pair() != Some(w.pair));
                 if let Some(write) = received {
                     problems.push(Problem::ExportOfReceivedData {
                         export: export.dataset.span.into(),

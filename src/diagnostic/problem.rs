@@ -1071,6 +1071,90 @@ pub enum Problem {
         lease: String,
     },
 
+    #[error("nfs server on a node has a `failover`, but it never moves")]
+    #[diagnostic(
+        code(E0530),
+        help("remove `failover`: a server `on node` always runs on that node; to serve data that moves with a pair's role, place the server `on pair`")
+    )]
+    FailoverOnNodeServer {
+        #[label("nothing fails over here")]
+        span: SourceSpan,
+    },
+
+    #[error("zplan writes `{option}` on every export line itself")]
+    #[diagnostic(code(E0540))]
+    OptionOwnedByZplan {
+        #[label("written by zplan")]
+        span: SourceSpan,
+        option: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("`sec {flavours}` names `{flavour}` twice")]
+    #[diagnostic(
+        code(E0541),
+        help("name each flavour once, the one the server prefers first, such as `sec krb5p:krb5i:krb5`")
+    )]
+    RepeatedFlavour {
+        #[label("`{flavour}` again")]
+        span: SourceSpan,
+        flavours: String,
+        flavour: String,
+    },
+
+    #[error("export `{path}` gives root to every client: `{who}` with {grant} is a world export in all but name")]
+    #[diagnostic(code(E0542))]
+    WorldRootExport {
+        #[label("every client")]
+        who_span: SourceSpan,
+        #[label("root access")]
+        option_span: SourceSpan,
+        path: String,
+        who: String,
+        grant: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{pattern}` is not a host name pattern exports(5) can match: {reason}")]
+    #[diagnostic(code(E0543))]
+    InvalidHostPattern {
+        #[label("invalid pattern")]
+        span: SourceSpan,
+        pattern: String,
+        reason: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{option} {locations}` is not a list of NFSv4 locations: {reason}")]
+    #[diagnostic(
+        code(E0544),
+        help("write `PATH@HOST`, with more hosts as `+HOST` and more locations after `:`, such as `{option} /srv/data@nas2.lan+10.0.0.2`")
+    )]
+    InvalidFsLocations {
+        #[label("invalid locations")]
+        span: SourceSpan,
+        option: String,
+        locations: String,
+        reason: String,
+    },
+
+    #[error("export `{path}` names client `{who}` twice")]
+    #[diagnostic(
+        code(E0545),
+        help("give `{who}` one `client` line with every option it needs; exportfs refuses a client named twice for one path")
+    )]
+    RepeatedClient {
+        #[label("again here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        who: String,
+        path: String,
+    },
+
     #[error("mount option `{option}` is for {wanted} only, and this mount asks for NFS {vers}")]
     #[diagnostic(code(E0560))]
     OptionForOtherVersion {
@@ -1488,16 +1572,15 @@ pub enum Problem {
         span: SourceSpan,
     },
 
-    #[error("`no_root_squash` is given to a whole network, {who}")]
-    #[diagnostic(
-        code(W0603),
-        severity(Warning),
-        help("every host of the network acts as root on the export; give `no_root_squash` to single addresses, or write `allow W0603` in the nfs block to accept it")
-    )]
+    #[error("`no_root_squash` is given to {group}, {who}")]
+    #[diagnostic(code(W0603), severity(Warning))]
     NoRootSquashNetwork {
         #[label("root on every host of {who}")]
         span: SourceSpan,
+        group: &'static str,
         who: String,
+        #[help]
+        help: String,
     },
 
     #[error("`insecure` lets unprivileged ports mount the export")]
@@ -1521,6 +1604,32 @@ pub enum Problem {
         #[label("every address")]
         span: SourceSpan,
         path: String,
+    },
+
+    #[error("`{option} 0` gives squashed requests the {whose} of root")]
+    #[diagnostic(
+        code(W0625),
+        severity(Warning),
+        help("root squashing then maps root to {id} 0, and `all_squash` maps every user to it: give an unprivileged id such as `{option} 65534`, or write `allow W0625` in the nfs block to accept it")
+    )]
+    AnonymousRoot {
+        #[label("squashed to {id} 0")]
+        span: SourceSpan,
+        option: String,
+        whose: &'static str,
+        id: &'static str,
+    },
+
+    #[error("`nohide` has no effect for {who}")]
+    #[diagnostic(
+        code(W0626),
+        severity(Warning),
+        help("nfsd honours `nohide` only on an export to a single host: give the child's export to single addresses or names, put `crossmnt` on the parent's, or let clients mount with NFSv4, which never hides; or write `allow W0626` in the nfs block to accept it")
+    )]
+    NohideOnGroup {
+        #[label("not a single host")]
+        span: SourceSpan,
+        who: String,
     },
 }
 

@@ -8,7 +8,7 @@ mod dot;
 mod mermaid;
 
 use crate::facts::identity::{local_account, route};
-use crate::model::{Depth, Engine, NodeSnapshot, Pair, Policy, Roles, ROOT_USER};
+use crate::model::{Depth, Engine, NodeSnapshot, Pair, Policy, Roles, ServerOn, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,22 +121,21 @@ impl Graph {
     fn add_servers(&mut self, policy: &Policy) {
         for server in &policy.nfs_servers {
             let server_id = id(Kind::NfsServer, &server.name.value);
-            let label = vec![
-                format!("nfs {}", server.name.value),
-                server.address.value.to_string(),
-                format!("failover {}", server.failover.value),
-            ];
+            let mut label = vec![format!("nfs {}", server.name.value), server.address.value.to_string()];
+            label.extend(server.failover.as_ref().map(|failover| format!("failover {}", failover.value)));
             self.vertices.push(Vertex { id: server_id.clone(), kind: Kind::NfsServer, label });
-            let pair = &policy.pairs[server.pair];
-            let hosts: &[(usize, &str)] = match pair.roles {
-                Roles::FollowsGuest { .. } => {
-                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves while active")]
+            let hosts: Vec<(usize, &str)> = match server.on {
+                ServerOn::Pair(pair) => {
+                    let pair = &policy.pairs[pair];
+                    let target_serves = match pair.roles {
+                        Roles::FollowsGuest { .. } => "serves while active",
+                        Roles::Static => "serves its copy read-only",
+                    };
+                    vec![(pair.nodes[0], "serves while active"), (pair.nodes[1], target_serves)]
                 }
-                Roles::Static => {
-                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves its copy read-only")]
-                }
+                ServerOn::Node(node) => vec![(node, "serves")],
             };
-            for &(host, role) in hosts {
+            for (host, role) in hosts {
                 let from = id(Kind::Storage, &policy.nodes[host].name.value);
                 let label = vec![role.to_owned()];
                 self.edges.push(Edge { from, to: server_id.clone(), line: Line::Dotted, label });

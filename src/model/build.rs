@@ -214,7 +214,7 @@ impl Builder {
         let pairs: Vec<Pair> =
             blocks.iter().filter(|b| matches!(b.kind, "pair" | "backup")).filter_map(|b| self.pair(b)).collect();
         self.resolved("pair", pairs.iter().map(|p| &p.name.value));
-        let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b)).collect();
+        let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b, &nodes)).collect();
         self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
         self.index_exports(&nfs_servers);
         let node_snapshots = self.node_snapshots(of_kind("node"), &nodes);
@@ -900,26 +900,56 @@ impl Builder {
         Some(Some(Spanned::new(percent.value, statement.head_span())))
     }
 
-    fn nfs(&mut self, block: &Declared<'_>) -> Option<NfsServer> {
+    fn nfs(&mut self, block: &Declared<'_>, nodes: &[Node]) -> Option<NfsServer> {
         let settings = self.settings(block, &NFS);
-        let pair = self.nfs_pair(&settings);
-        let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
-        let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::NfsServer)));
-        let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
+        let on = self.nfs_placement(&settings);
+        let address = self.nfs_address(&settings, on, nodes);
+        let failover = self.nfs_failover(&settings, on);
         let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
         let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
         let exports = self.exports(&settings);
         Some(NfsServer {
             name: block.name.clone(),
-            pair: pair?,
+            on: on?,
             address: address?,
-            failover: failover??,
+            failover: failover?,
             grace: grace?,
             lease: lease?,
             exports: exports?,
             allowed: self.allowed(&settings),
         })
+    }
+
+    /// What clients mount: `address`, required on a pair's server; a node's server is
+    /// reached at the node's own address unless it declares another.
+    fn nfs_address(
+        &mut self,
+        settings: &Settings<'_>,
+        on: Option<ServerOn>,
+        nodes: &[Node],
+    ) -> Option<Spanned<Address>> {
+        let example = "address 192.168.1.150";
+        let declared = match (settings.get("address"), on) {
+            (Some(statement), _) => Some(statement),
+            (None, Some(ServerOn::Node(node))) => return nodes.get(node).map(|node| node.address.clone()),
+            (None, _) => settings.require("address", example, &mut self.problems),
+        };
+        let value = declared.and_then(|s| single_value(s, "one address", example, &mut self.problems))?;
+        self.take(values::host_address(value, HostAddress::NfsServer))
+    }
+
+    /// `failover D`: required on a pair's server, refused on a node's, which never moves.
+    fn nfs_failover(&mut self, settings: &Settings<'_>, on: Option<ServerOn>) -> Option<Option<Spanned<Duration>>> {
+        match on {
+            Some(ServerOn::Node(_)) => {
+                if let Some(statement) = settings.get("failover") {
+                    self.problems.push(Problem::FailoverOnNodeServer { span: statement.head_span().into() });
+                    return None;
+                }
+                Some(None)
+            }
+            _ => Some(Some(self.duration_setting(settings, "failover", "failover 60s", true)??)),
+        }
     }
 
     /// `grace` or `lease`: a time nfsd takes in whole seconds, within the kernel's limits.
@@ -951,14 +981,19 @@ impl Builder {
         acknowledged.into_iter().map(|acknowledgement| acknowledgement.code).collect()
     }
 
-    fn nfs_pair(&mut self, settings: &Settings<'_>) -> Option<usize> {
+    /// `on pair P` or `on node N`.
+    fn nfs_placement(&mut self, settings: &Settings<'_>) -> Option<ServerOn> {
         let example = "on pair storage";
         let statement = settings.require("on", example, &mut self.problems)?;
-        if !starts_with_words(statement, &["pair"], 1) {
-            self.problems.push(wrong_count(statement, "`pair` and a pair name", example));
+        let kind = statement.values.first().map(|value| value.text.as_str());
+        if statement.values.len() != 2 || !matches!(kind, Some("pair" | "node")) {
+            self.problems.push(wrong_count(statement, "`pair` and a pair name, or `node` and a node name", example));
             return None;
         }
-        self.reference(&statement.values[1], "pair")
+        match kind {
+            Some("node") => self.reference(&statement.values[1], "node").map(ServerOn::Node),
+            _ => self.reference(&statement.values[1], "pair").map(ServerOn::Pair),
+        }
     }
 
     fn exports(&mut self, settings: &Settings<'_>) -> Option<Vec<Export>> {
@@ -1026,7 +1061,7 @@ impl Builder {
     fn export_client(&mut self, statement: &Statement) -> Option<ExportClient> {
         let example = "client 192.168.1.0/24 rw sync no_subtree_check";
         let Some((who, options)) = statement.values.split_first() else {
-            self.problems.push(wrong_count(statement, "an address or network and its options", example));
+            self.problems.push(wrong_count(statement, "who the export serves (an address, a network, a host name, a pattern, a netgroup or `*`) and its options", example));
             return None;
         };
         let who = self.take(values::client_spec(who));

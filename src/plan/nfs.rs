@@ -16,7 +16,7 @@ use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
 use crate::facts::Mountpoints;
 use crate::model::{
-    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles,
+    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles, ServerOn,
 };
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
@@ -34,10 +34,10 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     let mut gates: BTreeMap<&str, (Vec<String>, &NfsServer)> = BTreeMap::new();
     let mut hosts: Vec<&Node> = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let followed = server.pair().map(|pair| &policy.pairs[pair]).filter(|pair| !pair.is_static());
         for (node, _) in serving_hosts(policy, server) {
             hosts.push(node);
-            if matches!(pair.roles, Roles::FollowsGuest { .. }) {
+            if let Some(pair) = followed {
                 let gate = gates.entry(node.name.value.as_str()).or_insert((Vec::new(), server));
                 gate.0.push(pair.name.value.clone());
             }
@@ -183,7 +183,12 @@ pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsS
             .collect(),
         Os::FreeBsd => lines
             .iter()
-            .flat_map(|line| line.clients.iter().map(move |c| format!("{} {} {}", line.path, c.options, c.who)))
+            .flat_map(|line| {
+                line.clients.iter().map(move |c| {
+                    let parts = [line.path.as_str(), c.options.as_str(), c.who.as_str()];
+                    parts.into_iter().filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
+                })
+            })
             .collect(),
     }
 }
@@ -226,9 +231,12 @@ pub enum Serving {
 }
 
 /// The nodes that may serve: both of a followed pair (gated on the role), the source of a
-/// static pair and, read-only, its target.
+/// static pair and, read-only, its target; a node's server on its node.
 fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, Serving)> {
-    let pair = &policy.pairs[server.pair];
+    let pair = match server.on {
+        ServerOn::Pair(pair) => &policy.pairs[pair],
+        ServerOn::Node(node) => return vec![(&policy.nodes[node], Serving::Data)],
+    };
     let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
     match pair.roles {
         Roles::FollowsGuest { .. } => vec![(first, Serving::Data), (second, Serving::Data)],
@@ -244,7 +252,7 @@ fn export_line(
     node: &Node,
     serving: Serving,
 ) -> ExportLine {
-    let pair = &policy.pairs[server.pair];
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
     let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
@@ -254,13 +262,17 @@ fn export_line(
             Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();
-    let served_by = format!("nfs server {} at {}, pair {}", server.name.value, server.address.value, pair.name.value);
+    let placed = match pair {
+        Some(pair) => format!(", pair {}", pair.name.value),
+        None => String::new(),
+    };
+    let served_by = format!("nfs server {} at {}{placed}", server.name.value, server.address.value);
     let dataset = &export.dataset.value;
-    let comment = match serving {
-        Serving::Data => format!("{dataset} of {served_by}"),
-        Serving::ReadOnlyCopy => {
+    let comment = match (serving, pair) {
+        (Serving::ReadOnlyCopy, Some(pair)) => {
             format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
         }
+        _ => format!("{dataset} of {served_by}"),
     };
     ExportLine { path: export.path.value.clone(), comment, clients }
 }
@@ -270,21 +282,26 @@ fn export_line(
 fn served_mountpoint(
     policy: &Policy,
     mountpoints: &Mountpoints<'_>,
-    pair: &Pair,
+    pair: Option<&Pair>,
     dataset: &str,
     node: &Node,
     serving: Serving,
 ) -> String {
-    let held = match serving {
-        Serving::Data if !pair.is_static() || node.name.value == policy.nodes[pair.nodes[0]].name.value => {
-            dataset.to_owned()
+    let held = match pair {
+        Some(pair)
+            if serving == Serving::ReadOnlyCopy
+                || pair.is_static() && node.name.value != policy.nodes[pair.nodes[0]].name.value =>
+        {
+            landing(policy, pair, dataset)
         }
-        _ => landing(policy, pair, dataset),
+        _ => dataset.to_owned(),
     };
     mountpoints.mountpoint(&node.name.value, &held)
 }
 
-/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says. `mp` makes
+/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says, and a
+/// client without a subtree option gets nfsd's default, `no_subtree_check`, written out, as
+/// exportfs warns on every reload about a line without one. `mp` makes
 /// nfsd export the path only while the dataset's mountpoint is mounted: a pool that did not
 /// import or a copy not mounted yet never serves the empty directory beneath it under the
 /// fsid clients hold.
@@ -297,6 +314,9 @@ fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, serving: Ser
         .collect();
     if serving == Serving::ReadOnlyCopy {
         options.insert(0, "ro".to_owned());
+    }
+    if !client.options.iter().any(|o| matches!(o.value.name, "subtree_check" | "no_subtree_check")) {
+        options.push("no_subtree_check".to_owned());
     }
     options.push(format!("mp={mountpoint}"));
     options.push(format!("fsid={fsid}"));
@@ -317,11 +337,14 @@ fn freebsd_client(client: &ExportClient, serving: Serving) -> ExportClientLine {
     ExportClientLine { who: freebsd_host(&client.who.value), options: options.join(" ") }
 }
 
-/// A host, or a network as `-network ADDRESS -mask MASK` (IPv6: with its prefix length).
+/// A host, a netgroup by its bare name (mountd looks a name up as a netgroup first), nothing
+/// for everyone (FreeBSD's default entry), or a network as `-network ADDRESS -mask MASK`
+/// (IPv6: with its prefix length). Host name patterns are refused on FreeBSD (E0709).
 fn freebsd_host(who: &ClientSpec) -> String {
     match who {
         ClientSpec::Address(address) => address.to_string(),
-        ClientSpec::Host(name) => name.clone(),
+        ClientSpec::Host(name) | ClientSpec::Netgroup(name) | ClientSpec::Wildcard(name) => name.clone(),
+        ClientSpec::Everyone => String::new(),
         ClientSpec::Network(IpAddr::V4(network), prefix) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
             format!("-network {network} -mask {}", Ipv4Addr::from(mask))
@@ -377,6 +400,7 @@ fn server_gate(pairs: &[String]) -> Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{OptionSetting, Spanned};
 
     #[test]
     fn the_server_scope_is_a_host_name_made_of_the_address() {
@@ -388,6 +412,33 @@ mod tests {
         let other = Address::Name(format!("{}.{}.example", "a".repeat(40), "c".repeat(40)));
         assert_eq!(nfsd_scope(&long).len(), 64);
         assert_ne!(nfsd_scope(&long), nfsd_scope(&other));
+    }
+
+    fn client(who: ClientSpec, options: &[&'static str]) -> ExportClient {
+        let setting = |name| Spanned::new(OptionSetting { name, value: None }, Default::default());
+        ExportClient {
+            who: Spanned::new(who, Default::default()),
+            options: options.iter().map(|o| setting(*o)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_linux_line_states_its_subtree_check() {
+        let quiet = linux_client(&client(ClientSpec::Everyone, &["ro"]), 7, "/srv", Serving::Data);
+        assert_eq!((quiet.who.as_str(), quiet.options.as_str()), ("*", "ro,no_subtree_check,mp=/srv,fsid=7"));
+        let checked = linux_client(
+            &client(ClientSpec::Netgroup("eng".into()), &["rw", "subtree_check"]),
+            7,
+            "/srv",
+            Serving::ReadOnlyCopy,
+        );
+        assert_eq!((checked.who.as_str(), checked.options.as_str()), ("@eng", "ro,subtree_check,mp=/srv,fsid=7"));
+    }
+
+    #[test]
+    fn freebsd_hosts_are_netgroups_by_name_and_everyone_by_omission() {
+        assert_eq!(freebsd_host(&ClientSpec::Netgroup("eng".into())), "eng");
+        assert_eq!(freebsd_host(&ClientSpec::Everyone), "");
     }
 
     #[test]

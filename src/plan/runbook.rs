@@ -68,7 +68,9 @@ impl<'p> Fleet<'p> {
         let policy = derived.policy;
         let mut servers_of_pair: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
         for server in &policy.nfs_servers {
-            servers_of_pair.entry(server.pair).or_default().push(server);
+            if let Some(pair) = server.pair() {
+                servers_of_pair.entry(pair).or_default().push(server);
+            }
         }
         Fleet { policy, derived, served: Served::of(policy), servers_of_pair }
     }

@@ -160,7 +160,10 @@ pub enum Problem {
     },
 
     #[error("`allow {code}` cannot be honoured: {reason}")]
-    #[diagnostic(code(E0208), help("`allow` takes warning codes (W…) that `zplan explain` lists"))]
+    #[diagnostic(
+        code(E0208),
+        help("`allow` takes warning codes (W…) that `zplan explain` lists, and in a client `E0506 because REASON` for a soft mount on purpose")
+    )]
     InvalidAllow {
         #[label("not a warning code")]
         span: SourceSpan,
@@ -1152,6 +1155,57 @@ pub enum Problem {
         path: String,
     },
 
+    #[error("mount option `{option}` is for {wanted} only, and this mount asks for NFS {vers}")]
+    #[diagnostic(code(E0560))]
+    OptionForOtherVersion {
+        #[label("{wanted} only")]
+        option_span: SourceSpan,
+        #[label("NFS {vers}")]
+        vers_span: SourceSpan,
+        option: String,
+        wanted: &'static str,
+        vers: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{min_name}` ({min}) is longer than `{max_name}` ({max})")]
+    #[diagnostic(
+        code(E0561),
+        help("the client caches attributes for at least the minimum and at most the maximum, so the minimum must not exceed the maximum: shorten `{min_name}` or lengthen `{max_name}` (nfs(5) defaults: acregmin 3s, acregmax 1m, acdirmin 30s, acdirmax 1m)")
+    )]
+    AttributeCacheInverted {
+        #[label("minimum {min}")]
+        min_span: SourceSpan,
+        #[label("maximum {max}")]
+        max_span: SourceSpan,
+        min_name: &'static str,
+        max_name: &'static str,
+        min: String,
+        max: String,
+    },
+
+    #[error("`idle-timeout` applies to an automount, and this mount has no `automount`")]
+    #[diagnostic(
+        code(E0562),
+        help("systemd unmounts an automounted file system once it has been idle that long; add `automount`, or remove `idle-timeout`, which a mount mounted at boot would ignore")
+    )]
+    IdleTimeoutWithoutAutomount {
+        #[label("ignored without `automount`")]
+        span: SourceSpan,
+    },
+
+    #[error("`allow {code}` needs a reason: {why}")]
+    #[diagnostic(code(E0563))]
+    AcknowledgementWithoutReason {
+        #[label("no reason given")]
+        span: SourceSpan,
+        code: String,
+        why: &'static str,
+        #[help]
+        help: String,
+    },
+
     #[error("engine `zrepl` cannot follow a role decided at run time")]
     #[diagnostic(
         code(E0701),
@@ -1494,6 +1548,17 @@ pub enum Problem {
         every: String,
         dataset: String,
         retention: String,
+    },
+
+    #[error("mount.nfs retries this mount for {retry}, but systemd stops it after {timeout}")]
+    #[diagnostic(code(W0635), severity(Warning))]
+    RetryOutlastsMountTimeout {
+        #[label("retry {retry}")]
+        span: SourceSpan,
+        retry: String,
+        timeout: String,
+        #[help]
+        help: String,
     },
 
     #[error("network mount without `_netdev`")]

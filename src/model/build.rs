@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::acknowledge::{self, AllowedIn};
 use super::cadence;
 use super::identity;
 use super::names::NameTable;
@@ -974,21 +975,10 @@ impl Builder {
         }
     }
 
-    /// The warning codes a block acknowledges: `allow W0603 W0604`.
+    /// The warning codes a block acknowledges: `allow W0603 W0604 [because …]`.
     fn allowed(&mut self, settings: &Settings<'_>) -> Vec<Spanned<String>> {
-        let mut allowed = Vec::new();
-        for statement in settings.all("allow") {
-            if statement.values.is_empty() {
-                self.problems.push(wrong_count(statement, "one or more warning codes", "allow W0603"));
-            }
-            for value in &statement.values {
-                match values::warning_code(value) {
-                    Ok(code) => allowed.push(code),
-                    Err(problem) => self.problems.push(problem),
-                }
-            }
-        }
-        allowed
+        let acknowledged = acknowledge::acknowledgements(settings, AllowedIn::Elsewhere, &mut self.problems);
+        acknowledged.into_iter().map(|acknowledgement| acknowledgement.code).collect()
     }
 
     /// `on pair P` or `on node N`.
@@ -1105,9 +1095,10 @@ impl Builder {
         if mounts.is_empty() && complete {
             settings.missing("mount", "mount server:/data at /mnt/data { hard }", &mut self.problems);
         }
-        let allowed = self.allowed(&settings);
+        let acknowledged = acknowledge::acknowledgements(&settings, AllowedIn::Client, &mut self.problems);
+        let allowed = acknowledged.iter().map(|acknowledgement| acknowledgement.code.clone()).collect();
         let os = self.os(&settings, block)?;
-        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), os, mounts, allowed })
+        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), os, mounts, allowed, acknowledged })
     }
 
     fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {

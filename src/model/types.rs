@@ -1139,8 +1139,34 @@ pub struct Client {
     pub name: Spanned<String>,
     pub os: Spanned<Os>,
     pub mounts: Vec<Mount>,
-    /// Warning codes the policy acknowledges for this client.
+    /// Warning codes the policy acknowledges for this client, and `E0506` when it
+    /// acknowledges a soft mount that gives up during a failover.
     pub allowed: Vec<Spanned<String>>,
+    /// Each acknowledged code with the reason the policy states for it (`because …`).
+    pub acknowledged: Vec<Acknowledgement>,
+}
+
+impl Client {
+    /// The reason the client states for mounting softly on purpose (`allow E0506 because …`).
+    pub fn soft_on_purpose(&self) -> Option<&str> {
+        self.acknowledged
+            .iter()
+            .find(|acknowledgement| acknowledgement.code.value == SOFT_MOUNT_CODE)
+            .and_then(|acknowledgement| acknowledgement.because.as_ref())
+            .map(|because| because.value.as_str())
+    }
+}
+
+/// The refusal of a soft mount that gives up during its server's failover: the one error
+/// a client may acknowledge, with a reason.
+pub const SOFT_MOUNT_CODE: &str = "E0506";
+
+/// A diagnostic a block acknowledges with `allow CODE… [because REASON…]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    pub code: Spanned<String>,
+    /// The words after `because`, joined by single spaces, where they are written.
+    pub because: Option<Spanned<String>>,
 }
 
 /// Whether a list of acknowledged codes holds a code.

@@ -1,8 +1,8 @@
 //! Rules on client mounts of HA exports: a soft mount must keep retrying for longer than the
 //! server's failover, and a network mount should say `_netdev`.
 
-use super::nfs::failover_budget;
 use crate::diagnostic::Problem;
+use crate::facts::schedule::failover_budget;
 use crate::model::{allows, Client, Duration, Mount, NfsServer, Policy};
 
 /// The most a single NFS retry waits over TCP (nfs(5): linear back-off up to 600 s).

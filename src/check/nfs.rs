@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::Problem;
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
-use crate::facts::schedule::{grace_wait, FailoverBudget};
+use crate::facts::schedule::{failover_budget, grace_wait};
 use crate::model::{
-    allows, closest_dataset, AddressMove, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles,
-    NFSD_TIME_RANGE,
+    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
 };
 use crate::syntax::Span;
 
@@ -240,20 +239,6 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
             ),
         })
         .collect()
-}
-
-/// The fixed parts of a server's failover, for a server that follows a pair's role; a
-/// static pair's failover is a person's work, and its target's nfsd is already running.
-pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
-    if !matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. }) {
-        return None;
-    }
-    let (grace, lease) = (server.grace(), server.lease());
-    Some(match server.address_moves.as_ref().map(|moves| &moves.value) {
-        Some(AddressMove::Keepalived { .. }) => FailoverBudget::followed_with_vrrp(grace, lease),
-        Some(AddressMove::Guest { .. }) => FailoverBudget::in_guest(grace, lease),
-        None => FailoverBudget::followed(grace, lease),
-    })
 }
 
 fn shorter_grace_hint(server: &NfsServer) -> &'static str {

@@ -3,7 +3,10 @@
 //! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
 //! zrepl's intervals.
 
-use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Spanned, Transfer, HOUR_DIVISORS};
+use crate::model::{
+    AddressMove, Duration, Engine, Mode, NfsServer, Pair, Policy, Retention, Roles, SnapshotKind, Spanned, Transfer,
+    HOUR_DIVISORS,
+};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
@@ -385,6 +388,20 @@ impl FailoverBudget {
             None => server,
         }
     }
+}
+
+/// The fixed parts of a server's failover, for a server that follows a pair's role; a
+/// static pair's failover is a person's work, and its target's nfsd is already running.
+pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
+    if !matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. }) {
+        return None;
+    }
+    let (grace, lease) = (server.grace(), server.lease());
+    Some(match server.address_moves.as_ref().map(|moves| &moves.value) {
+        Some(AddressMove::Keepalived { .. }) => FailoverBudget::followed_with_vrrp(grace, lease),
+        Some(AddressMove::Guest { .. }) => FailoverBudget::in_guest(grace, lease),
+        None => FailoverBudget::followed(grace, lease),
+    })
 }
 
 fn sum(path: &Path) -> Duration {

@@ -35,7 +35,7 @@ const MODULES_LOAD_PATH: &str = "etc/modules-load.d/zplan-nfsd.conf";
 
 /// Adds the files that move each followed server's address: keepalived's on the nodes, or
 /// the container's own.
-pub fn address_files(policy: &Policy, files: &mut Files) {
+pub(super) fn address_files(policy: &Policy, files: &mut Files) {
     keepalived_files(policy, files);
     for server in &policy.nfs_servers {
         if let (Some(guest), Roles::FollowsGuest { guest: id }) =
@@ -251,24 +251,37 @@ fn guest_nfs_conf(server: &NfsServer) -> NfsConf {
 
 /// One `mpN:` line per export, parents first, from where the dataset is mounted on the
 /// nodes to the path the container exports.
-fn lxc_mounts(server: &NfsServer, guest: u32, mountpoints: &Mountpoints<'_>, node: &str) -> LxcMounts {
+fn mount_lines(server: &NfsServer, mountpoints: &Mountpoints<'_>, node: &str) -> Vec<String> {
     let mut exports: Vec<&crate::model::Export> = server.exports.iter().collect();
     exports.sort_by(|a, b| a.path.value.cmp(&b.path.value));
-    let lines: Vec<String> = exports
+    exports
         .iter()
         .enumerate()
         .map(|(index, export)| {
             let host_path = mountpoints.mountpoint(node, &export.dataset.value);
             format!("mp{index}: {host_path},mp={},shared=1", export.path.value)
         })
-        .collect();
-    let commands: Vec<String> = lines
+        .collect()
+}
+
+/// The `pct set` commands that give container `guest` the bind mounts of `server`.
+pub(super) fn pct_set_commands(policy: &Policy, server: &NfsServer, guest: u32) -> Vec<String> {
+    let node = &policy.nodes[policy.pairs[server.pair].nodes[0]].name.value;
+    pct_set(&mount_lines(server, &Mountpoints::of(policy), node), guest)
+}
+
+fn pct_set(lines: &[String], guest: u32) -> Vec<String> {
+    lines
         .iter()
         .map(|line| {
             let (key, value) = line.split_once(": ").unwrap_or((line, ""));
-            format!("  pct set {guest} -{key} {value}")
+            format!("pct set {guest} -{key} {value}")
         })
-        .collect();
+        .collect()
+}
+
+fn lxc_mounts(server: &NfsServer, guest: u32, mountpoints: &Mountpoints<'_>, node: &str) -> LxcMounts {
+    let lines = mount_lines(server, mountpoints, node);
     let mut comments = vec![
         format!("The bind mounts container {guest} needs to serve nfs server `{}`: the lines", server.name.value),
         format!("for /etc/pve/lxc/{guest}.conf, each dataset from where both nodes mount it to the path"),
@@ -276,7 +289,7 @@ fn lxc_mounts(server: &NfsServer, guest: u32, mountpoints: &Mountpoints<'_>, nod
         "that it may move the container. Apply them once, on either node:".to_owned(),
         String::new(),
     ];
-    comments.extend(commands);
+    comments.extend(pct_set(&lines, guest).into_iter().map(|command| format!("  {command}")));
     comments.extend([
         String::new(),
         "The kernel's nfsd runs in a privileged container only (unprivileged: 0): an".to_owned(),

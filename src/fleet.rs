@@ -87,6 +87,34 @@ pub fn fleet_policy_with_identities(pairs: usize, seed: u64) -> String {
     blocks(pairs, seed, true).concat()
 }
 
+/// The same fleet, with the service address of each followed site's NFS server moved:
+/// by keepalived on even sites (an interface and router id of their own per 255 sites), by
+/// the followed container on odd ones.
+pub fn fleet_policy_with_moved_addresses(pairs: usize, seed: u64) -> String {
+    let blocks = blocks(pairs, seed, false);
+    let followed: Vec<String> = blocks
+        .iter()
+        .filter(|block| block.contains("follows proxmox-guest"))
+        .filter_map(|block| block.strip_prefix("pair site-")?.split(' ').next().map(str::to_owned))
+        .collect();
+    blocks.into_iter().map(|block| with_moved_address(block, &followed)).collect()
+}
+
+/// An NFS block of a followed site, with the line that moves its address after `on`.
+fn with_moved_address(block: String, followed: &[String]) -> String {
+    let Some(site) = block.strip_prefix("nfs nfs-").and_then(|rest| rest.split(' ').next()) else { return block };
+    let Some(index) = followed.iter().any(|f| f == site).then(|| site.parse::<usize>().ok()).flatten() else {
+        return block;
+    };
+    let moves = if index % 2 == 0 {
+        format!("  address-moves keepalived interface vmbr{} router-id {}\n", index / 255, index % 255 + 1)
+    } else {
+        format!("  address-moves guest ct-{index}\n")
+    };
+    let on = format!("  on       pair site-{index}\n");
+    block.replacen(&on, &format!("{on}{moves}"), 1)
+}
+
 fn blocks(pairs: usize, seed: u64, identities: bool) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let mut blocks: Vec<String> =
@@ -741,6 +769,15 @@ mod tests {
     fn the_same_seed_gives_the_same_fleet() {
         assert_eq!(fleet_policy(20, 7), fleet_policy(20, 7));
         assert_ne!(fleet_policy(20, 7), fleet_policy(20, 8));
+    }
+
+    #[test]
+    fn fleets_with_moved_addresses_compile_cleanly_with_both_architectures() {
+        let policy = fleet_policy_with_moved_addresses(12, 3);
+        assert!(policy.contains("address-moves keepalived interface vmbr0"), "{policy}");
+        assert!(policy.contains("address-moves guest ct-"), "{policy}");
+        let compilation = crate::compile(&policy, "fleet.zplan");
+        assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
     }
 
     #[test]

@@ -446,6 +446,14 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
                 seen.extend(sanoid_sections(text).into_iter().filter(|s| s.2).map(|_| "children only".to_owned()));
             }
         }
+        for (_, path, _) in text_files(&tree) {
+            if path == "etc/keepalived/zplan.conf" {
+                seen.insert("address by keepalived".to_owned());
+            }
+            if path.starts_with("usr/local/share/doc/zplan/lxc-") {
+                seen.insert("server in the container".to_owned());
+            }
+        }
         if policy.pairs.iter().any(|p| p.engine.value == Engine::Syncoid) && !policy.node_snapshots.is_empty() {
             seen.insert("node snapshots beside a pair".to_owned());
         }
@@ -482,8 +490,58 @@ fn the_policies_cover_both_engines_and_both_kinds_of_pair() {
     ];
     let shapes = ["as", "without-pool", "children", "snap", "node sanoid", "children only"];
     let graph = ["node snapshots beside a pair", "fan-out", "cascade"];
-    for case in cases.into_iter().chain(shapes).chain(graph) {
+    let addresses = ["address by keepalived", "server in the container"];
+    for case in cases.into_iter().chain(shapes).chain(graph).chain(addresses) {
         assert!(seen.contains(case), "no policy has `{case}`: {seen:?}");
+    }
+}
+
+/// A service address is held only where its server may serve: each VRRP instance sits on
+/// a node of the server's pair and tracks that pair's active role, so it never holds the
+/// address on a standby; a server inside a container is served by the container alone,
+/// which prunes nothing, and no node exports its paths.
+#[test]
+fn service_addresses_are_held_only_where_their_server_serves() {
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for server in &policy.nfs_servers {
+            let pair = &policy.pairs[server.pair];
+            let nodes: Vec<&str> = pair.nodes.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect();
+            let address = server.address.value.to_string();
+            for (host, path, text) in text_files(&tree) {
+                if path == "etc/keepalived/zplan.conf" && text.contains(&format!("        {address}/")) {
+                    assert!(
+                        server.keepalived().is_some(),
+                        "{name}: {host} holds {address} for a server keepalived does not move"
+                    );
+                    assert!(nodes.contains(&host), "{name}: {host} holds {address} outside pair {}", pair.name.value);
+                    let track = format!("script \"/usr/local/libexec/zplan/role-{} active\"", pair.name.value);
+                    assert!(
+                        text.contains(&track),
+                        "{name}: {host} holds {address} without the role of {}",
+                        pair.name.value
+                    );
+                }
+            }
+            let Some(guest) = server.guest_host() else { continue };
+            for (host, path, text) in text_files(&tree) {
+                if host == guest.value {
+                    assert!(
+                        !path.starts_with("etc/sanoid") && !path.contains("zrepl"),
+                        "{name}: the container prunes: {path}"
+                    );
+                }
+                if nodes.contains(&host) && path == "etc/exports.d/zplan.exports" {
+                    for export in &server.exports {
+                        assert!(
+                            !text.contains(&format!("\n{} ", export.path.value)),
+                            "{name}: {host} exports {}",
+                            export.path.value
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 

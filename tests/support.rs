@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
 use zplan::fleet::{
-    backup_box_blocks, backup_fleet_policy, fleet_policy, fleet_policy_with_identities, zrepl_fan_out_fleet,
+    backup_box_blocks, backup_fleet_policy, fleet_policy, fleet_policy_with_identities,
+    fleet_policy_with_moved_addresses, zrepl_fan_out_fleet,
 };
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
@@ -87,6 +88,9 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     let fixed = entries().iter().filter(|entry| !entry.fixed.is_empty());
     policies.extend(fixed.map(|entry| (format!("fixed {}", entry.code), entry.fixed.clone())));
     policies.extend((1..=4).map(|seed| (format!("fleet {seed}"), fleet_policy(12, seed))));
+    policies.extend(
+        (1..=2).map(|seed| (format!("fleet {seed} with moved addresses"), fleet_policy_with_moved_addresses(12, seed))),
+    );
     policies.extend((1..=2).map(|seed| (format!("backups {seed}"), backup_fleet_policy(12, seed))));
     policies.extend((1..=2).map(|seed| (format!("backup boxes {seed}"), backup_box_blocks(6, seed).concat())));
     policies.extend((1..=2).map(|seed| (format!("fan-out fleet {seed}"), zrepl_fan_out_fleet(6, seed))));

@@ -5,6 +5,7 @@ mod addresses;
 mod cascade;
 mod copies;
 mod engines;
+mod failover;
 mod freebsd;
 mod identity;
 mod jobs;
@@ -47,6 +48,10 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         nfs::nfsd_times_agree,
         nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
+        failover::address_moves_follow_roles,
+        failover::keepalived_holds_ip_literals,
+        failover::router_ids_unique,
+        failover::guest_names_are_free,
         mountpoints::exports_are_mounted,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,

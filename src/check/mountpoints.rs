@@ -17,12 +17,13 @@ fn within(path: &str, mountpoint: &str) -> bool {
 /// Every export is where its dataset is mounted, or below it, on every node that serves it
 /// from the dataset itself: both nodes of a followed pair, a static pair's source (its
 /// target serves its copy, which E0711 checks). An export of data the pair does not
-/// replicate is E0501's alone.
+/// replicate is E0501's alone. A server inside the followed guest exports the paths the
+/// guest sees, where its bind mounts put the datasets.
 pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let declared = Mountpoints::of(policy);
     let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
-    for server in &policy.nfs_servers {
+    for server in super::nfs::on_nodes(policy) {
         let exports = server
             .exports
             .iter()

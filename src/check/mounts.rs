@@ -2,8 +2,8 @@
 //! failover (unless the client acknowledges it with a reason), a network mount should say
 //! `_netdev`, and options must fit the NFS version, each other and systemd.
 
-use super::nfs::failover_budget;
 use crate::diagnostic::Problem;
+use crate::facts::schedule::failover_budget;
 use crate::model::{
     allows, Client, Duration, Mount, NfsServer, OptionSetting, Policy, Spanned, NFS3_ONLY_MOUNT_OPTIONS,
     NFS4_ONLY_MOUNT_OPTIONS, SOFT_MOUNT_CODE,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostic::Problem;
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
-use crate::facts::schedule::{grace_wait, FailoverBudget};
+use crate::facts::schedule::{failover_budget, grace_wait};
 use crate::model::{
     allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, OptionSetting, Policy, Roles,
     Spanned, NFSD_TIME_RANGE,
@@ -48,6 +48,11 @@ impl<'p> ReplicatedByPair<'p> {
     fn names(&self, pair: usize) -> impl Iterator<Item = &'p str> + '_ {
         self.0[pair].keys().copied()
     }
+}
+
+/// The NFS servers whose nfsd runs on their pair's nodes: all but those inside a guest.
+pub(super) fn on_nodes(policy: &Policy) -> impl Iterator<Item = &NfsServer> {
+    policy.nfs_servers.iter().filter(|server| server.guest_host().is_none())
 }
 
 /// An export of a pair's server serves a dataset the pair replicates, or a parent of one (a
@@ -109,7 +114,7 @@ fn fsid_clashes(server: &NfsServer) -> Vec<Problem> {
 pub fn export_paths_serve_one_dataset(policy: &Policy) -> Vec<Problem> {
     let mut served: HashMap<(usize, &str), ServedAt<'_>> = HashMap::new();
     let mut problems = Vec::new();
-    for server in &policy.nfs_servers {
+    for server in on_nodes(policy) {
         for export in &server.exports {
             problems.extend(serve_export(policy, server, export, &mut served));
         }
@@ -343,13 +348,6 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
         .collect()
 }
 
-/// The fixed parts of a server's failover, for a server that follows a pair's role; a
-/// static pair's failover is a person's work, and its target's nfsd is already running.
-pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
-    let pair = &policy.pairs[server.pair()?];
-    matches!(pair.roles, Roles::FollowsGuest { .. }).then(|| FailoverBudget::followed(server.grace(), server.lease()))
-}
-
 fn shorter_grace_hint(server: &NfsServer) -> &'static str {
     let (shortest, _) = NFSD_TIME_RANGE;
     if grace_wait(server.grace(), server.lease()) > grace_wait(shortest, shortest) {
@@ -363,7 +361,7 @@ fn shorter_grace_hint(server: &NfsServer) -> &'static str {
 pub fn nfsd_times_agree(policy: &Policy) -> Vec<Problem> {
     let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
     let mut problems = Vec::new();
-    for server in &policy.nfs_servers {
+    for server in on_nodes(policy) {
         for node in policy.serving_nodes(server) {
             let first = *first_on.entry(node).or_insert(server);
             if nfsd_times(first) != nfsd_times(server) {
@@ -418,7 +416,7 @@ pub fn grace_outlasts_lease(policy: &Policy) -> Vec<Problem> {
 pub fn one_followed_pair_per_nfs_node(policy: &Policy) -> Vec<Problem> {
     let mut following: std::collections::BTreeMap<usize, &NfsServer> = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
-    for server in &policy.nfs_servers {
+    for server in on_nodes(policy) {
         let Some(on_pair) = server.pair() else { continue };
         let pair = &policy.pairs[on_pair];
         if !matches!(pair.roles, Roles::FollowsGuest { .. }) {

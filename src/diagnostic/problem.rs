@@ -1071,14 +1071,15 @@ pub enum Problem {
         lease: String,
     },
 
-    #[error("nfs server on a node has a `failover`, but it never moves")]
+    #[error("nfs server on a node has `{keyword}`, but it never moves")]
     #[diagnostic(
         code(E0530),
-        help("remove `failover`: a server `on node` always runs on that node; to serve data that moves with a pair's role, place the server `on pair`")
+        help("remove `{keyword}`: a server `on node` always runs on that node; to serve data that moves with a pair's role, place the server `on pair`")
     )]
     FailoverOnNodeServer {
         #[label("nothing fails over here")]
         span: SourceSpan,
+        keyword: &'static str,
     },
 
     #[error("zplan writes `{option}` on every export line itself")]
@@ -1204,6 +1205,75 @@ pub enum Problem {
         why: &'static str,
         #[help]
         help: String,
+    },
+
+    #[error("nfs server `{server}` moves its address with a role, but pair `{pair}` has no role decided at run time")]
+    #[diagnostic(
+        code(E0570),
+        help("a static pair's failover is a person's work, and its runbook says when to move the address: remove `address-moves`")
+    )]
+    AddressMoveNotFollowed {
+        #[label("moves the address")]
+        span: SourceSpan,
+        #[label("a static pair")]
+        pair_span: SourceSpan,
+        server: String,
+        pair: String,
+    },
+
+    #[error("keepalived cannot hold `{address}`, the address of nfs server `{server}`: it is a host name")]
+    #[diagnostic(
+        code(E0571),
+        help("a VRRP instance holds IP addresses: write the server's `address` as the IP literal `{address}` resolves to")
+    )]
+    KeepalivedNeedsIp {
+        #[label("a host name")]
+        span: SourceSpan,
+        #[label("moved by keepalived")]
+        moves: SourceSpan,
+        server: String,
+        address: String,
+    },
+
+    #[error("nfs servers `{first_server}` and `{second_server}` would both use VRRP router id {router_id} on interface `{interface}`")]
+    #[diagnostic(code(E0572))]
+    RouterIdClash {
+        #[label("router id {router_id} again")]
+        second: SourceSpan,
+        #[label("router id {router_id} first")]
+        first: SourceSpan,
+        first_server: String,
+        second_server: String,
+        router_id: u8,
+        interface: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nfs server `{server}` cannot run in guest `{name}`: {holder}")]
+    #[diagnostic(code(E0573))]
+    GuestNameTaken {
+        #[label("the guest")]
+        span: SourceSpan,
+        #[label("taken here")]
+        taken: SourceSpan,
+        name: String,
+        server: String,
+        holder: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("`{name}` is not a network interface name: {reason}")]
+    #[diagnostic(
+        code(E0574),
+        help("write the interface that carries the service address, as `ip link` shows it, such as `vmbr0`")
+    )]
+    InvalidInterface {
+        #[label("interface")]
+        span: SourceSpan,
+        name: String,
+        reason: &'static str,
     },
 
     #[error("engine `zrepl` cannot follow a role decided at run time")]

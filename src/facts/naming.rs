@@ -30,6 +30,14 @@ fn derived_fsid(path: &str) -> u32 {
     1 + hash % 0x7fff_fffe
 }
 
+/// The VRRP router id of a server whose address keepalived moves, when the policy declares
+/// none: FNV-1a of the server's name folded into 1..=255, stable across builds and
+/// unaffected by other servers (a clash is refused, and `router-id` overrides it).
+pub fn vrrp_router_id(server: &str) -> u8 {
+    let hash = server.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    u8::try_from(1 + hash % 255).unwrap_or(u8::MAX)
+}
+
 /// The unit name systemd derives from a mount point (`systemd-escape --path`).
 pub fn mount_unit_stem(path: &str) -> String {
     let trimmed = path.trim_matches('/');
@@ -58,6 +66,13 @@ mod tests {
         assert_eq!(mount_unit_stem("/mnt/data-nfs"), "mnt-data\\x2dnfs");
         assert_eq!(mount_unit_stem("/"), "-");
         assert_eq!(mount_unit_stem("/.hidden/x"), "\\x2ehidden-x");
+    }
+
+    #[test]
+    fn router_ids_are_stable_and_within_vrrp_range() {
+        assert_eq!(vrrp_router_id("server"), vrrp_router_id("server"));
+        assert_ne!(vrrp_router_id("server"), vrrp_router_id("files"));
+        assert!((1..=255).contains(&vrrp_router_id("")));
     }
 
     #[test]

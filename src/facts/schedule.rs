@@ -3,7 +3,10 @@
 //! snapshot. Checks use it to refuse a policy; the plan uses it to write the timers and
 //! zrepl's intervals.
 
-use crate::model::{Duration, Engine, Mode, Pair, Retention, SnapshotKind, Spanned, Transfer, HOUR_DIVISORS};
+use crate::model::{
+    AddressMove, Duration, Engine, Mode, NfsServer, Pair, Policy, Retention, Roles, SnapshotKind, Spanned, Transfer,
+    HOUR_DIVISORS,
+};
 
 /// The `AccuracySec=` every zplan timer sets, and the most each may fire late.
 pub const TIMER_ACCURACY: Duration = Duration(1);
@@ -275,20 +278,55 @@ pub const NFS_FOLLOW_PERIOD: Duration = Duration(15);
 /// then `rpc.nfsd`. An allowance, as `transfer` is: nothing bounds it.
 pub const NFS_SERVER_START: Duration = Duration(5);
 
+/// How often keepalived runs the role script that tracks a followed pair's active node
+/// (`vrrp_script` `interval`), and how long one run may take (`timeout`): the script checks
+/// the role 3 times, 2 s apart, and each `pvecm status` takes a moment, so a run may not fit
+/// in less. Runs never overlap: keepalived skips a run while the last one still runs.
+pub const TRACK_SCRIPT_INTERVAL: Duration = Duration(10);
+
+/// The longest one run of the role script may take before keepalived counts it failed.
+pub const TRACK_SCRIPT_TIMEOUT: Duration = TRACK_SCRIPT_INTERVAL;
+
+/// How many runs in a row must agree before keepalived changes an instance's state (`rise`,
+/// `fall`): one, as the role script already checks three times, and the follow script stops
+/// nfs-server on one answer too.
+pub const TRACK_SCRIPT_RUNS: u64 = 1;
+
+/// VRRP's advertisement interval (`advert_int`), keepalived's default.
+pub const VRRP_ADVERT_INTERVAL: Duration = Duration(1);
+
+/// How many adverts a backup misses before it takes the address (RFC 5798's
+/// Master_Down_Interval is 3 × the advert interval, plus the skew).
+pub const VRRP_MISSED_ADVERTS: u64 = 3;
+
+/// The priority of every zplan VRRP instance: both nodes alike, since the role script, not
+/// the priority, decides which node may hold the address.
+pub const VRRP_PRIORITY: u64 = 100;
+
+/// One path to a working server after a failover, term by term.
+type Path = Vec<(Duration, String)>;
+
 /// The parts of a followed NFS server's failover that zplan and nfsd fix, term by term:
 /// the follow timer notices the new role and checks it, nfs-server's own gate checks it
 /// again, the server starts, and NFSv4 clients wait out its grace period (NLM clients too:
-/// rpc.nfsd gives lockd the same grace) before they may open or lock anew.
+/// rpc.nfsd gives lockd the same grace) before they may open or lock anew. Where zplan also
+/// moves the service address (keepalived), the address moves meanwhile, and the failover
+/// ends when both are done; a server inside the followed guest counts from the guest's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailoverBudget {
-    terms: Vec<(Duration, String)>,
+    /// How long the service address takes to reach the new active node, when zplan moves it.
+    address: Option<Path>,
+    /// From the role change to the end of nfsd's grace period on the new active node.
+    server: Path,
+    /// Whether the budget starts once Proxmox HA has started the guest the server runs in.
+    from_guest_start: bool,
 }
 
 impl FailoverBudget {
     /// The budget of a server that follows a pair's role, with nfsd's grace and lease.
     pub fn followed(grace: Duration, lease: Duration) -> FailoverBudget {
         let checks = role_checks();
-        let terms = vec![
+        let server = vec![
             (NFS_FOLLOW_PERIOD, "follow timer".to_owned()),
             (TIMER_ACCURACY, "timer accuracy".to_owned()),
             (checks, "role checks".to_owned()),
@@ -296,19 +334,89 @@ impl FailoverBudget {
             (NFS_SERVER_START, "server start".to_owned()),
             (grace_wait(grace, lease), grace_label(grace, lease)),
         ];
-        FailoverBudget { terms }
+        FailoverBudget { address: None, server, from_guest_start: false }
+    }
+
+    /// The budget of a followed server whose address keepalived moves: the new active
+    /// node's next track-script run, that run, then VRRP's takeover once no master
+    /// advertises (the old master leaves its address as soon as its own run fails).
+    pub fn followed_with_vrrp(grace: Duration, lease: Duration) -> FailoverBudget {
+        let runs = Duration(TRACK_SCRIPT_INTERVAL.seconds() * TRACK_SCRIPT_RUNS);
+        let address = vec![
+            (runs, format!("track script interval × {TRACK_SCRIPT_RUNS} (rise and fall)")),
+            (TRACK_SCRIPT_TIMEOUT, "track script run (its timeout)".to_owned()),
+            (
+                Duration(VRRP_ADVERT_INTERVAL.seconds() * VRRP_MISSED_ADVERTS),
+                format!("{VRRP_MISSED_ADVERTS} missed adverts"),
+            ),
+            (vrrp_skew(), "VRRP skew".to_owned()),
+        ];
+        FailoverBudget { address: Some(address), ..FailoverBudget::followed(grace, lease) }
+    }
+
+    /// The budget of a server inside the followed guest, from the guest's start: its
+    /// nfs-server starts and clients wait out the grace period. The address is the guest's
+    /// own, up before nfs-server starts; moving the guest is Proxmox HA's part.
+    pub fn in_guest(grace: Duration, lease: Duration) -> FailoverBudget {
+        let server =
+            vec![(NFS_SERVER_START, "server start".to_owned()), (grace_wait(grace, lease), grace_label(grace, lease))];
+        FailoverBudget { address: None, server, from_guest_start: true }
     }
 
     /// The whole budget: the shortest failover the policy may declare.
     pub fn total(&self) -> Duration {
-        self.terms.iter().fold(Duration(0), |sum, (term, _)| sum + *term)
+        let address = self.address.as_ref().map_or(Duration(0), sum);
+        address.max(sum(&self.server))
+    }
+
+    /// How long the service address takes to move, when zplan moves it.
+    pub fn address_move(&self) -> Option<Duration> {
+        self.address.as_ref().map(sum)
     }
 
     /// The budget term by term, as diagnostics show it.
     pub fn arithmetic(&self) -> String {
-        let terms: Vec<String> = self.terms.iter().map(|(term, what)| format!("{term} {what}")).collect();
-        format!("{} = {}", terms.join(" + "), self.total())
+        let server = format!("{} = {}", terms(&self.server), sum(&self.server));
+        match &self.address {
+            Some(address) => format!(
+                "the later of the address, {} = {}, and the server, {server}: {}",
+                terms(address),
+                sum(address),
+                self.total()
+            ),
+            None if self.from_guest_start => format!("{server}, from the guest's start"),
+            None => server,
+        }
     }
+}
+
+/// The fixed parts of a server's failover, for a server that follows a pair's role; a
+/// static pair's failover is a person's work, and its target's nfsd is already running.
+pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
+    if !matches!(policy.pairs[server.pair()?].roles, Roles::FollowsGuest { .. }) {
+        return None;
+    }
+    let (grace, lease) = (server.grace(), server.lease());
+    Some(match server.address_moves.as_ref().map(|moves| &moves.value) {
+        Some(AddressMove::Keepalived { .. }) => FailoverBudget::followed_with_vrrp(grace, lease),
+        Some(AddressMove::Guest { .. }) => FailoverBudget::in_guest(grace, lease),
+        None => FailoverBudget::followed(grace, lease),
+    })
+}
+
+fn sum(path: &Path) -> Duration {
+    path.iter().fold(Duration(0), |sum, (term, _)| sum + *term)
+}
+
+fn terms(path: &Path) -> String {
+    let terms: Vec<String> = path.iter().map(|(term, what)| format!("{term} {what}")).collect();
+    terms.join(" + ")
+}
+
+/// RFC 5798's Skew_Time, (256 − priority) / 256 of an advert interval, in whole seconds
+/// rounded up.
+fn vrrp_skew() -> Duration {
+    Duration(((256 - VRRP_PRIORITY) * VRRP_ADVERT_INTERVAL.seconds()).div_ceil(256))
 }
 
 /// The pauses between one role script's checks.
@@ -351,6 +459,15 @@ mod tests {
             budget.arithmetic(),
             "15s follow timer + 1s timer accuracy + 4s role checks + 4s role checks of the server's gate + 5s server start + 30s grace period = 59s"
         );
+        let vrrp = FailoverBudget::followed_with_vrrp(Duration(30), Duration(15));
+        assert_eq!(
+            vrrp.arithmetic(),
+            "the later of the address, 10s track script interval × 1 (rise and fall) + 10s track script run (its timeout) + 3s 3 missed adverts + 1s VRRP skew = 24s, and the server, 15s follow timer + 1s timer accuracy + 4s role checks + 4s role checks of the server's gate + 5s server start + 30s grace period = 59s: 59s"
+        );
+        assert_eq!(vrrp.address_move(), Some(Duration(24)));
+        let guest = FailoverBudget::in_guest(Duration(30), Duration(15));
+        assert_eq!(guest.arithmetic(), "5s server start + 30s grace period = 35s, from the guest's start");
+        assert_eq!(guest.total(), Duration(35));
         let linux = FailoverBudget::followed(Duration(90), Duration(90));
         assert_eq!(linux.total(), Duration(209));
         assert!(linux.arithmetic().ends_with(

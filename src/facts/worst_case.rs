@@ -4,10 +4,35 @@
 
 use crate::facts::schedule::{self, Cadence, Schedule};
 use crate::facts::{cascade_worst, chain, snapshot_owner, worst_sent_schedule};
-use crate::model::{Pair, Policy, SnapshotKind};
+use crate::model::{AddressMove, NfsServer, Pair, Policy, SnapshotKind};
 
-/// One line per pair or backup: when it snapshots and replicates, and what that may lose.
+/// One line per pair or backup: when it snapshots and replicates, and what that may lose;
+/// then one per NFS server that follows a role: how long its failover takes, term by term.
 pub fn statements(policy: &Policy) -> Vec<String> {
+    let mut lines = pair_statements(policy);
+    lines.extend(policy.nfs_servers.iter().filter_map(|server| failover_statement(policy, server)));
+    lines
+}
+
+/// How a followed server's failover is proved, and what is left to others.
+fn failover_statement(policy: &Policy, server: &NfsServer) -> Option<String> {
+    let budget = schedule::failover_budget(policy, server)?;
+    let moves = match server.address_moves.as_ref().map(|moves| &moves.value) {
+        Some(AddressMove::Keepalived { .. }) => "keepalived moves its address",
+        Some(AddressMove::Guest { .. }) => {
+            "its container's address moves with it; Proxmox HA moves the container first"
+        }
+        None => "its address is moved by something zplan does not write",
+    };
+    Some(format!(
+        "nfs server `{}`: {moves}; clients are served again in {}, within its failover of {}",
+        server.name.value,
+        budget.arithmetic(),
+        server.failover.as_ref()?.value
+    ))
+}
+
+fn pair_statements(policy: &Policy) -> Vec<String> {
     let facts = super::Facts::derive(policy);
     policy
         .pairs

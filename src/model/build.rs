@@ -76,8 +76,11 @@ const PAIR: Schema = Schema {
     ],
     repeated: &["replicate", "allow"],
 };
-const NFS: Schema =
-    Schema { kind: "nfs", single: &["on", "address", "failover", "grace", "lease"], repeated: &["export", "allow"] };
+const NFS: Schema = Schema {
+    kind: "nfs",
+    single: &["on", "address", "failover", "grace", "lease", "address-moves"],
+    repeated: &["export", "allow"],
+};
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
 const CLIENT: Schema = Schema { kind: "client", single: &["os"], repeated: &["mount", "allow"] };
 
@@ -908,6 +911,7 @@ impl Builder {
         let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
         let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
         let exports = self.exports(&settings);
+        let address_moves = self.address_moves(&settings, on);
         Some(NfsServer {
             name: block.name.clone(),
             on: on?,
@@ -917,6 +921,7 @@ impl Builder {
             lease: lease?,
             exports: exports?,
             allowed: self.allowed(&settings),
+            address_moves: address_moves?,
         })
     }
 
@@ -941,15 +946,46 @@ impl Builder {
     /// `failover D`: required on a pair's server, refused on a node's, which never moves.
     fn nfs_failover(&mut self, settings: &Settings<'_>, on: Option<ServerOn>) -> Option<Option<Spanned<Duration>>> {
         match on {
-            Some(ServerOn::Node(_)) => {
-                if let Some(statement) = settings.get("failover") {
-                    self.problems.push(Problem::FailoverOnNodeServer { span: statement.head_span().into() });
-                    return None;
-                }
-                Some(None)
-            }
+            Some(ServerOn::Node(_)) => self.never_moves(settings, "failover").then_some(None),
             _ => Some(Some(self.duration_setting(settings, "failover", "failover 60s", true)??)),
         }
+    }
+
+    /// Whether a node's server is free of `keyword`, a statement about moving it.
+    fn never_moves(&mut self, settings: &Settings<'_>, keyword: &'static str) -> bool {
+        let Some(statement) = settings.get(keyword) else { return true };
+        self.problems.push(Problem::FailoverOnNodeServer { span: statement.head_span().into(), keyword });
+        false
+    }
+
+    /// `address-moves keepalived interface IFACE [router-id N]` or `address-moves guest NAME`.
+    fn address_moves(&mut self, settings: &Settings<'_>, on: Option<ServerOn>) -> Option<Option<Spanned<AddressMove>>> {
+        if matches!(on, Some(ServerOn::Node(_))) && !self.never_moves(settings, "address-moves") {
+            return None;
+        }
+        let Some(statement) = settings.get("address-moves") else { return Some(None) };
+        let span = statement.head_span();
+        let moves = if starts_with_words(statement, &["guest"], 1) {
+            let host = self.take(values::name(&statement.values[1]))?;
+            AddressMove::Guest { host }
+        } else if starts_with_words(statement, &["keepalived", "interface"], 1) {
+            AddressMove::Keepalived { interface: self.take(values::interface(&statement.values[2]))?, router_id: None }
+        } else if starts_with_words(statement, &["keepalived", "interface"], 3)
+            && statement.values[3].text == "router-id"
+        {
+            let interface = self.take(values::interface(&statement.values[2]))?;
+            let id = self.take(values::number(&statement.values[4], "VRRP router id", 1, 255, "1 to 255"))?;
+            let router_id = Some(Spanned::new(u8::try_from(id.value).unwrap_or(u8::MAX), id.span));
+            AddressMove::Keepalived { interface, router_id }
+        } else {
+            self.problems.push(wrong_count(
+                statement,
+                "`keepalived interface IFACE [router-id N]` or `guest NAME`",
+                "address-moves keepalived interface vmbr0",
+            ));
+            return None;
+        };
+        Some(Some(Spanned::new(moves, span)))
     }
 
     /// `grace` or `lease`: a time nfsd takes in whole seconds, within the kernel's limits.

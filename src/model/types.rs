@@ -1087,6 +1087,38 @@ pub struct NfsServer {
     pub exports: Vec<Export>,
     /// Warning codes the policy acknowledges for this server (`allow W0603`).
     pub allowed: Vec<Spanned<String>>,
+    /// `address-moves …`: how the service address follows the active node, if declared.
+    pub address_moves: Option<Spanned<AddressMove>>,
+}
+
+/// How the address clients mount moves to the node that serves, so that the address and
+/// the NFS server never part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressMove {
+    /// keepalived on both nodes holds the address in a VRRP instance on `interface`, which
+    /// the role script keeps in its fault state on every node but the active one.
+    Keepalived { interface: Spanned<String>, router_id: Option<Spanned<u8>> },
+    /// The NFS server runs inside the followed Proxmox container, whose own address moves
+    /// with it; `host` is the container's output directory.
+    Guest { host: Spanned<String> },
+}
+
+impl NfsServer {
+    /// The container an NFS server runs in, when it runs in the followed guest.
+    pub fn guest_host(&self) -> Option<&Spanned<String>> {
+        match &self.address_moves.as_ref()?.value {
+            AddressMove::Guest { host } => Some(host),
+            AddressMove::Keepalived { .. } => None,
+        }
+    }
+
+    /// The interface and declared router id of a server whose address keepalived moves.
+    pub fn keepalived(&self) -> Option<(&Spanned<String>, Option<&Spanned<u8>>)> {
+        match &self.address_moves.as_ref()?.value {
+            AddressMove::Keepalived { interface, router_id } => Some((interface, router_id.as_ref())),
+            AddressMove::Guest { .. } => None,
+        }
+    }
 }
 
 /// The grace period zplan gives nfsd when a policy declares none: long enough for every

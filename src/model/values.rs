@@ -45,6 +45,29 @@ fn name_problem(text: &str) -> Option<&'static str> {
     None
 }
 
+/// The longest network interface name Linux takes (`IFNAMSIZ` less the terminating NUL).
+const MAX_INTERFACE_LEN: usize = 15;
+
+/// A Linux network interface name, as keepalived's `interface` takes it: 1 to 15 letters,
+/// digits, `_`, `-` and `.` (`vmbr0`, `bond0.100`).
+pub fn interface(value: &Value) -> Read<Spanned<String>> {
+    if value.kind != ValueKind::Word {
+        return Err(wrong_kind(value, "a network interface", "vmbr0"));
+    }
+    let text = &value.text;
+    let reason = if text.len() > MAX_INTERFACE_LEN {
+        Some("it is longer than 15 characters, the most Linux keeps")
+    } else if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) {
+        Some("it has a character other than a letter, a digit, `_`, `-` or `.`")
+    } else {
+        None
+    };
+    match reason {
+        None => Ok(Spanned::new(text.clone(), value.span)),
+        Some(reason) => Err(Problem::InvalidInterface { span: value.span.into(), name: text.clone(), reason }),
+    }
+}
+
 /// A ZFS dataset name, checked against ZFS's own naming rules.
 pub fn dataset(value: &Value) -> Read<Spanned<String>> {
     if value.kind != ValueKind::Word {

@@ -23,6 +23,12 @@ pub enum Content {
     RcConf(RcConf),
     Runbook(Runbook),
     NfsConf(NfsConf),
+    /// keepalived's VRRP instances for the service addresses of followed NFS servers.
+    Keepalived(KeepalivedConf),
+    /// The `mpN:` lines a Proxmox container needs to serve datasets of its host.
+    LxcMounts(LxcMounts),
+    /// A `modules-load.d` file: kernel modules loaded at boot.
+    ModulesLoad(ModulesLoad),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -43,6 +49,9 @@ pub enum Action {
     /// `systemctl try-restart UNIT`: a daemon that reads its config only when it starts,
     /// restarted where it runs and left stopped where it does not.
     TryRestart(String),
+    /// `systemctl reload-or-restart UNIT`: a daemon that rereads its config on a signal
+    /// (keepalived keeps the state of the instances that did not change).
+    ReloadOrRestart(String),
     ExportfsReload,
     /// `service NAME onestop` on FreeBSD: stops a daemon whether or not rc.conf enables it.
     ServiceStop(String),
@@ -69,9 +78,12 @@ impl Action {
             Action::ServiceRestart(name) => Some((Moment::BeforeRemoval, Action::ServiceStop(name.clone()))),
             Action::ServiceReload(name) => Some((Moment::AfterRemoval, Action::ServiceReload(name.clone()))),
             Action::TryRestart(unit) => Some((Moment::AfterRemoval, Action::TryRestart(unit.clone()))),
-            Action::Stop(_) | Action::DisableNow(_) | Action::Run(_) | Action::Restart(_) | Action::ServiceStop(_) => {
-                None
-            }
+            Action::Stop(_)
+            | Action::ReloadOrRestart(_)
+            | Action::DisableNow(_)
+            | Action::Run(_)
+            | Action::Restart(_)
+            | Action::ServiceStop(_) => None,
         }
     }
 }
@@ -86,6 +98,7 @@ impl fmt::Display for Action {
             Action::EnableNow(unit) => write!(f, "systemctl enable --now {unit}"),
             Action::Restart(unit) => write!(f, "systemctl restart {unit}"),
             Action::TryRestart(unit) => write!(f, "systemctl try-restart {unit}"),
+            Action::ReloadOrRestart(unit) => write!(f, "systemctl reload-or-restart {unit}"),
             Action::ExportfsReload => f.write_str("exportfs -ra"),
             Action::ServiceRestart(name) => write!(f, "service {name} restart"),
             Action::ServiceReload(name) => write!(f, "service {name} reload"),
@@ -119,6 +132,7 @@ impl FromStr for Action {
             .or_else(|| text.strip_prefix("systemctl enable --now ").and_then(unit).map(Action::EnableNow))
             .or_else(|| text.strip_prefix("systemctl restart ").and_then(unit).map(Action::Restart))
             .or_else(|| text.strip_prefix("systemctl try-restart ").and_then(unit).map(Action::TryRestart))
+            .or_else(|| text.strip_prefix("systemctl reload-or-restart ").and_then(unit).map(Action::ReloadOrRestart))
             .or_else(|| service(text, " restart").and_then(unit).map(Action::ServiceRestart))
             .or_else(|| service(text, " reload").and_then(unit).map(Action::ServiceReload))
             .or_else(|| service(text, " onestop").and_then(unit).map(Action::ServiceStop))
@@ -351,6 +365,9 @@ pub enum Script {
     NfsFollow { pair: String, role_script: String },
     /// Starts nfsd under the host name `scope`, the same on every node that may serve.
     NfsdScope { server: String, scope: String },
+    /// Run by keepalived once this node holds a server's address: tells NFSv3 clients to
+    /// reclaim their locks, from the address they mounted, once nfs-server runs.
+    SmNotify { server: String, address: String, wait_seconds: u64 },
     /// Gives the accounts a pair replicates as on a node the `zfs allow` rights they need.
     Delegate { pair: String, node: String, grants: Vec<Grant>, unmounted_copies: bool },
 }
@@ -372,6 +389,58 @@ pub struct NfsConf {
     pub comments: Vec<String>,
     pub grace_time: u64,
     pub lease_time: u64,
+    /// `[sm-notify] lift-grace=n`, where one sm-notify runs per floating address: it must
+    /// not end lockd's grace early when it has no client to notify.
+    pub keep_lockd_grace: bool,
+}
+
+/// A keepalived config: the global settings, one track script per followed pair, and
+/// one VRRP instance per NFS server whose address keepalived moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeepalivedConf {
+    pub comments: Vec<String>,
+    pub scripts: Vec<TrackScript>,
+    pub instances: Vec<VrrpInstance>,
+}
+
+/// A `vrrp_script`: the role script, asked whether this node is active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackScript {
+    pub name: String,
+    pub command: String,
+    pub interval: u64,
+    pub timeout: u64,
+    pub rise: u64,
+    pub fall: u64,
+}
+
+/// A `vrrp_instance` holding one service address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VrrpInstance {
+    pub name: String,
+    pub comments: Vec<String>,
+    pub interface: String,
+    pub router_id: u8,
+    pub priority: u64,
+    pub advert_int: u64,
+    /// The address with its prefix length (`/32`, `/128`).
+    pub address: String,
+    pub track_script: String,
+    pub notify_master: String,
+}
+
+/// The bind mounts of a Proxmox container, as `/etc/pve/lxc/ID.conf` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LxcMounts {
+    pub comments: Vec<String>,
+    pub lines: Vec<String>,
+}
+
+/// Kernel modules to load at boot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModulesLoad {
+    pub comments: Vec<String>,
+    pub modules: Vec<String>,
 }
 
 /// An exports file: one line per exported path.

@@ -4,12 +4,13 @@
 //! from destroying them, and this runbook says what to do then. It is written on both
 //! nodes, where the guard's journal message points.
 
+use super::failover::pct_set_commands;
 use super::files::*;
 use super::guard_steps::divergence_section;
 use super::systemd::guard_script;
 use crate::facts::naming::replication_unit_stem;
 use crate::facts::Facts;
-use crate::model::Pair;
+use crate::model::{AddressMove, NfsServer, Pair, Policy};
 
 /// The active node of the moment, as a step names it.
 const ACTIVE: &str = "the active node";
@@ -33,7 +34,69 @@ pub(super) fn followed_runbook(derived: &Facts<'_>, pair: &Pair, guest: u32) -> 
                 vec![format!("`{}`", r.dataset.value), children.to_owned()]
             })
             .collect(),
-        sections: vec![check(pair), divergence_section(&guard, "the standby", ""), rejoin(pair)],
+        sections: [check(pair), divergence_section(&guard, "the standby", ""), rejoin(pair)]
+            .into_iter()
+            .chain(address_sections(derived.policy, pair, guest))
+            .collect(),
+    }
+}
+
+/// How the service address of each of the pair's NFS servers moves, and how to check it.
+fn address_sections(policy: &Policy, pair: &Pair, guest: u32) -> Vec<RunbookSection> {
+    let servers = policy
+        .nfs_servers
+        .iter()
+        .filter(|server| server.pair().is_some_and(|on| std::ptr::eq(&policy.pairs[on], pair)));
+    servers
+        .filter_map(|server| match &server.address_moves.as_ref()?.value {
+            AddressMove::Keepalived { .. } => Some(keepalived_section(server)),
+            AddressMove::Guest { host } => Some(container_section(policy, server, &host.value, guest)),
+        })
+        .collect()
+}
+
+fn keepalived_section(server: &NfsServer) -> RunbookSection {
+    let address = &server.address.value;
+    RunbookSection {
+        heading: format!("The address of nfs server `{}`", server.name.value),
+        intro: format!(
+            "keepalived holds {address} on the active node only: on the standby its instance is in the fault \
+             state, because the role script says the node is not active."
+        ),
+        steps: vec![
+            RunbookStep::new(
+                "See which node holds the address: one line on the active node, none on the standby.",
+                "each node",
+                vec![format!("ip -o address show to {address}")],
+            ),
+            RunbookStep::new(
+                "See what keepalived decided, and why.",
+                "each node",
+                vec!["journalctl -n 20 -u zplan-keepalived.service".to_owned()],
+            ),
+        ],
+    }
+}
+
+fn container_section(policy: &Policy, server: &NfsServer, host: &str, guest: u32) -> RunbookSection {
+    RunbookSection {
+        heading: format!("The container of nfs server `{}`", server.name.value),
+        intro: format!(
+            "Container {guest} serves NFS with the files of output host `{host}`; the nodes only lend it their \
+             datasets through bind mounts, which must be in its config once."
+        ),
+        steps: vec![
+            RunbookStep::new(
+                format!("Give the container its bind mounts (also in `/usr/local/share/doc/zplan/lxc-{guest}-mounts.conf`), once."),
+                "either node",
+                pct_set_commands(policy, server, guest),
+            ),
+            RunbookStep::new(
+                "Check that the container is privileged and has every mount (`unprivileged: 0` or no such line).",
+                "either node",
+                vec![format!("pct config {guest} | grep -E '^(unprivileged|mp[0-9]+):'")],
+            ),
+        ],
     }
 }
 

@@ -2,6 +2,7 @@
 //! schedules, roles, units, scripts and which file goes where.
 
 mod client;
+mod failover;
 mod files;
 mod followed_runbook;
 mod freebsd;
@@ -38,6 +39,7 @@ pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     snapshots::node_snapshot_files(policy, &mut files);
     zrepl::zrepl_files(facts, &mut files);
     nfs::server_files(policy, &mut files);
+    failover::address_files(policy, &mut files);
     runbook::runbook_files(facts, &mut files);
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);

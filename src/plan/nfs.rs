@@ -100,6 +100,7 @@ fn add_nfs_conf(files: &mut Files, host: &str, served: &[(&NfsServer, Serving)])
         ],
         grace_time: first.grace().seconds(),
         lease_time: first.lease().seconds(),
+        keep_lockd_grace: served.iter().any(|(server, _)| server.keepalived().is_some()),
     };
     files.add(host, NFS_CONF_PATH, FILE_MODE, Content::NfsConf(conf), vec![try_restart_nfs_server()]);
 }
@@ -231,8 +232,12 @@ pub enum Serving {
 }
 
 /// The nodes that may serve: both of a followed pair (gated on the role), the source of a
-/// static pair and, read-only, its target; a node's server on its node.
+/// static pair and, read-only, its target; a node's server on its node; none for a server
+/// inside the followed guest.
 fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, Serving)> {
+    if server.guest_host().is_some() {
+        return Vec::new();
+    }
     let pair = match server.on {
         ServerOn::Pair(pair) => &policy.pairs[pair],
         ServerOn::Node(node) => return vec![(&policy.nodes[node], Serving::Data)],
@@ -305,7 +310,7 @@ fn served_mountpoint(
 /// nfsd export the path only while the dataset's mountpoint is mounted: a pool that did not
 /// import or a copy not mounted yet never serves the empty directory beneath it under the
 /// fsid clients hold.
-fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, serving: Serving) -> ExportClientLine {
+pub(super) fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, serving: Serving) -> ExportClientLine {
     let mut options: Vec<String> = client
         .options
         .iter()

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 21] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
@@ -24,6 +24,10 @@ const TEMPLATES: [(&str, &str); 17] = [
     ("zrepl.yml", include_str!("../../templates/zrepl.yml.j2")),
     ("rc.conf", include_str!("../../templates/rc.conf.j2")),
     ("runbook.md", include_str!("../../templates/runbook.md.j2")),
+    ("keepalived.conf", include_str!("../../templates/keepalived.conf.j2")),
+    ("sm-notify.sh", include_str!("../../templates/sm-notify.sh.j2")),
+    ("lxc-mounts.conf", include_str!("../../templates/lxc-mounts.conf.j2")),
+    ("modules-load.conf", include_str!("../../templates/modules-load.conf.j2")),
 ];
 
 /// The compiled templates and the header every file carries.
@@ -59,6 +63,10 @@ impl Templates {
             Content::Script(script @ Script::NfsdScope { .. }) => self.fill("nfsd-scope.sh", script),
             Content::Script(script @ Script::Delegate { .. }) => self.fill("delegate.sh", script),
             Content::NfsConf(conf) => self.fill("nfs.conf", conf),
+            Content::Script(script @ Script::SmNotify { .. }) => self.fill("sm-notify.sh", script),
+            Content::Keepalived(conf) => self.fill("keepalived.conf", conf),
+            Content::LxcMounts(mounts) => self.fill("lxc-mounts.conf", mounts),
+            Content::ModulesLoad(modules) => self.fill("modules-load.conf", modules),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
             Content::FreeBsdOptions(exports) => self.fill("exports-freebsd", exports),

@@ -12,6 +12,7 @@ mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
+mod node_servers;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -47,6 +48,9 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
         mountpoints::exports_are_mounted,
+        node_servers::node_servers_serve_what_they_hold,
+        node_servers::node_servers_are_not_gated,
+        node_servers::mountpoints_declared_once,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
         engines::zrepl_pairs_are_static,

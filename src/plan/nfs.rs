@@ -14,7 +14,7 @@ use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCR
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::facts::Mountpoints;
+use crate::facts::{Held, Holdings, Mountpoints};
 use crate::model::{
     freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles, ServerOn,
 };
@@ -136,6 +136,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub struct Served<'p> {
     by_node: HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>,
     mountpoints: Mountpoints<'p>,
+    /// How each node holds what its own servers export: a copy is served read-only.
+    holdings: Holdings,
+    /// Each node's index in [`Policy::nodes`], by name.
+    index: HashMap<&'p str, usize>,
 }
 
 impl<'p> Served<'p> {
@@ -146,7 +150,22 @@ impl<'p> Served<'p> {
                 by_node.entry(node.name.value.as_str()).or_default().push((server, serving));
             }
         }
-        Served { by_node, mountpoints: Mountpoints::of(policy) }
+        let index = policy.nodes.iter().enumerate().map(|(index, node)| (node.name.value.as_str(), index)).collect();
+        Served { by_node, mountpoints: Mountpoints::of(policy), holdings: Holdings::of(policy), index }
+    }
+
+    /// How `node` serves an export of `server`: a pair's server as its place in the pair
+    /// says; a node's server its own data and what it sends as they are, and a copy its
+    /// node receives read-only, whatever the export says.
+    fn serving(&self, node: &Node, server: &NfsServer, export: &Export, placed: Serving) -> Serving {
+        if server.pair().is_some() {
+            return placed;
+        }
+        let Some(index) = self.index.get(node.name.value.as_str()) else { return placed };
+        match self.holdings.held(*index, &export.dataset.value) {
+            Held::Copy { .. } => Serving::ReadOnlyCopy,
+            _ => placed,
+        }
     }
 
     fn on(&self, node: &Node) -> &[(&'p NfsServer, Serving)] {
@@ -159,11 +178,11 @@ impl<'p> Served<'p> {
 fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
     let mut lines = Vec::new();
     for (server, serving) in served.on(node) {
-        let serving = if promoted.is_some_and(|p| std::ptr::eq(p, *server)) { Serving::Data } else { *serving };
-        let mountpoints = &served.mountpoints;
-        lines.extend(
-            server.exports.iter().map(|export| export_line(policy, mountpoints, server, export, node, serving)),
-        );
+        let promote = promoted.is_some_and(|p| std::ptr::eq(p, *server));
+        for export in &server.exports {
+            let serving = if promote { Serving::Data } else { served.serving(node, server, export, *serving) };
+            lines.push(export_line(policy, served, server, export, node, serving));
+        }
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
@@ -241,14 +260,14 @@ fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, S
 
 fn export_line(
     policy: &Policy,
-    mountpoints: &Mountpoints<'_>,
+    served: &Served<'_>,
     server: &NfsServer,
     export: &Export,
     node: &Node,
     serving: Serving,
 ) -> ExportLine {
     let pair = server.pair().map(|pair| &policy.pairs[pair]);
-    let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
+    let mounted = served_mountpoint(policy, &served.mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
         .iter()
@@ -266,6 +285,17 @@ fn export_line(
     let comment = match (serving, pair) {
         (Serving::ReadOnlyCopy, Some(pair)) => {
             format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
+        }
+        (Serving::ReadOnlyCopy, None) => {
+            let copied = served.index.get(node.name.value.as_str()).map(|n| served.holdings.held(*n, dataset));
+            match copied {
+                Some(Held::Copy { pair, source }) => format!(
+                    "{dataset}, the read-only copy of {source} that {} {} receives, for {served_by}",
+                    policy.pairs[pair].kind.keyword(),
+                    policy.pairs[pair].name.value
+                ),
+                _ => format!("{dataset}, read-only, for {served_by}"),
+            }
         }
         _ => format!("{dataset} of {served_by}"),
     };

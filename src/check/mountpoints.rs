@@ -87,6 +87,11 @@ fn outside(pair: Option<&Pair>, export: &Export, mountpoint: String, nodes: &[&s
             "; or, if the dataset is mounted at `{path}` on every node that serves it, say so: `replicate {dataset}{recursive} mount {path}`"
         ));
     }
+    if let (None, [node]) = (pair, nodes) {
+        help.push_str(&format!(
+            "; or, if the dataset is mounted at `{path}` on `{node}`, say so: `mountpoint {dataset} {path}` in node `{node}`"
+        ));
+    }
     let named: Vec<String> = nodes.iter().map(|node| format!("`{node}`")).collect();
     Problem::ExportOutsideMountpoint {
         span: export.path.span.into(),

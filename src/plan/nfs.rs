@@ -47,7 +47,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     hosts.dedup_by(|a, b| a.name.value == b.name.value);
     let served = Served::of(policy);
     for node in hosts {
-        let lines = host_lines(policy, &served, node, None);
+        let lines = host_lines(policy, &served, node, &[]);
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
         if node.os.value == Os::Linux {
             add_nfs_conf(files, &node.name.value, served.on(node));
@@ -173,12 +173,12 @@ impl<'p> Served<'p> {
     }
 }
 
-/// Every export line a host serves, sorted by path; the copies of pair `promoted` served
-/// as live data, as they are after a failover.
-fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
+/// Every export line a host serves, sorted by path; the copies the `promoted` servers
+/// export served as live data, as they are after a failover.
+fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: &[&NfsServer]) -> Vec<ExportLine> {
     let mut lines = Vec::new();
     for (server, serving) in served.on(node) {
-        let promote = promoted.is_some_and(|p| std::ptr::eq(p, *server));
+        let promote = promoted.iter().any(|p| std::ptr::eq(*p, *server));
         for export in &server.exports {
             let serving = if promote { Serving::Data } else { served.serving(node, server, export, *serving) };
             lines.push(export_line(policy, served, server, export, node, serving));
@@ -188,10 +188,30 @@ fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Optio
     lines
 }
 
-/// The exports file of `node` after a failover promotes the copies `server` exports, as
+/// An export of a node's server on a static pair's source that serves the pair's live data,
+/// served after a failover by the pair's target from its copy: at `path`, with the copy
+/// mounted at `mountpoint`, to the same clients, with the same options and fsid.
+#[derive(Clone)]
+pub struct MovedExport<'p> {
+    pub export: &'p Export,
+    pub path: String,
+    pub mountpoint: String,
+}
+
+/// The exports file of `node` after a failover promotes the copies the `promoted` servers
+/// export, and serves the `moved` exports in place of the node's own at their paths, as
 /// lines of text for a runbook.
-pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsServer, node: &Node) -> Vec<String> {
-    let lines = host_lines(policy, served, node, Some(server));
+pub fn failover_export_lines(
+    policy: &Policy,
+    served: &Served<'_>,
+    promoted: &[&NfsServer],
+    node: &Node,
+    moved: &[MovedExport<'_>],
+) -> Vec<String> {
+    let mut lines = host_lines(policy, served, node, promoted);
+    lines.retain(|line| !moved.iter().any(|m| m.path == line.path));
+    lines.extend(moved.iter().map(|m| moved_line(m, node)));
+    lines.sort_by(|a, b| a.path.cmp(&b.path));
     match node.os.value {
         Os::Linux => lines
             .iter()
@@ -205,6 +225,19 @@ pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsS
             .flat_map(|line| line.clients.iter().map(move |c| format!("{} {} {}", line.path, c.options, c.who)))
             .collect(),
     }
+}
+
+fn moved_line(moved: &MovedExport<'_>, node: &Node) -> ExportLine {
+    let export = moved.export;
+    let clients = export
+        .clients
+        .iter()
+        .map(|client| match node.os.value {
+            Os::Linux => linux_client(client, export_fsid(export), &moved.mountpoint, Serving::Data),
+            Os::FreeBsd => freebsd_client(client, Serving::Data),
+        })
+        .collect();
+    ExportLine { path: moved.path.clone(), comment: String::new(), clients }
 }
 
 /// The exports file zplan writes on a host of this OS.

@@ -67,6 +67,9 @@ impl Holding {
 /// Every node's holdings by the policy's pairs, and the datasets each node's statements name.
 pub struct Holdings {
     by_node: HashMap<usize, Vec<Holding>>,
+    /// The nodes with live data (sent or followed) under each replicated tree's top dataset,
+    /// so that finding another node's data costs the depth of a name, not the fleet's size.
+    live: HashMap<String, Vec<usize>>,
 }
 
 impl Holdings {
@@ -104,7 +107,13 @@ impl Holdings {
                 }
             }
         }
-        Holdings { by_node }
+        let mut live: HashMap<String, Vec<usize>> = HashMap::new();
+        for (node, holdings) in &by_node {
+            for holding in holdings.iter().filter(|h| !matches!(h.held, Held::Copy { .. })) {
+                live.entry(holding.dataset.clone()).or_default().push(*node);
+            }
+        }
+        Holdings { by_node, live }
     }
 
     /// How `node` holds `dataset`: the weightiest of the pairs' holdings, or its own.
@@ -121,16 +130,13 @@ impl Holdings {
 
     /// The live data (sent or followed) of another node than `node` that covers `dataset`.
     pub fn live_elsewhere(&self, node: usize, dataset: &str) -> Option<usize> {
-        let mut others: Vec<usize> = self
-            .by_node
-            .iter()
-            .filter(|(other, holdings)| {
-                **other != node && holdings.iter().any(|h| h.holds(dataset) && !matches!(h.held, Held::Copy { .. }))
-            })
-            .map(|(other, _)| *other)
-            .collect();
-        others.sort_unstable();
-        others.first().copied()
+        let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
+        let candidates = std::iter::once(dataset).chain(ancestors).filter_map(|top| self.live.get(top));
+        let holds_live = |other: usize| {
+            let holdings = self.by_node.get(&other).into_iter().flatten();
+            holdings.filter(|h| !matches!(h.held, Held::Copy { .. })).any(|h| h.holds(dataset))
+        };
+        candidates.flatten().copied().filter(|other| *other != node && holds_live(*other)).min()
     }
 
     /// The copies `node` receives of `dataset` from another node, by their landing names.
@@ -160,6 +166,7 @@ mod tests {
     #[test]
     fn a_node_holds_a_copy_under_its_landing_name_and_a_followed_tree_before_all() {
         let holdings = Holdings {
+            live: HashMap::from([("tank/home".to_owned(), vec![0]), ("pool/vm".to_owned(), vec![0])]),
             by_node: HashMap::from([(
                 0,
                 vec![

@@ -22,6 +22,7 @@ pub fn node_servers_serve_what_they_hold(policy: &Policy) -> Vec<Problem> {
     for server in &policy.nfs_servers {
         let ServerOn::Node(node) = server.on else { continue };
         for export in &server.exports {
+            problems.extend(crossmnt_problem(policy, &holdings, node, export));
             let held = holdings.held(node, &export.dataset.value);
             problems.extend(match held {
                 Held::Followed { pair } => vec![followed_data(policy, server, node, export, pair)],
@@ -32,6 +33,26 @@ pub fn node_servers_serve_what_they_hold(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// `crossmnt` on a node's export serves what is mounted below it with the export's options:
+/// never a copy (read-write) or a followed pair's data (from the standby).
+fn crossmnt_problem(policy: &Policy, holdings: &Holdings, node: usize, export: &Export) -> Option<Problem> {
+    let crossmnt = export.clients.iter().flat_map(|c| &c.options).find(|o| o.value.name == "crossmnt")?;
+    let (below, held) = holdings.moving_below(node, &export.dataset.value)?;
+    let what = match held {
+        Held::Copy { pair, .. } => format!("a copy {} receives", policy.pairs[pair].label()),
+        Held::Followed { pair } => format!("data {} replicates there", policy.pairs[pair].label()),
+        Held::Own | Held::Sent { .. } => return None,
+    };
+    Some(Problem::CrossmntReachesMovingData {
+        span: crossmnt.span.into(),
+        path: export.path.value.clone(),
+        dataset: export.dataset.value.clone(),
+        node: policy.nodes[node].name.value.clone(),
+        below,
+        what,
+    })
 }
 
 fn followed_data(policy: &Policy, server: &NfsServer, node: usize, export: &Export, pair: usize) -> Problem {

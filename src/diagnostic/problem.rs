@@ -1150,6 +1150,23 @@ pub enum Problem {
         help: String,
     },
 
+    #[error(
+        "export `{path}` of `{dataset}` on node `{node}` has `crossmnt`, which would serve `{below}` below it, {what}"
+    )]
+    #[diagnostic(
+        code(E0537),
+        help("`crossmnt` serves every file system mounted below the export with the export's own options: drop it and export what lies below on its own, where zplan serves a copy read-only and refuses a followed pair's data")
+    )]
+    CrossmntReachesMovingData {
+        #[label("crosses into `{below}`")]
+        span: SourceSpan,
+        path: String,
+        dataset: String,
+        node: String,
+        below: String,
+        what: String,
+    },
+
     #[error("export `{path}` serves the copy `{dataset}` on node `{node}`, which the policy mounts nowhere")]
     #[diagnostic(code(E0536))]
     CopyExportUnmounted {

@@ -139,6 +139,17 @@ impl Holdings {
         candidates.flatten().copied().filter(|other| *other != node && holds_live(*other)).min()
     }
 
+    /// A copy or a followed pair's data that `node` holds strictly below `dataset`, which an
+    /// export of `dataset` with `crossmnt` would serve with its own options: the first by name.
+    pub fn moving_below(&self, node: usize, dataset: &str) -> Option<(String, Held)> {
+        let below = format!("{dataset}/");
+        let holdings = self.by_node.get(&node).into_iter().flatten();
+        holdings
+            .filter(|h| h.dataset.starts_with(&below) && !matches!(h.held, Held::Sent { .. }))
+            .map(|h| (h.dataset.clone(), h.of(&h.dataset)))
+            .min_by(|a, b| a.0.cmp(&b.0))
+    }
+
     /// The copies `node` receives of `dataset` from another node, by their landing names.
     pub fn copies_of(&self, node: usize, dataset: &str) -> Vec<String> {
         let holdings = self.by_node.get(&node).into_iter().flatten();
@@ -188,5 +199,9 @@ mod tests {
         assert_eq!(holdings.live_elsewhere(1, "tank/home"), Some(0));
         assert_eq!(holdings.live_elsewhere(1, "backup/nas/tank"), None);
         assert_eq!(holdings.copies_of(0, "tank/photos"), ["backup/nas/tank/photos"]);
+        let below = holdings.moving_below(0, "backup");
+        assert_eq!(below, Some(("backup/nas/tank".to_owned(), Held::Copy { pair: 1, source: "tank".to_owned() })));
+        assert_eq!(holdings.moving_below(0, "pool").map(|(_, held)| held), Some(Held::Followed { pair: 2 }));
+        assert_eq!(holdings.moving_below(0, "tank"), None);
     }
 }

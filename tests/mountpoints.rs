@@ -4,8 +4,9 @@
 //!
 //! Where a dataset is mounted is worked out here from the policy: ZFS's default, `/` and the
 //! dataset's name; below a dataset with `replicate … mount PATH`, that path and the rest of
-//! the name, on every node that holds it. A static target holds the copy, which lands under
-//! `under` with its mountpoint unset (`none`), so a copy is mounted only where declared.
+//! the name, on every node that holds it, or where a node's `mountpoint DATASET PATH` says. A
+//! static target holds the copy, which lands under `under` with its mountpoint unset
+//! (`none`), so a copy is mounted only where declared.
 
 use std::collections::HashMap;
 
@@ -40,6 +41,12 @@ impl Mounted {
                 if let Some(mount) = &replicated.mount {
                     declared.extend(held.into_iter().map(|key| (key, mount.value.clone())));
                 }
+            }
+        }
+        for node in &policy.nodes {
+            for mountpoint in &node.mountpoints {
+                let key = (node.name.value.clone(), mountpoint.dataset.value.clone());
+                declared.entry(key).or_insert_with(|| mountpoint.path.value.clone());
             }
         }
         Mounted { declared, copies }

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
 use zplan::fleet::{
-    backup_box_blocks, backup_fleet_policy, file_server_blocks, fleet_blocks, fleet_blocks_with_local_snapshots,
-    fleet_policy, zrepl_fan_out_fleet,
+    backup_box_blocks, backup_fleet_policy, client_pattern_server_blocks, fleet_blocks,
+    fleet_blocks_with_local_snapshots, fleet_policy, zrepl_fan_out_fleet,
 };
 
 use crate::charset::violations;
@@ -41,7 +41,7 @@ proptest! {
     /// problem, and every client they name reaches its server's exports file as written.
     #[test]
     fn generated_file_servers_compile_cleanly(servers in 1..5usize, seed in any::<u64>()) {
-        let blocks = file_server_blocks(servers, seed);
+        let blocks = client_pattern_server_blocks(servers, seed);
         let compilation = zplan::compile(&blocks.concat(), "file-servers.zplan");
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");

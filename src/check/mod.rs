@@ -13,6 +13,7 @@ mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
+mod node_servers;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -53,6 +54,9 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         failover::router_ids_unique,
         failover::guest_names_are_free,
         mountpoints::exports_are_mounted,
+        node_servers::node_servers_serve_what_they_hold,
+        node_servers::node_servers_are_not_gated,
+        node_servers::mountpoints_declared_once,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
         mounts::options_fit_the_version,

@@ -6,8 +6,8 @@
 
 use super::nfs::ReplicatedByPair;
 use crate::diagnostic::Problem;
-use crate::facts::Mountpoints;
-use crate::model::{Export, NfsServer, Pair, Policy};
+use crate::facts::{Held, Holdings, Mountpoints};
+use crate::model::{Export, NfsServer, Pair, Policy, ServerOn};
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
@@ -22,17 +22,36 @@ fn within(path: &str, mountpoint: &str) -> bool {
 pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let declared = Mountpoints::of(policy);
     let replicated = ReplicatedByPair::of(policy);
+    let holdings = Holdings::of(policy);
     let mut problems = Vec::new();
     for server in super::nfs::on_nodes(policy) {
-        let exports = server
-            .exports
-            .iter()
-            .filter(|export| server.pair().map_or(true, |pair| replicated.holds(pair, &export.dataset.value)));
+        let checked = |export: &&Export| match server.on {
+            ServerOn::Pair(pair) => replicated.holds(pair, &export.dataset.value),
+            ServerOn::Node(node) => mounted_where_declared(policy, &declared, &holdings, node, export),
+        };
+        let exports = server.exports.iter().filter(checked);
         for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
     }
     problems
+}
+
+/// Whether a node's server's export is checked here: its own data and what it sends are
+/// mounted where declared or at ZFS's default, a copy only where declared (E0536 otherwise),
+/// and a followed pair's data is E0531's alone.
+fn mounted_where_declared(
+    policy: &Policy,
+    declared: &Mountpoints<'_>,
+    holdings: &Holdings,
+    node: usize,
+    export: &Export,
+) -> bool {
+    match holdings.held(node, &export.dataset.value) {
+        Held::Own | Held::Sent { .. } => true,
+        Held::Copy { .. } => declared.declared(&policy.nodes[node].name.value, &export.dataset.value),
+        Held::Followed { .. } => false,
+    }
 }
 
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
@@ -67,6 +86,11 @@ fn outside(pair: Option<&Pair>, export: &Export, mountpoint: String, nodes: &[&s
         let recursive = if replicated.recursive { " recursive" } else { "" };
         help.push_str(&format!(
             "; or, if the dataset is mounted at `{path}` on every node that serves it, say so: `replicate {dataset}{recursive} mount {path}`"
+        ));
+    }
+    if let (None, [node]) = (pair, nodes) {
+        help.push_str(&format!(
+            "; or, if the dataset is mounted at `{path}` on `{node}`, say so: `mountpoint {dataset} {path}` in node `{node}`"
         ));
     }
     let named: Vec<String> = nodes.iter().map(|node| format!("`{node}`")).collect();

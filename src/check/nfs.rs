@@ -130,8 +130,11 @@ struct ServedAt<'p> {
 }
 
 impl ServedAt<'_> {
+    /// Two servers serve one path of a node: a clash when the datasets differ, and when a
+    /// node's server is one of them, a path exported twice.
     fn clashes_with(&self, other: &ServedAt<'_>) -> bool {
-        !std::ptr::eq(self.server, other.server) && self.dataset != other.dataset
+        let on_node = |at: &ServedAt<'_>| at.server.pair().is_none();
+        !std::ptr::eq(self.server, other.server) && (self.dataset != other.dataset || on_node(self) || on_node(other))
     }
 }
 
@@ -170,6 +173,16 @@ fn served_dataset(policy: &Policy, server: &NfsServer, slot: usize, export: &Exp
 }
 
 fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &ServedAt<'_>) -> Problem {
+    if first.dataset == second.dataset {
+        return Problem::ExportPathTwice {
+            second: second.export.path.span.into(),
+            first: first.export.path.span.into(),
+            path: second.export.path.value.clone(),
+            node: policy.nodes[node].name.value.clone(),
+            first_server: first.server.name.value.clone(),
+            second_server: second.server.name.value.clone(),
+        };
+    }
     Problem::ExportPathClash {
         second: second.export.path.span.into(),
         first: first.export.path.span.into(),

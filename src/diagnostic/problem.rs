@@ -1276,6 +1276,124 @@ pub enum Problem {
         reason: &'static str,
     },
 
+    #[error("nfs server `{server}` on node `{node}` exports `{dataset}`, which {pair} replicates between `{node}` and `{other}`")]
+    #[diagnostic(code(E0531))]
+    NodeServerExportsFollowedData {
+        #[label("exported here")]
+        span: SourceSpan,
+        #[label("replicated here")]
+        replicated: SourceSpan,
+        server: String,
+        node: String,
+        other: String,
+        dataset: String,
+        pair: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nfs server `{server}` on node `{node}` would stop whenever `{node}` is the standby of {pair}")]
+    #[diagnostic(code(E0532))]
+    NodeServerBehindGate {
+        #[label("runs on `{node}`")]
+        span: SourceSpan,
+        #[label("stops `nfs-server` on the standby")]
+        gate: SourceSpan,
+        server: String,
+        node: String,
+        pair: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("path `{path}` on node `{node}` is exported by nfs servers `{first_server}` and `{second_server}`")]
+    #[diagnostic(
+        code(E0533),
+        help("one nfsd serves every export of a node, whatever address a client mounts: export the path once, from one server, with all of its clients")
+    )]
+    ExportPathTwice {
+        #[label("exported again here")]
+        second: SourceSpan,
+        #[label("first exported here")]
+        first: SourceSpan,
+        path: String,
+        node: String,
+        first_server: String,
+        second_server: String,
+    },
+
+    #[error("node `{node}` says twice where `{dataset}` is mounted")]
+    #[diagnostic(code(E0534))]
+    MountpointDeclaredTwice {
+        #[label("declared again here")]
+        second: SourceSpan,
+        #[label("first declared here")]
+        first: SourceSpan,
+        node: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nfs server `{server}` on node `{node}` exports `{dataset}`, which the policy places on node `{other}`")]
+    #[diagnostic(code(E0535))]
+    ExportOfAnotherNodesData {
+        #[label("not a dataset of `{node}`")]
+        span: SourceSpan,
+        server: String,
+        node: String,
+        other: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error(
+        "export `{path}` of `{dataset}` on node `{node}` has `crossmnt`, which would serve `{below}` below it, {what}"
+    )]
+    #[diagnostic(
+        code(E0537),
+        help("`crossmnt` serves every file system mounted below the export with the export's own options: drop it and export what lies below on its own, where zplan serves a copy read-only and refuses a followed pair's data")
+    )]
+    CrossmntReachesMovingData {
+        #[label("crosses into `{below}`")]
+        span: SourceSpan,
+        path: String,
+        dataset: String,
+        node: String,
+        below: String,
+        what: String,
+    },
+
+    #[error("export `{path}` serves the copy `{dataset}` on node `{node}`, which the policy mounts nowhere")]
+    #[diagnostic(code(E0536))]
+    CopyExportUnmounted {
+        #[label("exported here")]
+        span: SourceSpan,
+        path: String,
+        node: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error(
+        "export `{path}` asks for `rw`, but node `{node}` serves `{dataset}` read-only: it is a copy {pair} receives"
+    )]
+    #[diagnostic(
+        code(W0620),
+        severity(Warning),
+        help("a copy is overwritten by every receive, so zplan serves it `ro` whatever the export says: write `ro`, or export the live data from the node that sends it")
+    )]
+    CopyServedReadOnly {
+        #[label("served `ro`")]
+        span: SourceSpan,
+        path: String,
+        node: String,
+        dataset: String,
+        pair: String,
+    },
+
     #[error("engine `zrepl` cannot follow a role decided at run time")]
     #[diagnostic(
         code(E0701),

@@ -8,7 +8,8 @@ mod dot;
 mod mermaid;
 
 use crate::facts::identity::{local_account, route};
-use crate::model::{Depth, Engine, NodeSnapshot, Pair, Policy, Roles, ServerOn, ROOT_USER};
+use crate::facts::{Held, Holdings};
+use crate::model::{Depth, Engine, Export, NfsServer, NodeSnapshot, Pair, Policy, Roles, ServerOn, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,16 @@ fn id(kind: Kind, name: &str) -> String {
     format!("{prefix}_{}", name.replace('-', "_"))
 }
 
+/// What a node's server serves there: its own data, copies read-only, or both.
+fn node_serves(holdings: &Holdings, node: usize, server: &NfsServer) -> &'static str {
+    let copy = |export: &Export| matches!(holdings.held(node, &export.dataset.value), Held::Copy { .. });
+    match (server.exports.iter().any(|e| !copy(e)), server.exports.iter().any(copy)) {
+        (false, true) => "serves copies read-only",
+        (true, true) => "serves; copies read-only",
+        _ => "serves",
+    }
+}
+
 impl Graph {
     fn of(policy: &Policy) -> Graph {
         let mut graph = Graph::default();
@@ -119,6 +130,7 @@ impl Graph {
     }
 
     fn add_servers(&mut self, policy: &Policy) {
+        let holdings = Holdings::of(policy);
         for server in &policy.nfs_servers {
             let server_id = id(Kind::NfsServer, &server.name.value);
             let mut label = vec![format!("nfs {}", server.name.value), server.address.value.to_string()];
@@ -133,7 +145,7 @@ impl Graph {
                     };
                     vec![(pair.nodes[0], "serves while active"), (pair.nodes[1], target_serves)]
                 }
-                ServerOn::Node(node) => vec![(node, "serves")],
+                ServerOn::Node(node) => vec![(node, node_serves(&holdings, node, server))],
             };
             for (host, role) in hosts {
                 let from = id(Kind::Storage, &policy.nodes[host].name.value);

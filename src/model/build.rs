@@ -36,7 +36,7 @@ const NODE: Schema = Schema {
         "zrepl-key",
         "zrepl-cn",
     ],
-    repeated: &["zrepl-log", super::snapshots::KEYWORD],
+    repeated: &["zrepl-log", super::snapshots::KEYWORD, "mountpoint"],
 };
 const RETENTION: Schema = Schema {
     kind: "retention",
@@ -309,6 +309,7 @@ impl Builder {
         let zrepl_node = zrepl::node(&settings, &mut self.problems);
         let ssh = identity::ssh(&settings, &mut self.problems);
         let user = identity::user(&settings, &mut self.problems);
+        let mountpoints = self.node_mountpoints(&settings);
         Some(Node {
             name: block.name.clone(),
             address: address?,
@@ -318,7 +319,30 @@ impl Builder {
             zrepl: zrepl?,
             sanoid: sanoid?,
             zrepl_node: zrepl_node?,
+            mountpoints: mountpoints?,
         })
+    }
+
+    /// `mountpoint DATASET PATH`, each: where the admin mounted a dataset of this node
+    /// (`zfs set mountpoint=PATH DATASET`), which zplan's files never change.
+    fn node_mountpoints(&mut self, settings: &Settings<'_>) -> Option<Vec<NodeMountpoint>> {
+        let example = "mountpoint tank/share /srv/share";
+        let mut mountpoints = Vec::new();
+        let mut complete = true;
+        for statement in settings.all("mountpoint") {
+            let [dataset, path] = statement.values.as_slice() else {
+                self.problems.push(wrong_count(statement, "a dataset and the path it is mounted at", example));
+                complete = false;
+                continue;
+            };
+            let dataset = self.take(values::dataset(dataset));
+            let path = self.take(values::mount_point(path, MountPoint::Dataset));
+            match (dataset, path) {
+                (Some(dataset), Some(path)) => mountpoints.push(NodeMountpoint { dataset, path }),
+                _ => complete = false,
+            }
+        }
+        complete.then_some(mountpoints)
     }
 
     /// The `os` of a node or client: `linux` unless it says otherwise.

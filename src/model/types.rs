@@ -180,6 +180,17 @@ pub struct Node {
     pub sanoid: crate::model::tools::SanoidVersion,
     /// The node's zrepl logging, monitoring and TLS identity.
     pub zrepl_node: ZreplNode,
+    /// `mountpoint DATASET PATH`: where the admin mounted datasets of this node, so that an
+    /// export of them is proved to serve where they are.
+    pub mountpoints: Vec<NodeMountpoint>,
+}
+
+/// `mountpoint DATASET PATH` in a node: the dataset (its name on that node, a copy's
+/// landing name on a target) is mounted at the path there; below it, its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeMountpoint {
+    pub dataset: Spanned<String>,
+    pub path: Spanned<String>,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.

@@ -333,6 +333,8 @@ pub enum MountPoint {
     ClientMount,
     /// Where a static pair's target mounts its copy.
     Copy,
+    /// Where a node mounts one of its datasets.
+    Dataset,
 }
 
 /// A path that something is mounted at or exported from: never `/`.
@@ -356,6 +358,11 @@ pub fn mount_point(value: &Value, role: MountPoint) -> Read<Spanned<String>> {
             "the mount point of a copy",
             "the target",
             "mount the copy under a directory such as `/srv/copy`; at `/` it would cover the target's own system",
+        ),
+        MountPoint::Dataset => (
+            "the mount point of a dataset",
+            "the node",
+            "mount the dataset under a directory such as `/srv/share`; at `/` it would cover the node's own system",
         ),
     };
     Err(Problem::RootPath { span: value.span.into(), what, whose, help })

@@ -14,7 +14,7 @@ use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCR
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::facts::Mountpoints;
+use crate::facts::{Held, Holdings, Mountpoints};
 use crate::model::{
     freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles, ServerOn,
 };
@@ -47,7 +47,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     hosts.dedup_by(|a, b| a.name.value == b.name.value);
     let served = Served::of(policy);
     for node in hosts {
-        let lines = host_lines(policy, &served, node, None);
+        let lines = host_lines(policy, &served, node, &[]);
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
         if node.os.value == Os::Linux {
             add_nfs_conf(files, &node.name.value, served.on(node));
@@ -137,6 +137,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub struct Served<'p> {
     by_node: HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>,
     mountpoints: Mountpoints<'p>,
+    /// How each node holds what its own servers export: a copy is served read-only.
+    holdings: Holdings,
+    /// Each node's index in [`Policy::nodes`], by name.
+    index: HashMap<&'p str, usize>,
 }
 
 impl<'p> Served<'p> {
@@ -147,7 +151,22 @@ impl<'p> Served<'p> {
                 by_node.entry(node.name.value.as_str()).or_default().push((server, serving));
             }
         }
-        Served { by_node, mountpoints: Mountpoints::of(policy) }
+        let index = policy.nodes.iter().enumerate().map(|(index, node)| (node.name.value.as_str(), index)).collect();
+        Served { by_node, mountpoints: Mountpoints::of(policy), holdings: Holdings::of(policy), index }
+    }
+
+    /// How `node` serves an export of `server`: a pair's server as its place in the pair
+    /// says; a node's server its own data and what it sends as they are, and a copy its
+    /// node receives read-only, whatever the export says.
+    fn serving(&self, node: &Node, server: &NfsServer, export: &Export, placed: Serving) -> Serving {
+        if server.pair().is_some() {
+            return placed;
+        }
+        let Some(index) = self.index.get(node.name.value.as_str()) else { return placed };
+        match self.holdings.held(*index, &export.dataset.value) {
+            Held::Copy { .. } => Serving::ReadOnlyCopy,
+            _ => placed,
+        }
     }
 
     fn on(&self, node: &Node) -> &[(&'p NfsServer, Serving)] {
@@ -155,25 +174,45 @@ impl<'p> Served<'p> {
     }
 }
 
-/// Every export line a host serves, sorted by path; the copies of pair `promoted` served
-/// as live data, as they are after a failover.
-fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
+/// Every export line a host serves, sorted by path; the copies the `promoted` servers
+/// export served as live data, as they are after a failover.
+fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: &[&NfsServer]) -> Vec<ExportLine> {
     let mut lines = Vec::new();
     for (server, serving) in served.on(node) {
-        let serving = if promoted.is_some_and(|p| std::ptr::eq(p, *server)) { Serving::Data } else { *serving };
-        let mountpoints = &served.mountpoints;
-        lines.extend(
-            server.exports.iter().map(|export| export_line(policy, mountpoints, server, export, node, serving)),
-        );
+        let promote = promoted.iter().any(|p| std::ptr::eq(*p, *server));
+        for export in &server.exports {
+            let serving = if promote { Serving::Data } else { served.serving(node, server, export, *serving) };
+            lines.push(export_line(policy, served, server, export, node, serving));
+        }
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
 }
 
-/// The exports file of `node` after a failover promotes the copies `server` exports, as
+/// An export of a node's server on a static pair's source that serves the pair's live data,
+/// served after a failover by the pair's target from its copy: at `path`, with the copy
+/// mounted at `mountpoint`, to the same clients, with the same options and fsid.
+#[derive(Clone)]
+pub struct MovedExport<'p> {
+    pub export: &'p Export,
+    pub path: String,
+    pub mountpoint: String,
+}
+
+/// The exports file of `node` after a failover promotes the copies the `promoted` servers
+/// export, and serves the `moved` exports in place of the node's own at their paths, as
 /// lines of text for a runbook.
-pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsServer, node: &Node) -> Vec<String> {
-    let lines = host_lines(policy, served, node, Some(server));
+pub fn failover_export_lines(
+    policy: &Policy,
+    served: &Served<'_>,
+    promoted: &[&NfsServer],
+    node: &Node,
+    moved: &[MovedExport<'_>],
+) -> Vec<String> {
+    let mut lines = host_lines(policy, served, node, promoted);
+    lines.retain(|line| !moved.iter().any(|m| m.path == line.path));
+    lines.extend(moved.iter().map(|m| moved_line(m, node)));
+    lines.sort_by(|a, b| a.path.cmp(&b.path));
     match node.os.value {
         Os::Linux => lines
             .iter()
@@ -192,6 +231,19 @@ pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsS
             })
             .collect(),
     }
+}
+
+fn moved_line(moved: &MovedExport<'_>, node: &Node) -> ExportLine {
+    let export = moved.export;
+    let clients = export
+        .clients
+        .iter()
+        .map(|client| match node.os.value {
+            Os::Linux => linux_client(client, export_fsid(export), &moved.mountpoint, Serving::Data),
+            Os::FreeBsd => freebsd_client(client, Serving::Data),
+        })
+        .collect();
+    ExportLine { path: moved.path.clone(), comment: String::new(), clients }
 }
 
 /// The exports file zplan writes on a host of this OS.
@@ -251,14 +303,14 @@ fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, S
 
 fn export_line(
     policy: &Policy,
-    mountpoints: &Mountpoints<'_>,
+    served: &Served<'_>,
     server: &NfsServer,
     export: &Export,
     node: &Node,
     serving: Serving,
 ) -> ExportLine {
     let pair = server.pair().map(|pair| &policy.pairs[pair]);
-    let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
+    let mounted = served_mountpoint(policy, &served.mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
         .iter()
@@ -276,6 +328,17 @@ fn export_line(
     let comment = match (serving, pair) {
         (Serving::ReadOnlyCopy, Some(pair)) => {
             format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
+        }
+        (Serving::ReadOnlyCopy, None) => {
+            let copied = served.index.get(node.name.value.as_str()).map(|n| served.holdings.held(*n, dataset));
+            match copied {
+                Some(Held::Copy { pair, source }) => format!(
+                    "{dataset}, the read-only copy of {source} that {} {} receives, for {served_by}",
+                    policy.pairs[pair].kind.keyword(),
+                    policy.pairs[pair].name.value
+                ),
+                _ => format!("{dataset}, read-only, for {served_by}"),
+            }
         }
         _ => format!("{dataset} of {served_by}"),
     };

@@ -12,6 +12,7 @@ mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
+mod nfsv4;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -46,6 +47,13 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         nfs::nfsd_times_agree,
         nfs::grace_outlasts_lease,
         nfs::one_followed_pair_per_nfs_node,
+        nfsv4::exports_under_root,
+        nfsv4::root_needs_v4,
+        nfsv4::roots_are_on_linux,
+        nfsv4::nfsd_settings_agree,
+        nfsv4::mount_versions_offered,
+        nfsv4::mount_flavours_offered,
+        nfsv4::kerberos_by_name,
         mountpoints::exports_are_mounted,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,

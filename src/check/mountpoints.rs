@@ -7,7 +7,7 @@
 use super::nfs::ReplicatedByPair;
 use crate::diagnostic::Problem;
 use crate::facts::Mountpoints;
-use crate::model::{Export, NfsServer, Pair, Policy};
+use crate::model::{strictly_under, Export, NfsServer, Pair, Policy};
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
@@ -26,12 +26,19 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
         let exports = server
             .exports
             .iter()
-            .filter(|export| server.pair().map_or(true, |pair| replicated.holds(pair, &export.dataset.value)));
+            .filter(|export| server.pair().map_or(true, |pair| replicated.holds(pair, &export.dataset.value)))
+            .filter(|export| !is_bound(server, export));
         for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
     }
     problems
+}
+
+/// Whether an export sits under its server's pseudo-root, where zplan bind-mounts the
+/// dataset's mountpoint when it is mounted elsewhere.
+fn is_bound(server: &NfsServer, export: &Export) -> bool {
+    server.root.as_ref().is_some_and(|root| strictly_under(&export.path.value, &root.value))
 }
 
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.

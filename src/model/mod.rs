@@ -4,6 +4,7 @@ mod build;
 mod cadence;
 mod identity;
 mod names;
+mod nfsv4;
 mod options;
 mod settings;
 mod snapshots;
@@ -16,6 +17,7 @@ mod values;
 mod zrepl;
 
 pub use build::{build, timer_period_problem, HOUR_DIVISORS};
+pub use nfsv4::*;
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
 pub use times::describe as describe_time;
 pub use transfer::DEFAULT_ZREPL_PORT;

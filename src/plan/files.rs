@@ -372,6 +372,15 @@ pub struct NfsConf {
     pub comments: Vec<String>,
     pub grace_time: u64,
     pub lease_time: u64,
+    /// Further `[nfsd]` keys in order, such as `vers3=n` and `threads=16`.
+    pub switches: Vec<NfsConfSwitch>,
+}
+
+/// One `key=value` of nfs.conf's `[nfsd]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NfsConfSwitch {
+    pub key: String,
+    pub value: String,
 }
 
 /// An exports file: one line per exported path.

@@ -131,3 +131,16 @@ fn a_kerberos_export_reached_at_an_address_is_warned_about_unless_allowed() {
     let allowed = source.replace("  threads  32\n", "  threads  32\n  allow    W0630\n");
     assert!(codes(&allowed).is_empty(), "{:?}", codes(&allowed));
 }
+
+#[test]
+fn an_nfsv4_mount_of_an_export_outside_the_root_is_refused_with_vers_3_as_the_way_out() {
+    use miette::Diagnostic;
+    let outside = homelab_with_root().replace("mount server:/share at", "mount server:/zpool2 at");
+    let problems = zplan::compile(&outside, "outside.zplan").problems;
+    let codes: Vec<String> = problems.iter().filter_map(|p| p.code().map(|c| c.to_string())).collect();
+    assert_eq!(codes, ["E0551"]);
+    let help = problems[0].help().map(|help| help.to_string()).unwrap_or_default();
+    assert!(help.contains("`vers 3`"), "{help}");
+    let v3 = outside.replace("hard timeo 10s retrans 30", "hard vers 3 timeo 10s retrans 30");
+    assert!(zplan::compile(&v3, "v3.zplan").problems.is_empty());
+}

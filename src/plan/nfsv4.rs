@@ -190,3 +190,27 @@ pub fn implied_mount_options(server: &NfsServer, export: &Export, mount: &Mount)
 pub fn mount_uses_kerberos(options: &[&OptionSetting]) -> bool {
     options.iter().any(|o| o.name == "sec" && o.value.as_deref().is_some_and(is_kerberos))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exports_under_the_root_and_away_from_their_dataset_are_bound() {
+        let policy = crate::compile(
+            "node files {\n  address files.lan\n}\n\nnfs files {\n  on   node files\n  root /srv/nfs\n  export /srv/nfs/home dataset tank/home {\n    client 10.0.0.0/24 rw sync no_subtree_check\n  }\n}\n",
+            "bind.zplan",
+        )
+        .policy
+        .unwrap();
+        let server = &policy.nfs_servers[0];
+        assert!(needs_bind(server, "/srv/nfs/home", "/tank/home"));
+        assert!(!needs_bind(server, "/srv/nfs/home", "/srv/nfs/home"));
+        assert!(!needs_bind(server, "/srv/nfs/home/docs", "/srv/nfs/home"));
+        assert!(!needs_bind(server, "/tank/home", "/tank/home"));
+        assert!(!needs_bind(server, "/srv/nfsx", "/tank/home"));
+        let root = root_line(server).unwrap();
+        assert_eq!(root.path, "/srv/nfs");
+        assert_eq!(root.clients[0].options, "ro,fsid=0,no_subtree_check");
+    }
+}

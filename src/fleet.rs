@@ -249,7 +249,8 @@ const FILE_SERVER_OPTIONS: [&str; 5] = [
 /// exports(5) allows: networks, host names, patterns (`*.siteN.lan`, `ws??.siteN.lan`,
 /// `build[0-9].siteN.lan`), netgroups and `*`, each client once per export, with the options
 /// of [`FILE_SERVER_OPTIONS`]. Separate from [`fleet_blocks`], whose seeds keep their output;
-/// its nodes sit in `10.250.0.0/16`.
+/// its nodes are named in `siteN.lan` (Kerberos clients find a server by its name), and its
+/// clients sit in `10.250.0.0/16`.
 pub fn client_pattern_server_blocks(servers: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed ^ 0x6578_706f_7274);
     (0..servers.min(250)).map(|index| file_server(index, &mut rng)).collect()
@@ -258,7 +259,7 @@ pub fn client_pattern_server_blocks(servers: usize, seed: u64) -> Vec<String> {
 fn file_server(index: usize, rng: &mut Rng) -> String {
     let mut text = format!(
         "node files-{index} {{
-  address 10.250.{index}.5
+  address files.site{index}.lan
 }}
 
 "

@@ -82,8 +82,8 @@ fn content_violations(path: &str, text: &str) -> Vec<String> {
     found
 }
 
-/// `[Section]` or `Key=value`, with nothing systemd would expand or continue; double quotes
-/// (systemd's own quoting of an argument) come in pairs.
+/// `[Section]` or `Key=value`, with nothing systemd would expand (but `$MAINPID` in a
+/// reload) or continue; double quotes (systemd's own quoting of an argument) come in pairs.
 fn unit_line(line: &str) -> Option<String> {
     if line.starts_with('[') && line.ends_with(']') {
         return None;
@@ -91,8 +91,9 @@ fn unit_line(line: &str) -> Option<String> {
     let (key, value) = line.split_once('=')?;
     let bad_key = key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric());
     let unbalanced_quotes = value.matches('"').count() % 2 == 1;
+    let expanded = value.replace("$MAINPID", "");
     let bad_value =
-        value.contains(['%', '$', '\'']) || unbalanced_quotes || value.ends_with('\\') || value != value.trim();
+        expanded.contains(['%', '$', '\'']) || unbalanced_quotes || value.ends_with('\\') || value != value.trim();
     (bad_key || bad_value).then(|| format!("unit line `{line}`"))
 }
 

@@ -95,6 +95,51 @@ fn exported_paths(text: &str) -> impl Iterator<Item = &str> {
     text.lines().filter(|line| line.starts_with('/')).filter_map(|line| line.split_whitespace().next())
 }
 
+/// Whether `host` is a node; a container's exports name the paths its bind mounts show it,
+/// which tests/examples.rs checks against the container's mount lines.
+fn is_node(policy: &Policy, host: &str) -> bool {
+    policy.nodes.iter().any(|node| node.name.value == host)
+}
+
+/// Whether `path` is the NFSv4 pseudo-root of a server that `host` serves: a read-only
+/// directory of its own, which serves no dataset.
+fn is_pseudo_root(policy: &Policy, host: &str, path: &str) -> bool {
+    policy.nfs_servers.iter().any(|server| {
+        server.root.as_ref().is_some_and(|root| root.value == path)
+            && policy.serving_nodes(server).iter().any(|node| policy.nodes[*node].name.value == host)
+    })
+}
+
+/// The bind mount unit of `host` that mounts something at `path`, if zplan wrote one.
+fn bind_unit<'t>(tree: &'t zplan::render::Tree, host: &str, path: &str) -> Option<&'t str> {
+    text_files(tree)
+        .filter(|(h, file, _)| *h == host && file.ends_with(".mount"))
+        .map(|(_, _, text)| text)
+        .find(|text| text.contains(&format!("\nWhere={path}\n")) && text.contains("\nOptions=bind\n"))
+}
+
+/// Checks a pseudo-root's line: read-only and `fsid=0` for every client, never writable.
+fn assert_pseudo_root_line(name: &str, host: &str, line: &str) {
+    for client in line.split_whitespace().skip(1) {
+        let options: Vec<&str> =
+            client.split_once('(').map_or("", |(_, rest)| rest).trim_end_matches(')').split(',').collect();
+        assert!(options.contains(&"ro") && options.contains(&"fsid=0"), "{name}: {host}: {line}");
+        assert!(!options.contains(&"rw"), "{name}: {host}: {line}");
+    }
+}
+
+/// Where the dataset shows at `path` on `host`: its mountpoint, or for an export under a
+/// pseudo-root, the bind mount of that mountpoint at the path, only while it is mounted.
+fn served_at(tree: &zplan::render::Tree, host: &str, path: &str, mountpoint: &str) -> Option<String> {
+    if within(path, mountpoint) {
+        return Some(mountpoint.to_owned());
+    }
+    let unit = bind_unit(tree, host, path)?;
+    let binds_it = unit.contains(&format!("\nWhat={mountpoint}\n"))
+        && unit.contains(&format!("\nConditionPathIsMountPoint={mountpoint}\n"));
+    binds_it.then(|| path.to_owned())
+}
+
 fn within(path: &str, mountpoint: &str) -> bool {
     mountpoint == "/" || path == mountpoint || path.starts_with(&format!("{mountpoint}/"))
 }
@@ -109,12 +154,18 @@ fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
             if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" {
                 continue;
             }
+            if !is_node(&policy, host) {
+                continue;
+            }
             for path in exported_paths(text) {
+                if is_pseudo_root(&policy, host, path) {
+                    continue;
+                }
                 let dataset = exported_dataset(&policy, host, path);
                 copies_checked += usize::from(mounted.copies.get(host).is_some_and(|c| c.contains(&dataset)));
                 let mountpoint = mounted.mountpoint(host, &dataset);
                 assert!(
-                    mountpoint.as_deref().is_some_and(|mountpoint| within(path, mountpoint)),
+                    mountpoint.as_deref().is_some_and(|mountpoint| served_at(&tree, host, path, mountpoint).is_some()),
                     "{name}: {host} exports {path} for {dataset}, mounted at {mountpoint:?}"
                 );
             }
@@ -129,17 +180,25 @@ fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
 #[test]
 fn every_linux_export_waits_for_the_mountpoint_of_its_dataset() {
     let mut checked = 0;
+    let (mut roots, mut binds) = (0, 0);
     for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         let mounted = Mounted::of(&policy);
         for (host, file, text) in text_files(&tree) {
-            if !file.ends_with("exports.d/zplan.exports") {
+            if !file.ends_with("exports.d/zplan.exports") || !is_node(&policy, host) {
                 continue;
             }
             for line in text.lines().filter(|line| line.starts_with('/')) {
                 let path = line.split_whitespace().next().unwrap_or_default();
+                if is_pseudo_root(&policy, host, path) {
+                    assert_pseudo_root_line(&name, host, line);
+                    roots += 1;
+                    continue;
+                }
                 let dataset = exported_dataset(&policy, host, path);
                 let mountpoint = mounted.mountpoint(host, &dataset).unwrap_or_default();
+                let mountpoint = served_at(&tree, host, path, &mountpoint).unwrap_or(mountpoint);
+                binds += usize::from(mountpoint == path && bind_unit(&tree, host, path).is_some());
                 let clients = line.split_whitespace().skip(1);
                 for options in clients.map(|client| client.split_once('(').map_or("", |(_, rest)| rest)) {
                     let options: Vec<&str> = options.trim_end_matches(')').split(',').collect();
@@ -150,6 +209,7 @@ fn every_linux_export_waits_for_the_mountpoint_of_its_dataset() {
         }
     }
     assert!(checked > 0, "no export line was checked");
+    assert!(roots > 0 && binds > 0, "no pseudo-root ({roots}) or bound export ({binds}) was checked");
 }
 
 /// The homelab seed's export path, `/data-nfs-share`, was a bind mount inside its container;

@@ -505,8 +505,8 @@ fn service_addresses_are_held_only_where_their_server_serves() {
     for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         for server in &policy.nfs_servers {
-            let pair = &policy.pairs[server.pair];
-            let nodes: Vec<&str> = pair.nodes.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect();
+            let serving = policy.serving_nodes(server);
+            let nodes: Vec<&str> = serving.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect();
             let address = server.address.value.to_string();
             for (host, path, text) in text_files(&tree) {
                 if path == "etc/keepalived/zplan.conf" && text.contains(&format!("        {address}/")) {
@@ -514,6 +514,7 @@ fn service_addresses_are_held_only_where_their_server_serves() {
                         server.keepalived().is_some(),
                         "{name}: {host} holds {address} for a server keepalived does not move"
                     );
+                    let pair = &policy.pairs[server.pair().expect("keepalived moves only a pair's server")];
                     assert!(nodes.contains(&host), "{name}: {host} holds {address} outside pair {}", pair.name.value);
                     let track = format!("script \"/usr/local/libexec/zplan/role-{} active\"", pair.name.value);
                     assert!(

@@ -78,6 +78,14 @@ fn exported<'p>(policy: &'p Policy, host: usize, path: &str) -> (&'p NfsServer, 
     panic!("{} exports {path}, which no server there declares", policy.nodes[host].name.value)
 }
 
+/// Whether `path` is the NFSv4 pseudo-root of a server on `host`: a directory of its own,
+/// which serves no dataset.
+fn is_pseudo_root(policy: &Policy, host: usize, path: &str) -> bool {
+    policy.nfs_servers.iter().any(|server| {
+        server.root.as_ref().is_some_and(|root| root.value == path) && policy.serving_nodes(server).contains(&host)
+    })
+}
+
 /// Each exported path of an exports file, Linux's or FreeBSD's, and whether a line serves
 /// it read-write to some client.
 fn served_paths(text: &str) -> Vec<(&str, bool)> {
@@ -104,6 +112,10 @@ fn served_by_host(policy: &Policy, tree: &zplan::render::Tree) -> Vec<(usize, &'
         }
         let Some(index) = policy.nodes.iter().position(|node| node.name.value == host) else { continue };
         for (path, read_write) in served_paths(text) {
+            if is_pseudo_root(policy, index, path) {
+                assert!(!read_write, "{host} serves its NFSv4 pseudo-root {path} read-write");
+                continue;
+            }
             let (server, dataset) = exported(policy, index, path);
             let kind = if server.pair().is_some() { "pair" } else { "node" };
             served.push((index, kind, dataset, read_write, server.name.value.clone()));

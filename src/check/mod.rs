@@ -13,6 +13,7 @@ mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
+mod nfsv4;
 mod node_servers;
 mod options;
 mod pairs;
@@ -53,6 +54,13 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         failover::keepalived_holds_ip_literals,
         failover::router_ids_unique,
         failover::guest_names_are_free,
+        nfsv4::exports_under_root,
+        nfsv4::root_needs_v4,
+        nfsv4::roots_are_on_linux,
+        nfsv4::nfsd_settings_agree,
+        nfsv4::mount_versions_offered,
+        nfsv4::mount_flavours_offered,
+        nfsv4::kerberos_by_name,
         mountpoints::exports_are_mounted,
         node_servers::node_servers_serve_what_they_hold,
         node_servers::node_servers_are_not_gated,

@@ -7,7 +7,7 @@
 use super::nfs::ReplicatedByPair;
 use crate::diagnostic::Problem;
 use crate::facts::{Held, Holdings, Mountpoints};
-use crate::model::{Export, NfsServer, Pair, Policy, ServerOn};
+use crate::model::{strictly_under, Export, NfsServer, Pair, Policy, ServerOn};
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
@@ -29,7 +29,7 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
             ServerOn::Pair(pair) => replicated.holds(pair, &export.dataset.value),
             ServerOn::Node(node) => mounted_where_declared(policy, &declared, &holdings, node, export),
         };
-        let exports = server.exports.iter().filter(checked);
+        let exports = server.exports.iter().filter(checked).filter(|export| !is_bound(server, export));
         for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
@@ -52,6 +52,12 @@ fn mounted_where_declared(
         Held::Copy { .. } => declared.declared(&policy.nodes[node].name.value, &export.dataset.value),
         Held::Followed { .. } => false,
     }
+}
+
+/// Whether an export sits under its server's pseudo-root, where zplan bind-mounts the
+/// dataset's mountpoint when it is mounted elsewhere.
+fn is_bound(server: &NfsServer, export: &Export) -> bool {
+    server.root.as_ref().is_some_and(|root| strictly_under(&export.path.value, &root.value))
 }
 
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.

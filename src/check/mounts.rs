@@ -245,7 +245,14 @@ mod tests {
             .iter()
             .map(|(name, value)| Spanned::new(OptionSetting { name, value: value.map(str::to_owned) }, Span::default()))
             .collect();
-        Mount { server: 0, export: 0, at: Spanned::new("/mnt".to_owned(), Span::default()), options, automount: false }
+        Mount {
+            server: 0,
+            export: 0,
+            path: "/data".to_owned(),
+            at: Spanned::new("/mnt".to_owned(), Span::default()),
+            options,
+            automount: false,
+        }
     }
 
     #[test]

@@ -1394,6 +1394,141 @@ pub enum Problem {
         pair: String,
     },
 
+    #[error("`{server}:{path}` is written relative to a pseudo-root, and nfs server `{server}` declares none")]
+    #[diagnostic(
+        code(E0550),
+        help("add `root {root}` to nfs server `{server}`, so that NFSv4 clients mount `{path}` under it; or mount the export by its own path, `{server}:{export}`")
+    )]
+    PseudoRootMissing {
+        #[label("no export `{path}`; export `{export}` ends with it")]
+        span: SourceSpan,
+        server: String,
+        path: String,
+        root: String,
+        export: String,
+    },
+
+    #[error("`{server}:{path}` is not a path under the pseudo-root `{root}` of nfs server `{server}`: {why}")]
+    #[diagnostic(code(E0551))]
+    MountOutsideRoot {
+        #[label("not a path under `{root}`")]
+        span: SourceSpan,
+        #[label("the pseudo-root")]
+        root_span: SourceSpan,
+        server: String,
+        path: String,
+        root: String,
+        why: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("export `{path}` is outside the pseudo-root `{root}` of nfs server `{server}`, which offers only NFSv4 ({versions})")]
+    #[diagnostic(
+        code(E0552),
+        help("NFSv4 clients reach only what is under the pseudo-root: export it under `{root}` (zplan bind-mounts the dataset there), or offer NFSv3 too with `versions 3 {versions}`")
+    )]
+    ExportOutsideRoot {
+        #[label("not under `{root}`")]
+        span: SourceSpan,
+        #[label("the pseudo-root")]
+        root_span: SourceSpan,
+        path: String,
+        root: String,
+        server: String,
+        versions: String,
+    },
+
+    #[error("export `{path}` is the pseudo-root of nfs server `{server}` itself")]
+    #[diagnostic(
+        code(E0553),
+        help("the pseudo-root is a read-only directory that leads NFSv4 clients to the exports below it: export the dataset at a directory below it, such as `{path}/data`")
+    )]
+    ExportAtRoot {
+        #[label("the export")]
+        span: SourceSpan,
+        #[label("the pseudo-root")]
+        root_span: SourceSpan,
+        path: String,
+        server: String,
+    },
+
+    #[error("nfs servers `{first_server}` and `{second_server}` both run on node `{node}`, with different NFS versions, thread counts or pseudo-roots")]
+    #[diagnostic(
+        code(E0554),
+        help("one nfsd serves every export of a node, with one set of versions, one thread count and one NFSv4 pseudo-root: give both servers the same `versions`, `threads` and `root`")
+    )]
+    NfsdSettingsDisagree {
+        #[label("{second_settings}")]
+        second: SourceSpan,
+        #[label("{first_settings}")]
+        first: SourceSpan,
+        node: String,
+        first_server: String,
+        second_server: String,
+        first_settings: String,
+        second_settings: String,
+    },
+
+    #[error("client `{client}` mounts nfs server `{server}` with `vers {version}`, which the server does not offer (versions {versions})")]
+    #[diagnostic(
+        code(E0555),
+        help("mount with a version the server offers, such as `vers {newest}`, or add `{version}` to the server's `versions`")
+    )]
+    MountVersionOff {
+        #[label("not offered")]
+        span: SourceSpan,
+        #[label("versions {versions}")]
+        versions_span: SourceSpan,
+        client: String,
+        server: String,
+        version: String,
+        versions: String,
+        newest: String,
+    },
+
+    #[error("client `{client}` mounts `{server}:{path}` with `sec {flavour}`, which export `{export}` does not offer (it offers {offered})")]
+    #[diagnostic(
+        code(E0556),
+        help("mount with `sec {first}`, a flavour the export offers, or add `{flavour}` to the export's `sec`")
+    )]
+    MountFlavourNotOffered {
+        #[label("not offered")]
+        span: SourceSpan,
+        #[label("the export")]
+        export_span: SourceSpan,
+        client: String,
+        server: String,
+        path: String,
+        export: String,
+        flavour: String,
+        offered: String,
+        first: String,
+    },
+
+    #[error("nfs server `{server}` has a pseudo-root on FreeBSD node `{node}`")]
+    #[diagnostic(
+        code(E0557),
+        help("FreeBSD keeps one `V4:` root for the whole host in /etc/exports, which zplan does not own: remove `root` and mount the exports by their own paths, or serve from a Linux node")
+    )]
+    RootOnFreeBsd {
+        #[label("a pseudo-root")]
+        span: SourceSpan,
+        server: String,
+        node: String,
+    },
+
+    #[error("nfs server `{server}` has a pseudo-root but offers no NFSv4 (versions {versions})")]
+    #[diagnostic(code(E0558), help("only NFSv4 clients see a pseudo-root: add `4.2` to `versions`, or remove `root`"))]
+    RootWithoutV4 {
+        #[label("a pseudo-root")]
+        span: SourceSpan,
+        #[label("versions {versions}")]
+        versions_span: SourceSpan,
+        server: String,
+        versions: String,
+    },
+
     #[error("engine `zrepl` cannot follow a role decided at run time")]
     #[diagnostic(
         code(E0701),
@@ -1665,6 +1800,22 @@ pub enum Problem {
         arithmetic: String,
         #[help]
         help: String,
+    },
+
+    #[error("nfs server `{server}` offers Kerberos (`sec {flavour}`) at the IP address {address}")]
+    #[diagnostic(
+        code(W0630),
+        severity(Warning),
+        help("rpc.gssd finds the server's principal, `nfs/HOST@REALM`, by the reverse DNS name of an address: give the server the host name of its principal (`address files.lan`), or `allow W0630` in the server once the address's PTR record names it")
+    )]
+    KerberosByAddress {
+        #[label("an IP address")]
+        span: SourceSpan,
+        #[label("Kerberos")]
+        flavour_span: SourceSpan,
+        server: String,
+        flavour: String,
+        address: String,
     },
 
     #[error("mount option `intr` has no effect")]

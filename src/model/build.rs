@@ -8,6 +8,7 @@ use super::acknowledge::{self, AllowedIn};
 use super::cadence;
 use super::identity;
 use super::names::NameTable;
+use super::nfsv4::{NfsVersion, NFSD_MAX_THREADS};
 use super::options::{read_options, OptionContext};
 use super::settings::{single_value, starts_with_words, wrong_count, Schema, Settings};
 use super::snapshots;
@@ -78,7 +79,7 @@ const PAIR: Schema = Schema {
 };
 const NFS: Schema = Schema {
     kind: "nfs",
-    single: &["on", "address", "failover", "grace", "lease", "address-moves"],
+    single: &["on", "address", "failover", "grace", "lease", "address-moves", "root", "versions", "threads"],
     repeated: &["export", "allow"],
 };
 const EXPORT: Schema = Schema { kind: "export", single: &[], repeated: &["client"] };
@@ -934,6 +935,9 @@ impl Builder {
         let failover = self.nfs_failover(&settings, on);
         let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
         let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
+        let root = self.nfs_root(&settings);
+        let versions = self.nfs_versions(&settings);
+        let threads = self.nfsd_threads(&settings);
         let exports = self.exports(&settings);
         let address_moves = self.address_moves(&settings, on);
         Some(NfsServer {
@@ -943,6 +947,9 @@ impl Builder {
             failover: failover?,
             grace: grace?,
             lease: lease?,
+            root: root?,
+            versions: versions?,
+            threads: threads?,
             exports: exports?,
             allowed: self.allowed(&settings),
             address_moves: address_moves?,
@@ -1033,6 +1040,48 @@ impl Builder {
             }
             time => Some(time),
         }
+    }
+
+    /// `root /srv/nfs`: the pseudo-root NFSv4 clients mount paths relative to.
+    fn nfs_root(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<String>>> {
+        let Some(statement) = settings.get("root") else { return Some(None) };
+        let value = single_value(statement, "one path", "root /srv/nfs", &mut self.problems)?;
+        Some(Some(self.take(values::path(value))?))
+    }
+
+    /// `versions 3 4.2`: the versions nfsd offers, in any order, oldest first once read.
+    fn nfs_versions(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<Vec<NfsVersion>>>> {
+        let Some(statement) = settings.get("versions") else { return Some(None) };
+        if statement.values.is_empty() {
+            self.problems.push(wrong_count(statement, "one or more NFS versions", "versions 4.2"));
+            return None;
+        }
+        let mut versions = Vec::new();
+        for value in &statement.values {
+            let Some(version) = NfsVersion::parse(&value.text) else {
+                self.problems.push(Problem::WrongKind {
+                    span: value.span.into(),
+                    expected: "an NFS version",
+                    found: value.text.clone(),
+                    help: "write the versions nfsd offers among `3`, `4.0`, `4.1` and `4.2`, such as `versions 4.2`"
+                        .to_owned(),
+                });
+                return None;
+            };
+            versions.push(version);
+        }
+        versions.sort();
+        versions.dedup();
+        let span = Span::new(statement.values[0].span.start, statement.values[statement.values.len() - 1].span.end);
+        Some(Some(Spanned::new(versions, span)))
+    }
+
+    /// `threads N`: how many nfsd threads run, within the kernel's limit.
+    fn nfsd_threads(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<u32>>> {
+        let Some(statement) = settings.get("threads") else { return Some(None) };
+        let value = single_value(statement, "one number", "threads 16", &mut self.problems)?;
+        let range = "1 to 8192, the kernel's limit for nfsd threads";
+        Some(Some(self.take(values::number(value, "thread count", 1, NFSD_MAX_THREADS, range))?))
     }
 
     /// The warning codes a block acknowledges: `allow W0603 W0604 [because …]`.
@@ -1171,20 +1220,24 @@ impl Builder {
             self.problems.push(wrong_count(statement, "an export reference, `at` and a path", example));
             return None;
         }
-        let target = self.export_reference(remote, policy);
-        let at = self.take(values::mount_point(at, MountPoint::ClientMount));
         let option_values: Vec<Value> = statement
             .children()
             .iter()
             .flat_map(|line| std::iter::once(line.keyword.clone()).chain(line.values.iter().cloned()))
             .collect();
         let options = read_options(&option_values, OptionContext::Mount, &mut self.problems);
+        let v3 = options.iter().any(|o| o.value.name == "vers" && o.value.value.as_deref() == Some("3"));
+        let target = self.export_reference(remote, policy, v3);
+        let at = self.take(values::mount_point(at, MountPoint::ClientMount));
         let automount = options.iter().any(|o| o.value.name == "x-systemd.automount");
-        let (server, export) = target?;
-        Some(Mount { server, export, at: at?, options, automount })
+        let (server, export, path) = target?;
+        Some(Mount { server, export, path, at: at?, options, automount })
     }
 
-    fn export_reference(&mut self, remote: &Value, policy: &Policy) -> Option<(usize, usize)> {
+    /// `SERVER:/PATH`: the server, the export and the path as the client mounts it. An NFSv4
+    /// mount of a server with a pseudo-root names a path relative to it; an NFSv3 mount, or
+    /// any mount of a server without one, the export's own path.
+    fn export_reference(&mut self, remote: &Value, policy: &Policy, v3: bool) -> Option<(usize, usize, String)> {
         if remote.kind != ValueKind::Remote {
             self.problems.push(Problem::WrongKind {
                 span: remote.span.into(),
@@ -1198,11 +1251,33 @@ impl Builder {
         let server_span = Span::new(remote.span.start, remote.span.start + server_name.len());
         let server_value = Value { kind: ValueKind::Word, text: server_name.to_owned(), span: server_span };
         let server = self.reference(&server_value, "nfs")?;
-        if let Some(export) = self.exports.get(&(server, path.to_owned())) {
-            return Some((server, *export));
+        let path_span = Span::new(server_span.end + 1, remote.span.end);
+        let nfs = &policy.nfs_servers[server];
+        let relative = nfs.under_root(path).filter(|_| !v3);
+        let own = self.exports.get(&(server, path.to_owned())).copied();
+        match &relative {
+            Some(full) => {
+                if let Some(export) = self.exports.get(&(server, full.clone())) {
+                    return Some((server, *export, path.to_owned()));
+                }
+                if let (Some(export), Some(root)) = (own, nfs.root.as_ref()) {
+                    self.problems.push(outside_root(nfs, server_name, path, path_span, root, export));
+                    return None;
+                }
+            }
+            None => {
+                if let Some(export) = own {
+                    return Some((server, export, path.to_owned()));
+                }
+            }
+        }
+        if relative.is_none() && !v3 {
+            if let Some(problem) = missing_root(nfs, server_name, path, path_span) {
+                self.problems.push(problem);
+                return None;
+            }
         }
         let exports = &policy.nfs_servers[server].exports;
-        let path_span = Span::new(server_span.end + 1, remote.span.end);
         let help =
             if self.may_suggest() { did_you_mean(path, exports.iter().map(|e| e.path.value.as_str())) } else { None };
         self.problems.push(Problem::UnknownExport {
@@ -1213,6 +1288,63 @@ impl Builder {
         });
         None
     }
+}
+
+/// E0551: an NFSv4 mount of a server with a pseudo-root names an export by its own path.
+fn outside_root(
+    nfs: &NfsServer,
+    server: &str,
+    path: &str,
+    span: Span,
+    root: &Spanned<String>,
+    export: usize,
+) -> Problem {
+    let under = crate::model::strictly_under(&nfs.exports[export].path.value, &root.value);
+    let relative = path.strip_prefix(root.value.as_str()).filter(|_| under && root.value != "/").unwrap_or(path);
+    let (why, help) = if under {
+        (
+            format!("NFSv4 clients mount the export `{path}` as `{relative}`"),
+            format!("write `{server}:{relative}`, the export's path under the pseudo-root; an NFSv3 mount (`vers 3`) names the server's own path"),
+        )
+    } else if nfs.offers(NfsVersion::V3) {
+        (
+            "the export is outside it, where only NFSv3 clients reach it".to_owned(),
+            format!("mount it with `vers 3`, or export it under `{}` and mount it relative to that", root.value),
+        )
+    } else {
+        (
+            "the export is outside it, and the server offers no NFSv3 to reach it".to_owned(),
+            format!("export it under `{}`", root.value),
+        )
+    };
+    Problem::MountOutsideRoot {
+        span: span.into(),
+        root_span: root.span.into(),
+        server: server.to_owned(),
+        path: path.to_owned(),
+        root: root.value.clone(),
+        why,
+        help,
+    }
+}
+
+/// E0550: a v4 mount of a server without a pseudo-root names no export, but one export's
+/// path ends with it: the path was written relative to a root nobody declared.
+fn missing_root(nfs: &NfsServer, server: &str, path: &str, span: Span) -> Option<Problem> {
+    if nfs.root.is_some() || path == "/" {
+        return None;
+    }
+    let export = nfs.exports.iter().find(|export| {
+        export.path.value.strip_suffix(path).is_some_and(|root| !root.is_empty() && !root.ends_with('/'))
+    })?;
+    let root = export.path.value.strip_suffix(path)?;
+    Some(Problem::PseudoRootMissing {
+        span: span.into(),
+        server: server.to_owned(),
+        path: path.to_owned(),
+        root: root.to_owned(),
+        export: export.path.value.clone(),
+    })
 }
 
 /// Why a period cannot be a timer's, and the label that says so, if it cannot: timers fire at

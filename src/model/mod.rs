@@ -5,6 +5,7 @@ mod build;
 mod cadence;
 mod identity;
 mod names;
+mod nfsv4;
 mod options;
 mod settings;
 mod snapshots;
@@ -17,6 +18,7 @@ mod values;
 mod zrepl;
 
 pub use build::{build, timer_period_problem, HOUR_DIVISORS};
+pub use nfsv4::*;
 pub use options::{freebsd_export, freebsd_mount, FreeBsdOption, OptionContext};
 pub use options::{NFS3_ONLY_MOUNT_OPTIONS, NFS4_ONLY_MOUNT_OPTIONS, REPEATABLE_MOUNT_OPTIONS};
 pub use times::describe as describe_time;

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use super::nfsv4::NfsVersion;
 pub use super::zrepl::*;
 use crate::syntax::Span;
 
@@ -1095,6 +1096,12 @@ pub struct NfsServer {
     pub grace: Option<Spanned<Duration>>,
     /// `lease 15s`: the NFSv4 lease nfsd grants, if declared.
     pub lease: Option<Spanned<Duration>>,
+    /// `root /srv/nfs`: the NFSv4 pseudo-root (`fsid=0`) clients mount paths relative to.
+    pub root: Option<Spanned<String>>,
+    /// `versions 4.2`: the versions nfsd offers, oldest first, if declared.
+    pub versions: Option<Spanned<Vec<NfsVersion>>>,
+    /// `threads 16`: how many nfsd threads run, if declared.
+    pub threads: Option<Spanned<u32>>,
     pub exports: Vec<Export>,
     /// Warning codes the policy acknowledges for this server (`allow W0603`).
     pub allowed: Vec<Spanned<String>>,
@@ -1171,6 +1178,8 @@ pub struct Mount {
     pub server: usize,
     /// Index into that server's exports.
     pub export: usize,
+    /// The path as the client mounts it: the export's, or relative to the server's root.
+    pub path: String,
     pub at: Spanned<String>,
     pub options: Vec<Spanned<OptionSetting>>,
     pub automount: bool,

@@ -2,6 +2,7 @@
 //! equivalent native `.mount` and `.automount` units.
 
 use super::files::*;
+use super::nfsv4::{implied_mount_options, mount_uses_kerberos, KEYTAB};
 use super::systemd::{FILE_MODE, UNIT_DIR};
 use crate::facts::naming::mount_unit_stem;
 use crate::model::{freebsd_mount, Client, Mount, OptionSetting, Os, Policy};
@@ -18,15 +19,18 @@ pub fn client_files(policy: &Policy, client: &Client, files: &mut Files) {
     let mut lines = Vec::new();
     for mount in &client.mounts {
         let what = source(policy, mount);
+        let server = &policy.nfs_servers[mount.server];
+        let implied = implied_mount_options(server, &server.exports[mount.export], mount);
+        let all: Vec<&OptionSetting> = mount.options.iter().map(|o| &o.value).chain(&implied).collect();
         let options = match client.os.value {
-            Os::Linux => linux_options(mount),
-            Os::FreeBsd => freebsd_options(mount),
+            Os::Linux => linux_options(&all),
+            Os::FreeBsd => freebsd_options(&all),
         };
         let comment = soft_on_purpose(client, mount);
         let options = options.join(",");
         lines.push(FstabLine { what: what.clone(), at: mount.at.value.clone(), options, comment: comment.clone() });
         if client.os.value == Os::Linux {
-            mount_units(host, &what, mount, comment, files);
+            mount_units(host, &what, mount, &all, comment, files);
         }
     }
     lines.sort_by(|a, b| a.at.cmp(&b.at));
@@ -58,9 +62,8 @@ const UNIT_ONLY: &[&str] = &["x-systemd.force-unmount"];
 
 /// The mount's options as fstab(5) writes them, `defaults` when the policy sets none: an
 /// fstab line always has an options field, or the fields after it shift into its place.
-fn linux_options(mount: &Mount) -> Vec<String> {
-    let options: Vec<String> =
-        mount.options.iter().filter(|o| !UNIT_ONLY.contains(&o.value.name)).map(|o| o.value.to_string()).collect();
+fn linux_options(all: &[&OptionSetting]) -> Vec<String> {
+    let options: Vec<String> = all.iter().filter(|o| !UNIT_ONLY.contains(&o.name)).map(|o| o.to_string()).collect();
     if options.is_empty() {
         return vec!["defaults".to_owned()];
     }
@@ -69,8 +72,8 @@ fn linux_options(mount: &Mount) -> Vec<String> {
 
 /// mount_nfs(8)'s spelling of each option; checks refused the ones it has not. `rw` when
 /// nothing else is left, since a FreeBSD fstab line needs options.
-fn freebsd_options(mount: &Mount) -> Vec<String> {
-    let mut options: Vec<String> = mount.options.iter().filter_map(|o| freebsd_mount(&o.value).written()).collect();
+fn freebsd_options(all: &[&OptionSetting]) -> Vec<String> {
+    let mut options: Vec<String> = all.iter().filter_map(|o| freebsd_mount(o).written()).collect();
     if options.is_empty() {
         options.push("rw".to_owned());
     }
@@ -80,8 +83,7 @@ fn freebsd_options(mount: &Mount) -> Vec<String> {
 /// `address:/path`, with brackets around an IPv6 address; a host name as it is written.
 fn source(policy: &Policy, mount: &Mount) -> String {
     let server = &policy.nfs_servers[mount.server];
-    let path = &server.exports[mount.export].path.value;
-    server.address.value.with_suffix(path)
+    server.address.value.with_suffix(&mount.path)
 }
 
 /// Options for the `.mount` unit: what mount(8) and the NFS client read; systemd's own
@@ -121,24 +123,26 @@ fn dependencies(mount: &Mount) -> Vec<(&'static str, String)> {
     settings
 }
 
-fn mount_units(host: &str, what: &str, mount: &Mount, comment: Option<String>, files: &mut Files) {
+fn mount_units(
+    host: &str,
+    what: &str,
+    mount: &Mount,
+    options: &[&OptionSetting],
+    comment: Option<String>,
+    files: &mut Files,
+) {
     let at = &mount.at.value;
     let stem = mount_unit_stem(at);
-    let options: Vec<&OptionSetting> = mount.options.iter().map(|o| &o.value).collect();
     let mut mount_section = vec![
         ("What", what.to_owned()),
         ("Where", at.clone()),
         ("Type", "nfs".to_owned()),
-        ("Options", unit_options(&options)),
+        ("Options", unit_options(options)),
     ];
     if let Some(seconds) = option_value(mount, "x-systemd.mount-timeout") {
         mount_section.push(("TimeoutSec", seconds.to_owned()));
     }
-    let mut unit_section = vec![
-        ("Description", format!("NFS {what} at {at}")),
-        ("Wants", "network-online.target".to_owned()),
-        ("After", "network-online.target".to_owned()),
-    ];
+    let mut unit_section = unit_dependencies(what, at, options);
     unit_section.extend(dependencies(mount));
     let mut unit = Unit::default();
     if let Some(comment) = comment {
@@ -157,6 +161,22 @@ fn mount_units(host: &str, what: &str, mount: &Mount, comment: Option<String>, f
     if mount.options.iter().any(|o| o.value.name == "x-systemd.force-unmount") {
         force_unmount_drop_in(host, &stem, files);
     }
+}
+
+/// The mount unit's `[Unit]` entries: the network, and for a Kerberos mount rpc.gssd, which
+/// runs only where /etc/krb5.keytab exists.
+fn unit_dependencies(what: &str, at: &str, options: &[&OptionSetting]) -> Vec<(&'static str, String)> {
+    let mut entries = vec![
+        ("Description", format!("NFS {what} at {at}")),
+        ("Wants", "network-online.target".to_owned()),
+        ("After", "network-online.target".to_owned()),
+    ];
+    if mount_uses_kerberos(options) {
+        entries.push(("Requires", "rpc-gssd.service".to_owned()));
+        entries.push(("After", "rpc-gssd.service".to_owned()));
+        entries.push(("AssertPathExists", KEYTAB.to_owned()));
+    }
+    entries
 }
 
 /// How `remote-fs.target` pulls the unit in, as systemd-fstab-generator links it: wanted

@@ -174,7 +174,7 @@ fn keepalived_unit() -> Unit {
         .section(
             "Unit",
             vec![
-                ("Description", "keepalived for the service addresses of zplan's NFS servers".to_owned()),
+                ("Description", "keepalived, which moves the service addresses of NFS servers".to_owned()),
                 ("Documentation", "man:keepalived(8) man:keepalived.conf(5)".to_owned()),
                 ("After", "network-online.target pve-cluster.service".to_owned()),
                 ("Wants", "network-online.target".to_owned()),
@@ -246,6 +246,7 @@ fn guest_nfs_conf(server: &NfsServer) -> NfsConf {
         ],
         grace_time: server.grace().seconds(),
         lease_time: server.lease().seconds(),
+        switches: super::nfsv4::nfsd_switches(server),
         keep_lockd_grace: false,
     }
 }

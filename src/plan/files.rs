@@ -389,6 +389,8 @@ pub struct NfsConf {
     pub comments: Vec<String>,
     pub grace_time: u64,
     pub lease_time: u64,
+    /// Further `[nfsd]` keys in order, such as `vers3=n` and `threads=16`.
+    pub switches: Vec<NfsConfSwitch>,
     /// `[sm-notify] lift-grace=n`, where one sm-notify runs per floating address: it must
     /// not end lockd's grace early when it has no client to notify.
     pub keep_lockd_grace: bool,
@@ -441,6 +443,13 @@ pub struct LxcMounts {
 pub struct ModulesLoad {
     pub comments: Vec<String>,
     pub modules: Vec<String>,
+}
+
+/// One `key=value` of nfs.conf's `[nfsd]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NfsConfSwitch {
+    pub key: String,
+    pub value: String,
 }
 
 /// An exports file: one line per exported path.

@@ -8,6 +8,7 @@ mod followed_runbook;
 mod freebsd;
 mod guard_steps;
 mod nfs;
+mod nfsv4;
 mod replication;
 mod runbook;
 mod snapshots;

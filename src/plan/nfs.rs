@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::files::*;
 use super::freebsd::{nfs_server_rc_conf, FREEBSD_EXPORTS_PATH};
+use super::nfsv4::{bind_unit, kerberos_drop_in, needs_bind, nfsd_switches, root_line, switch_comments};
 use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
@@ -51,6 +52,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
         if node.os.value == Os::Linux {
             add_nfs_conf(files, &node.name.value, served.on(node));
+            host_binds(policy, &served, node, files);
         }
     }
     for (host, (mut pairs, server)) in gates {
@@ -88,7 +90,7 @@ fn add_nfs_conf(files: &mut Files, host: &str, served: &[(&NfsServer, Serving)])
     let Some((first, _)) = served.first() else { return };
     let mut names: Vec<String> = served.iter().map(|(server, _)| format!("`{}`", server.name.value)).collect();
     names.dedup();
-    let conf = NfsConf {
+    let mut conf = NfsConf {
         comments: vec![
             format!("nfsd's grace period and NFSv4 lease for nfs server {}.", names.join(", ")),
             "rpc.nfsd gives lockd (NFSv3 locks) the same grace, and reads both only as nfsd starts.".to_owned(),
@@ -101,7 +103,9 @@ fn add_nfs_conf(files: &mut Files, host: &str, served: &[(&NfsServer, Serving)])
         grace_time: first.grace().seconds(),
         lease_time: first.lease().seconds(),
         keep_lockd_grace: served.iter().any(|(server, _)| server.keepalived().is_some()),
+        switches: nfsd_switches(first),
     };
+    conf.comments.extend(switch_comments(first));
     files.add(host, NFS_CONF_PATH, FILE_MODE, Content::NfsConf(conf), vec![try_restart_nfs_server()]);
 }
 
@@ -184,9 +188,43 @@ fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: &[&Nf
             let serving = if promote { Serving::Data } else { served.serving(node, server, export, *serving) };
             lines.push(export_line(policy, served, server, export, node, serving));
         }
+        if let Some(root) = root_line(server) {
+            merge_line(&mut lines, root);
+        }
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
+}
+
+/// Adds a pseudo-root's line, or its clients to the line of the same root another server
+/// of the host already has (the checks made them share it, E0554).
+fn merge_line(lines: &mut Vec<ExportLine>, line: ExportLine) {
+    match lines.iter_mut().find(|known| known.path == line.path) {
+        Some(known) => {
+            for client in line.clients {
+                if !known.clients.iter().any(|c| c.who == client.who) {
+                    known.clients.push(client);
+                }
+            }
+        }
+        None => lines.push(line),
+    }
+}
+
+/// The bind mount units of a host: one per export under a pseudo-root whose dataset is
+/// mounted elsewhere on that host.
+fn host_binds(policy: &Policy, served: &Served<'_>, node: &Node, files: &mut Files) {
+    for (server, serving) in served.on(node) {
+        let pair = server.pair().map(|pair| &policy.pairs[pair]);
+        for export in &server.exports {
+            let serving = served.serving(node, server, export, *serving);
+            let mounted = served_mountpoint(policy, &served.mountpoints, pair, &export.dataset.value, node, serving);
+            if needs_bind(server, &export.path.value, &mounted) {
+                bind_unit(&node.name.value, &server.name.value, &mounted, &export.path.value, files);
+            }
+        }
+        kerberos_drop_in(&node.name.value, server, files);
+    }
 }
 
 /// An export of a node's server on a static pair's source that serves the pair's live data,
@@ -311,11 +349,12 @@ fn export_line(
 ) -> ExportLine {
     let pair = server.pair().map(|pair| &policy.pairs[pair]);
     let mounted = served_mountpoint(policy, &served.mountpoints, pair, &export.dataset.value, node, serving);
+    let guarded = if needs_bind(server, &export.path.value, &mounted) { &export.path.value } else { &mounted };
     let clients = export
         .clients
         .iter()
         .map(|client| match node.os.value {
-            Os::Linux => linux_client(client, export_fsid(export), &mounted, serving),
+            Os::Linux => linux_client(client, export_fsid(export), guarded, serving),
             Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
 use zplan::fleet::{
-    backup_box_blocks, backup_fleet_policy, fleet_policy, fleet_policy_with_identities, zrepl_fan_out_fleet,
+    backup_box_blocks, backup_fleet_policy, file_server_blocks, fleet_blocks, fleet_policy,
+    fleet_policy_with_identities, zrepl_fan_out_fleet,
 };
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
@@ -94,6 +95,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
         .extend((1..=2).map(|seed| (format!("fleet {seed} with identities"), fleet_policy_with_identities(12, seed))));
     let local = |seed| zplan::fleet::fleet_blocks_with_local_snapshots(4, 4, seed).concat();
     policies.extend((1..=2).map(|seed| (format!("fleet with local snapshots {seed}"), local(seed))));
+    let file_servers = |seed| [fleet_blocks(2, seed), file_server_blocks(6, seed)].concat().concat();
+    policies.extend((1..=2).map(|seed| (format!("fleet with file servers {seed}"), file_servers(seed))));
     policies
 }
 

@@ -1,7 +1,8 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
-//! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N` and `--local N` add backup
-//! boxes and snapshot-only or 3-2-1 sites.
+//! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`, `--local N` and
+//! `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and plain file servers
+//! whose exports name clients by patterns, netgroups and `*`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,6 +34,10 @@ struct Args {
     /// and 3-2-1 sites with fan-out and a cascade); none by default.
     #[arg(long, default_value_t = 0)]
     local: usize,
+    /// Also this many plain file servers, exporting to networks, host names, patterns,
+    /// netgroups and everyone.
+    #[arg(long, default_value_t = 0)]
+    file_servers: usize,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +53,9 @@ fn main() -> ExitCode {
     };
     if args.backup_boxes > 0 {
         policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());
+    }
+    if args.file_servers > 0 {
+        policy.push_str(&zplan::fleet::file_server_blocks(args.file_servers, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -248,8 +248,9 @@ const FILE_SERVER_OPTIONS: [&str; 5] = [
 /// Plain file servers (`nfs … { on node … }`) whose exports name their clients every way
 /// exports(5) allows: networks, host names, patterns (`*.siteN.lan`, `ws??.siteN.lan`,
 /// `build[0-9].siteN.lan`), netgroups and `*`, each client once per export, with the options
-/// of [`FILE_SERVER_OPTIONS`]. Separate from [`fleet_blocks`], whose seeds keep their output;
-/// its nodes are named in `siteN.lan` (Kerberos clients find a server by its name), and its
+/// of [`FILE_SERVER_OPTIONS`], and snapshots of some of the exported datasets by the
+/// server's own sanoid. Separate from [`fleet_blocks`], whose seeds keep their output; its
+/// nodes are named in `siteN.lan` (Kerberos clients find a server by its name), and its
 /// clients sit in `10.250.0.0/16`.
 pub fn client_pattern_server_blocks(servers: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed ^ 0x6578_706f_7274);
@@ -257,20 +258,15 @@ pub fn client_pattern_server_blocks(servers: usize, seed: u64) -> Vec<String> {
 }
 
 fn file_server(index: usize, rng: &mut Rng) -> String {
-    let mut text = format!(
-        "node files-{index} {{
-  address files.site{index}.lan
-}}
-
-"
-    );
-    let _ = writeln!(
-        text,
-        "nfs share-{index} {{
-  on    node files-{index}
-  allow W0605"
-    );
-    for export in 0..rng.between(1, 3) {
+    let exports = rng.between(1, 3);
+    let mut text = format!("retention files-{index} {{\n  hourly 24\n  daily  7\n}}\n\n");
+    let _ = writeln!(text, "node files-{index} {{\n  address files.site{index}.lan");
+    for export in (0..exports).filter(|_| rng.percent(60)) {
+        let _ = writeln!(text, "  snapshot tank/share-{export} recursive retention files-{index}");
+    }
+    text.push_str("}\n\n");
+    let _ = writeln!(text, "nfs share-{index} {{\n  on    node files-{index}\n  allow W0605");
+    for export in 0..exports {
         let _ = writeln!(text, "  export /tank/share-{export} dataset tank/share-{export} {{");
         let mut kinds: Vec<&str> = EXPORT_CLIENT_KINDS.to_vec();
         for _ in 0..rng.between(1, 4) {
@@ -279,16 +275,9 @@ fn file_server(index: usize, rng: &mut Rng) -> String {
             let options = if kind == "everyone" { FILE_SERVER_OPTIONS[4] } else { rng.pick(&FILE_SERVER_OPTIONS) };
             let _ = writeln!(text, "    client {who} {options}");
         }
-        text.push_str(
-            "  }
-",
-        );
+        text.push_str("  }\n");
     }
-    text.push_str(
-        "}
-
-",
-    );
+    text.push_str("}\n\n");
     text
 }
 

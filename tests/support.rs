@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use zplan::diagnostic::catalogue::entries;
 use zplan::fleet::{
-    backup_box_blocks, backup_fleet_policy, fleet_policy, fleet_policy_with_identities,
-    fleet_policy_with_moved_addresses, zrepl_fan_out_fleet,
+    backup_box_blocks, backup_fleet_policy, client_pattern_server_blocks, fleet_blocks, fleet_policy,
+    fleet_policy_with_identities, fleet_policy_with_moved_addresses, zrepl_fan_out_fleet,
 };
 use zplan::model::{Engine, Mode, Pair, Policy};
 use zplan::render::{Body, Tree};
@@ -100,6 +100,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     policies.extend((1..=2).map(|seed| (format!("fleet with local snapshots {seed}"), local(seed))));
     let file_servers = |seed| zplan::fleet::file_server_blocks(4, seed).concat();
     policies.extend((1..=2).map(|seed| (format!("file servers {seed}"), file_servers(seed))));
+    let pattern_servers = |seed| [fleet_blocks(2, seed), client_pattern_server_blocks(6, seed)].concat().concat();
+    policies.extend((1..=2).map(|seed| (format!("fleet with pattern servers {seed}"), pattern_servers(seed))));
     policies
 }
 

@@ -2,7 +2,8 @@
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
 //! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`, `--local N` and
 //! `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and file servers on
-//! their nodes.
+//! their nodes; `--pattern-servers N` adds plain file servers whose exports name clients by
+//! patterns, netgroups and `*`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ struct Args {
     /// server on the node (`nfs … { on node … }`), and a desktop mounting from both.
     #[arg(long, default_value_t = 0)]
     file_servers: usize,
+    /// Also this many plain file servers, exporting to networks, host names, patterns,
+    /// netgroups and everyone.
+    #[arg(long, default_value_t = 0)]
+    pattern_servers: usize,
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,9 @@ fn main() -> ExitCode {
     }
     if args.file_servers > 0 {
         policy.push_str(&zplan::fleet::file_server_blocks(args.file_servers, args.seed).concat());
+    }
+    if args.pattern_servers > 0 {
+        policy.push_str(&zplan::fleet::client_pattern_server_blocks(args.pattern_servers, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ mod graph;
 mod guard;
 mod hostile;
 mod mountpoints;
+mod mounts;
 mod properties;
 mod pruning;
 mod runbook;

@@ -83,8 +83,10 @@ fn disagreements(tree: &Tree, host: &str, line: &FstabLine) -> Vec<String> {
     let mut requires = Vec::new();
     for option in &line.options {
         let Some((name, value)) = option.split_once('=') else { continue };
-        let unit_name =
-            if value.starts_with('/') { format!("{}.mount", &value[1..].replace('/', "-")) } else { value.to_owned() };
+        let unit_name = match value.strip_prefix('/') {
+            Some(path) => format!("{}.mount", path.replace('/', "-")),
+            None => value.to_owned(),
+        };
         match name {
             "x-systemd.after" => after.push(unit_name),
             "x-systemd.requires" => {

@@ -189,7 +189,7 @@ fn a_soft_mount_on_purpose_carries_its_reason_into_both_files() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nfs-client-mounts.zplan")).unwrap();
     let (_, tree) = compiled("nfs-client-mounts.zplan", &source);
     let reason =
-        "# soft on purpose (E0506 acknowledged): a player skips a file on an I/O error and freezes on a hard mount";
+        "# soft on purpose (E0506 acknowledged): a player skips a file on an I/O error, but freezes on a hard mount until the failover ends";
     let holding: Vec<&str> =
         text_files(&tree).filter(|(_, _, text)| text.lines().any(|l| l == reason)).map(|(_, path, _)| path).collect();
     assert_eq!(holding, ["etc/fstab.d/zplan.fstab", "etc/systemd/system/srv-media.mount"]);

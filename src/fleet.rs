@@ -265,13 +265,15 @@ fn file_server(index: usize, rng: &mut Rng) -> String {
 
 /// Linux mount option lines of the shapes people write: automounts with idle timeouts,
 /// NFSv3 through a firewall's fixed ports, systemd dependencies, tuned caches, soft mounts.
-const CLIENT_MOUNT_OPTIONS: [&str; 6] = [
+const CLIENT_MOUNT_OPTIONS: [&str; 8] = [
     "hard timeo 10s retrans 30 _netdev nofail vers 4.2 nconnect 4 automount idle-timeout 10m mount-timeout 30s force-unmount",
     "soft timeo 10s retrans 3 ro _netdev nofail vers 4.2 lookupcache positive acregmin 3s acregmax 30s",
     "hard _netdev nofail vers 3 proto tcp port 2049 mountproto tcp mountport 20048 local_lock flock retry 1m",
     "hard _netdev noauto noresvport sharecache after nss-lookup.target requires-mounts-for /srv",
     "hard _netdev nofail noauto automount idle-timeout 1h acdirmin 10s acdirmax 1m",
     "hard _netdev requires nss-lookup.target before multi-user.target retry 1m",
+    "hard timeo 10s retrans 30 _netdev bg",
+    "hard _netdev bg retry 30m mount-timeout 1h",
 ];
 
 /// mount_nfs(8)'s share of those shapes, for FreeBSD clients.

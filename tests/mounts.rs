@@ -63,6 +63,9 @@ fn disagreements(tree: &Tree, host: &str, line: &FstabLine) -> Vec<String> {
     };
     let unit = settings(mount);
     let has = |name: &str| line.options.iter().any(|o| o == name);
+    // systemd-fstab-generator mounts a `bg` line in the foreground with `retry=10000` first
+    // (which the line's own `retry` overrides), `fg` last, no timeout and `nofail`.
+    let background = has("bg") && !has("x-systemd.automount");
     let mut expect = |what: &str, found: Vec<String>, wanted: Vec<String>| {
         if found != wanted {
             wrong.push(format!("{host} {}: {what} is {found:?}, the fstab line says {wanted:?}", line.at));
@@ -70,14 +73,25 @@ fn disagreements(tree: &Tree, host: &str, line: &FstabLine) -> Vec<String> {
     };
     let get = |key: &str| unit.get(key).cloned().unwrap_or_default();
     expect("What=", get("What"), vec![line.what.clone()]);
-    let mount_options: Vec<&str> = line
+    let mut mount_options: Vec<&str> = line
         .options
         .iter()
         .map(String::as_str)
         .filter(|o| !o.starts_with("x-systemd.") && !["nofail", "noauto", "auto"].contains(o))
+        .filter(|o| !(background && *o == "bg"))
         .collect();
+    if background {
+        if value_of(&line.options, "retry").is_empty() {
+            mount_options.insert(0, "retry=10000");
+        }
+        mount_options.push("fg");
+    }
     expect("Options=", get("Options"), vec![mount_options.join(",")]);
-    let timeout = value_of(&line.options, "x-systemd.mount-timeout").iter().map(|t| (*t).to_owned()).collect();
+    let mut timeout: Vec<String> =
+        value_of(&line.options, "x-systemd.mount-timeout").iter().map(|t| (*t).to_owned()).collect();
+    if background && timeout.is_empty() {
+        timeout.push("infinity".to_owned());
+    }
     expect("TimeoutSec=", get("TimeoutSec"), timeout);
     let mut after = vec!["network-online.target".to_owned()];
     let mut requires = Vec::new();
@@ -102,7 +116,7 @@ fn disagreements(tree: &Tree, host: &str, line: &FstabLine) -> Vec<String> {
     expect("Before=", get("Before"), before);
     let mounts_for = value_of(&line.options, "x-systemd.requires-mounts-for").iter().map(|p| (*p).to_owned()).collect();
     expect("RequiresMountsFor=", get("RequiresMountsFor"), mounts_for);
-    let link = if has("nofail") { "WantedBy" } else { "RequiredBy" };
+    let link = if has("nofail") || background { "WantedBy" } else { "RequiredBy" };
     let installed = vec!["remote-fs.target".to_owned()];
     let automount = unit_at(tree, host, &line.at, ".automount");
     match (has("x-systemd.automount"), automount) {

@@ -89,11 +89,12 @@ fn source(policy: &Policy, mount: &Mount) -> String {
 /// `noauto` the absence of an `[Install]` section.
 fn unit_options(mount: &Mount) -> String {
     let background = in_background(mount);
-    let kept = mount.options.iter().map(|o| &o.value).filter(|o| {
-        !o.name.starts_with("x-systemd.")
-            && !matches!(o.name, "nofail" | "noauto" | "auto")
-            && !(background && o.name == "bg")
-    });
+    let systemd_only = |o: &&OptionSetting| {
+        o.name.starts_with("x-systemd.")
+            || matches!(o.name, "nofail" | "noauto" | "auto")
+            || (background && o.name == "bg")
+    };
+    let kept = mount.options.iter().map(|o| &o.value).filter(|o| !systemd_only(o));
     let mut written: Vec<String> = kept.map(OptionSetting::to_string).collect();
     if background {
         if option_value(mount, "retry").is_none() {

@@ -281,6 +281,59 @@ fn file_server(index: usize, rng: &mut Rng) -> String {
     text
 }
 
+/// Linux mount option lines of the shapes people write: automounts with idle timeouts,
+/// NFSv3 through a firewall's fixed ports, systemd dependencies, tuned caches, soft mounts.
+const CLIENT_MOUNT_OPTIONS: [&str; 8] = [
+    "hard timeo 10s retrans 30 _netdev nofail vers 4.2 nconnect 4 automount idle-timeout 10m mount-timeout 30s force-unmount",
+    "soft timeo 10s retrans 3 ro _netdev nofail vers 4.2 lookupcache positive acregmin 3s acregmax 30s",
+    "hard _netdev nofail vers 3 proto tcp port 2049 mountproto tcp mountport 20048 local_lock flock retry 1m",
+    "hard _netdev noauto noresvport sharecache after nss-lookup.target requires-mounts-for /srv",
+    "hard _netdev nofail noauto automount idle-timeout 1h acdirmin 10s acdirmax 1m",
+    "hard _netdev requires nss-lookup.target before multi-user.target retry 1m",
+    "hard timeo 10s retrans 30 _netdev bg",
+    "hard _netdev bg retry 30m mount-timeout 1h",
+];
+
+/// mount_nfs(8)'s share of those shapes, for FreeBSD clients.
+const FREEBSD_CLIENT_MOUNT_OPTIONS: [&str; 2] =
+    ["hard timeo 10s retrans 30 _netdev nofail vers 4.1 retry 5m", "soft ro _netdev nofail vers 3 noac noresvport"];
+
+/// Sites of one plain file server (`on node`, snapshots only) and the clients that mount its
+/// two exports with the options of [`CLIENT_MOUNT_OPTIONS`], a FreeBSD client beside them at
+/// every other site. Separate from the other fleets, whose seeds keep their output; its
+/// nodes sit in `10.251.0.0/16`.
+pub fn mounting_client_blocks(sites: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x6d6f_756e_7473);
+    (0..sites.min(250)).flat_map(|index| mounting_site(index, &mut rng)).collect()
+}
+
+fn mounting_site(index: usize, rng: &mut Rng) -> Vec<String> {
+    let exports = ["media", "home"]
+        .map(|share| {
+            format!("  export /tank/{share} dataset tank/{share} {{\n    client 10.251.{index}.0/24 rw sync no_subtree_check\n  }}\n")
+        })
+        .concat();
+    let mut blocks = vec![
+        format!("node store-{index} {{\n  address 10.251.{index}.5\n}}\n\n"),
+        format!("nfs shares-{index} {{\n  on node store-{index}\n{exports}}}\n\n"),
+    ];
+    for desk in 0..rng.between(1, 3) {
+        let mut text = format!("client desk-{index}-{desk} {{\n");
+        for (share, at) in [("media", "/srv/media"), ("home", "/home/shared")] {
+            let options = rng.pick(&CLIENT_MOUNT_OPTIONS);
+            let _ = writeln!(text, "  mount shares-{index}:/tank/{share} at {at} {{\n    {options}\n  }}");
+        }
+        blocks.push(text + "}\n\n");
+    }
+    if index % 2 == 0 {
+        let options = rng.pick(&FREEBSD_CLIENT_MOUNT_OPTIONS);
+        blocks.push(format!(
+            "client bsd-{index} {{\n  os freebsd\n  mount shares-{index}:/tank/media at /mnt/media {{\n    {options}\n  }}\n}}\n\n"
+        ));
+    }
+    blocks
+}
+
 /// How a client of a kind is written at file server `index`'s site.
 fn export_client_spelling(kind: &str, index: usize) -> String {
     match kind {
@@ -910,6 +963,15 @@ mod tests {
         assert_eq!(pairs(&named), pairs(&fleet_policy(30, 5)));
         let compilation = crate::compile(&named, "fleet.zplan");
         assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+    }
+
+    #[test]
+    fn mounting_clients_compile_cleanly() {
+        for seed in 0..4 {
+            let policy = mounting_client_blocks(3, seed).concat();
+            let compilation = crate::compile(&policy, "clients.zplan");
+            assert!(compilation.problems.is_empty(), "seed {seed}: {:?}\n{policy}", compilation.problems);
+        }
     }
 
     #[test]

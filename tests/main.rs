@@ -12,6 +12,7 @@ mod graph;
 mod guard;
 mod hostile;
 mod mountpoints;
+mod mounts;
 mod nfsv4;
 mod properties;
 mod pruning;

@@ -3,7 +3,7 @@
 //! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`, `--local N` and
 //! `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and file servers on
 //! their nodes; `--pattern-servers N` adds plain file servers whose exports name clients by
-//! patterns, netgroups and `*`.
+//! patterns, netgroups and `*`, and `--mounting-clients N` file servers and their clients.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -43,6 +43,10 @@ struct Args {
     /// netgroups and everyone.
     #[arg(long, default_value_t = 0)]
     pattern_servers: usize,
+    /// Also this many sites of a plain file server and the Linux and FreeBSD clients that
+    /// mount it with the nfs(5) and systemd options people write.
+    #[arg(long, default_value_t = 0)]
+    mounting_clients: usize,
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,9 @@ fn main() -> ExitCode {
     }
     if args.pattern_servers > 0 {
         policy.push_str(&zplan::fleet::client_pattern_server_blocks(args.pattern_servers, args.seed).concat());
+    }
+    if args.mounting_clients > 0 {
+        policy.push_str(&zplan::fleet::mounting_client_blocks(args.mounting_clients, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

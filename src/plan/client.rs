@@ -89,13 +89,34 @@ fn source(policy: &Policy, mount: &Mount) -> String {
 /// Options for the `.mount` unit: what mount(8) and the NFS client read; systemd's own
 /// `x-systemd.*` options become unit settings, `nofail` is the unit's dependency type and
 /// `noauto` the absence of an `[Install]` section.
-fn unit_options(options: &[&OptionSetting]) -> String {
-    let kept: Vec<String> = options
-        .iter()
-        .filter(|o| !o.name.starts_with("x-systemd.") && !matches!(o.name, "nofail" | "noauto" | "auto"))
-        .map(|o| o.to_string())
-        .collect();
-    kept.join(",")
+fn unit_options(mount: &Mount, options: &[&OptionSetting]) -> String {
+    let background = in_background(mount);
+    let systemd_only = |o: &&OptionSetting| {
+        o.name.starts_with("x-systemd.")
+            || matches!(o.name, "nofail" | "noauto" | "auto")
+            || (background && o.name == "bg")
+    };
+    let kept = options.iter().filter(|o| !systemd_only(o));
+    let mut written: Vec<String> = kept.map(|o| o.to_string()).collect();
+    if background {
+        if option_value(mount, "retry").is_none() {
+            written.insert(0, format!("retry={BACKGROUND_RETRY_MINUTES}"));
+        }
+        written.push("fg".to_owned());
+    }
+    written.join(",")
+}
+
+/// How long mount.nfs retries a `bg` mount by default (nfs(5)), which systemd keeps when it
+/// runs the mount in the foreground itself.
+const BACKGROUND_RETRY_MINUTES: u32 = 10_000;
+
+/// A `bg` mount that is not automounted: systemd-fstab-generator (252) mounts it in the
+/// foreground with `retry=10000` unless the line sets `retry`, no mount timeout unless it sets
+/// one, and `nofail`, so that systemd rather than a forked mount.nfs retries it; its unit
+/// says the same.
+fn in_background(mount: &Mount) -> bool {
+    !mount.automount && mount.options.iter().any(|o| o.value.name == "bg")
 }
 
 fn option_value<'m>(mount: &'m Mount, name: &str) -> Option<&'m str> {
@@ -137,10 +158,12 @@ fn mount_units(
         ("What", what.to_owned()),
         ("Where", at.clone()),
         ("Type", "nfs".to_owned()),
-        ("Options", unit_options(options)),
+        ("Options", unit_options(mount, options)),
     ];
     if let Some(seconds) = option_value(mount, "x-systemd.mount-timeout") {
         mount_section.push(("TimeoutSec", seconds.to_owned()));
+    } else if in_background(mount) {
+        mount_section.push(("TimeoutSec", "infinity".to_owned()));
     }
     let mut unit_section = unit_dependencies(what, at, options);
     unit_section.extend(dependencies(mount));
@@ -182,7 +205,7 @@ fn unit_dependencies(what: &str, at: &str, options: &[&OptionSetting]) -> Vec<(&
 /// How `remote-fs.target` pulls the unit in, as systemd-fstab-generator links it: wanted
 /// with `nofail`, so that the boot goes on without it, and required without.
 fn install_dependency(mount: &Mount) -> (&'static str, String) {
-    let nofail = mount.options.iter().any(|o| o.value.name == "nofail");
+    let nofail = in_background(mount) || mount.options.iter().any(|o| o.value.name == "nofail");
     (if nofail { "WantedBy" } else { "RequiredBy" }, "remote-fs.target".to_owned())
 }
 

@@ -43,6 +43,8 @@ pub enum ValueKind {
     Netgroup,
     /// `*.lan`, `nas?.lan`, `*`: a host name pattern with exports(5)'s wildcards.
     Wildcard,
+    /// The words after `because`, up to the end of the line: a reason, in prose.
+    Text,
 }
 
 impl ValueKind {
@@ -61,6 +63,7 @@ impl ValueKind {
             ValueKind::Remote => "an export reference",
             ValueKind::Netgroup => "a netgroup",
             ValueKind::Wildcard => "a host name pattern",
+            ValueKind::Text => "a reason",
         }
     }
 }

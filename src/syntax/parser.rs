@@ -34,11 +34,28 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
     for part in inner {
         if part.as_rule() == Rule::block {
             block = Some(nested_block(part));
+        } else if part.as_rule() == Rule::reason {
+            values.extend(reason(part));
         } else {
             values.push(value(part));
         }
     }
     Statement { keyword, values, block, span }
+}
+
+/// `because` and the words after it, as a word and one text value: its words joined by
+/// single spaces, as layout is not part of a reason.
+fn reason(pair: Pair<'_, Rule>) -> Vec<Value> {
+    let start = pair.as_span().start();
+    let because = Value { kind: ValueKind::Word, text: "because".to_owned(), span: Span::new(start, start + 7) };
+    let mut values = vec![because];
+    for text in pair.into_inner().filter(|part| part.as_rule() == Rule::reason_text) {
+        let begin = text.as_span().start();
+        let end = begin + text.as_str().trim_end().len();
+        let words: Vec<&str> = text.as_str().split_whitespace().collect();
+        values.push(Value { kind: ValueKind::Text, text: words.join(" "), span: Span::new(begin, end) });
+    }
+    values
 }
 
 fn nested_block(pair: Pair<'_, Rule>) -> Block {
@@ -91,6 +108,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::word | Rule::word_start | Rule::word_char => "a keyword or name",
         Rule::netgroup => "a netgroup",
         Rule::wildcard | Rule::wild => "a host name pattern",
+        Rule::because | Rule::reason | Rule::reason_text | Rule::reason_char => "a reason",
     }
 }
 
@@ -178,6 +196,24 @@ fn describe_found(rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_is_the_rest_of_the_line_after_because() {
+        let file = parse("client c {\n  allow E0506 because a player  skips,\tit doesn't freeze  # why\n}\n").unwrap();
+        let allow = &file.statements[0].block.as_ref().unwrap().statements[0];
+        let texts: Vec<(ValueKind, &str)> = allow.values.iter().map(|v| (v.kind, v.text.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                (ValueKind::Word, "E0506"),
+                (ValueKind::Word, "because"),
+                (ValueKind::Text, "a player skips, it doesn't freeze")
+            ]
+        );
+        let bare = parse("client c {\n  allow W0602 because\n}\n").unwrap();
+        assert_eq!(bare.statements[0].block.as_ref().unwrap().statements[0].values.len(), 2);
+        assert!(parse("client c {\n  allow W0602 because café\n}\n").is_err(), "a reason is printable ASCII");
+    }
 
     #[test]
     fn values_get_their_kinds() {

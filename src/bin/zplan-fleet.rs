@@ -1,7 +1,7 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
 //! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N` and `--local N` add backup
-//! boxes and snapshot-only or 3-2-1 sites.
+//! boxes and snapshot-only or 3-2-1 sites, `--file-servers N` plain NFSv4 file servers.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,6 +33,10 @@ struct Args {
     /// and 3-2-1 sites with fan-out and a cascade); none by default.
     #[arg(long, default_value_t = 0)]
     local: usize,
+    /// Also this many plain NFSv4 file servers, each with a pseudo-root, bind-mounted
+    /// datasets and a client that mounts relative to the root.
+    #[arg(long, default_value_t = 0)]
+    file_servers: usize,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,9 @@ fn main() -> ExitCode {
     };
     if args.backup_boxes > 0 {
         policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());
+    }
+    if args.file_servers > 0 {
+        policy.push_str(&zplan::fleet::file_server_blocks(args.file_servers, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -144,3 +144,9 @@ fn an_nfsv4_mount_of_an_export_outside_the_root_is_refused_with_vers_3_as_the_wa
     let v3 = outside.replace("hard timeo 10s retrans 30", "hard vers 3 timeo 10s retrans 30");
     assert!(zplan::compile(&v3, "v3.zplan").problems.is_empty());
 }
+
+#[test]
+fn the_pseudo_root_is_never_the_servers_own_root_directory() {
+    let slash = include_str!("../examples/nfsv4-file-server.zplan").replace("root     /srv/nfs", "root     /");
+    assert_eq!(codes(&slash), ["E0301"]);
+}

@@ -150,3 +150,13 @@ fn the_pseudo_root_is_never_the_servers_own_root_directory() {
     let slash = include_str!("../examples/nfsv4-file-server.zplan").replace("root     /srv/nfs", "root     /");
     assert_eq!(codes(&slash), ["E0301"]);
 }
+
+#[test]
+fn a_root_with_no_export_below_it_is_not_exported_to_the_world() {
+    let source = "node files {\n  address files.lan\n}\n\n\
+        nfs files {\n  on   node files\n  root /srv/nfs\n  export /tank/data dataset tank/data {\n    client 10.0.0.0/24 rw sync no_subtree_check\n  }\n}\n";
+    let (_, tree) = compiled("nothing below", source);
+    let exports = file(&tree, "files", "etc/exports.d/zplan.exports");
+    assert!(!exports.lines().any(|line| line.starts_with("/srv/nfs")), "{exports}");
+    assert!(exports.contains("\n/tank/data 10.0.0.0/24("), "{exports}");
+}

@@ -359,6 +359,43 @@ pub fn fleet_blocks_with_local_snapshots(pairs: usize, local: usize, seed: u64) 
     blocks
 }
 
+/// A fleet of `pairs` pairs with `servers` plain NFSv4 file servers beside it, each with
+/// a pseudo-root, its datasets bound under it, and a client mounting paths relative to it.
+/// The pairs are [`fleet_blocks`]'s own.
+pub fn fleet_blocks_with_nfsv4_servers(pairs: usize, servers: usize, seed: u64) -> Vec<String> {
+    let mut blocks = fleet_blocks(pairs, seed);
+    blocks.extend(nfsv4_server_blocks(servers, seed));
+    blocks
+}
+
+/// The blocks of `servers` NFSv4 file server sites alone, to append to any fleet.
+pub fn nfsv4_server_blocks(servers: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x5eed_f11e_5e4f);
+    (0..servers).flat_map(|index| file_server_site(index, &mut rng)).collect()
+}
+
+/// One file server site: a node that snapshots two datasets and serves them under
+/// `/srv/nfs`, NFSv4 only or with NFSv3, and a client of both.
+fn file_server_site(index: usize, rng: &mut Rng) -> Vec<String> {
+    let pool = rng.pick(&POOLS);
+    let kinds = [rng.pick(&DATASET_KINDS), "shared"];
+    let versions = rng.pick(&["4.2", "4.1 4.2", "3 4.2"]);
+    let threads = rng.pick(&[8, 16, 32, 64]);
+    let address = format!("192.168.{}.{}", 128 + (index / 250) % 128, index % 250 + 1);
+    let mut node = format!("node filer-{index} {{\n  address {address}\n");
+    let mut server = format!("nfs filer-{index} {{\n  on       node filer-{index}\n  root     /srv/nfs\n  versions {versions}\n  threads  {threads}\n");
+    let mut client = format!("client desk-{index} {{\n");
+    for kind in kinds {
+        node.push_str(&format!("  snapshot {pool}/{kind} recursive retention production\n"));
+        server.push_str(&format!(
+            "  export /srv/nfs/{kind} dataset {pool}/{kind} {{\n    client 192.168.0.0/16 rw sync no_subtree_check\n  }}\n"
+        ));
+        client
+            .push_str(&format!("  mount filer-{index}:/{kind} at /mnt/{kind} {{\n    hard _netdev automount\n  }}\n"));
+    }
+    vec![format!("{node}}}\n\n"), format!("{server}}}\n\n"), format!("{client}}}\n\n")]
+}
+
 /// The blocks of one backup site: two nodes and three pairs, one per landing form.
 fn backup_box_site(index: usize, rng: &mut Rng) -> Vec<String> {
     let (source, backup) = (format!("box-{index}-src"), format!("box-{index}-bak"));

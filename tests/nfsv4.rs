@@ -144,3 +144,19 @@ fn an_nfsv4_mount_of_an_export_outside_the_root_is_refused_with_vers_3_as_the_wa
     let v3 = outside.replace("hard timeo 10s retrans 30", "hard vers 3 timeo 10s retrans 30");
     assert!(zplan::compile(&v3, "v3.zplan").problems.is_empty());
 }
+
+#[test]
+fn the_pseudo_root_is_never_the_servers_own_root_directory() {
+    let slash = include_str!("../examples/nfsv4-file-server.zplan").replace("root     /srv/nfs", "root     /");
+    assert_eq!(codes(&slash), ["E0301"]);
+}
+
+#[test]
+fn a_root_with_no_export_below_it_is_not_exported_to_the_world() {
+    let source = "node files {\n  address files.lan\n}\n\n\
+        nfs files {\n  on   node files\n  root /srv/nfs\n  export /tank/data dataset tank/data {\n    client 10.0.0.0/24 rw sync no_subtree_check\n  }\n}\n";
+    let (_, tree) = compiled("nothing below", source);
+    let exports = file(&tree, "files", "etc/exports.d/zplan.exports");
+    assert!(!exports.lines().any(|line| line.starts_with("/srv/nfs")), "{exports}");
+    assert!(exports.contains("\n/tank/data 10.0.0.0/24("), "{exports}");
+}

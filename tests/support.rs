@@ -102,6 +102,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
     policies.extend((1..=2).map(|seed| (format!("file servers {seed}"), file_servers(seed))));
     let pattern_servers = |seed| [fleet_blocks(2, seed), client_pattern_server_blocks(6, seed)].concat().concat();
     policies.extend((1..=2).map(|seed| (format!("fleet with pattern servers {seed}"), pattern_servers(seed))));
+    let filers = |seed| zplan::fleet::fleet_blocks_with_nfsv4_servers(4, 4, seed).concat();
+    policies.extend((1..=2).map(|seed| (format!("fleet with NFSv4 servers {seed}"), filers(seed))));
     policies
 }
 

@@ -3,7 +3,8 @@
 //! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`, `--local N` and
 //! `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and file servers on
 //! their nodes; `--pattern-servers N` adds plain file servers whose exports name clients by
-//! patterns, netgroups and `*`, and `--mounting-clients N` file servers and their clients.
+//! patterns, netgroups and `*`, `--mounting-clients N` file servers and their clients, and
+//! `--nfsv4-servers N` plain NFSv4 file servers.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -47,6 +48,10 @@ struct Args {
     /// mount it with the nfs(5) and systemd options people write.
     #[arg(long, default_value_t = 0)]
     mounting_clients: usize,
+    /// Also this many plain NFSv4 file servers, each with a pseudo-root, bind-mounted
+    /// datasets and a client that mounts relative to the root.
+    #[arg(long, default_value_t = 0)]
+    nfsv4_servers: usize,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +76,9 @@ fn main() -> ExitCode {
     }
     if args.mounting_clients > 0 {
         policy.push_str(&zplan::fleet::mounting_client_blocks(args.mounting_clients, args.seed).concat());
+    }
+    if args.nfsv4_servers > 0 {
+        policy.push_str(&zplan::fleet::nfsv4_server_blocks(args.nfsv4_servers, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

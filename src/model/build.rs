@@ -1046,7 +1046,17 @@ impl Builder {
     fn nfs_root(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<String>>> {
         let Some(statement) = settings.get("root") else { return Some(None) };
         let value = single_value(statement, "one path", "root /srv/nfs", &mut self.problems)?;
-        Some(Some(self.take(values::path(value))?))
+        let root = self.take(values::path(value))?;
+        if root.value == "/" {
+            self.problems.push(Problem::WrongKind {
+                span: value.span.into(),
+                expected: "a directory for the pseudo-root",
+                found: root.value,
+                help: "the pseudo-root is exported read-only to every client of the exports below it, so `/` would show them the server's own system: use an empty directory such as `root /srv/nfs`".to_owned(),
+            });
+            return None;
+        }
+        Some(Some(root))
     }
 
     /// `versions 3 4.2`: the versions nfsd offers, in any order, oldest first once read.

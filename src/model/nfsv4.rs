@@ -88,10 +88,7 @@ impl NfsServer {
 
 /// `root` + `/relative`: `/srv/nfs` and `/data` make `/srv/nfs/data`.
 pub fn join_root(root: &str, relative: &str) -> String {
-    if root == "/" {
-        return relative.to_owned();
-    }
-    format!("{root}{relative}")
+    format!("{}{relative}", root.trim_end_matches('/'))
 }
 
 /// Whether `path` is strictly below `root`, where a pseudo-root serves it.

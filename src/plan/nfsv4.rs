@@ -50,7 +50,8 @@ pub fn switch_comments(server: &NfsServer) -> Vec<String> {
 }
 
 /// The pseudo-root's export line on a host: read-only, `fsid=0`, for every client of the
-/// exports below it, offering the flavours they are offered, without `crossmnt` (NFSv4
+/// exports below it (none when no export is below it: a line without clients would export
+/// the root to the world), offering the flavours they are offered, without `crossmnt` (NFSv4
 /// shows every export below the root; `crossmnt` would also show what is mounted there and
 /// not exported, under the root's options).
 pub fn root_line(server: &NfsServer) -> Option<ExportLine> {
@@ -71,6 +72,9 @@ pub fn root_line(server: &NfsServer) -> Option<ExportLine> {
                 clients[index].1.push(flavour);
             }
         }
+    }
+    if clients.is_empty() {
+        return None;
     }
     let clients = clients
         .into_iter()

@@ -371,12 +371,12 @@ pub fn fleet_blocks_with_nfsv4_servers(pairs: usize, servers: usize, seed: u64) 
 /// The blocks of `servers` NFSv4 file server sites alone, to append to any fleet.
 pub fn nfsv4_server_blocks(servers: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed ^ 0x5eed_f11e_5e4f);
-    (0..servers).flat_map(|index| file_server_site(index, &mut rng)).collect()
+    (0..servers).flat_map(|index| nfsv4_server_site(index, &mut rng)).collect()
 }
 
 /// One file server site: a node that snapshots two datasets and serves them under
 /// `/srv/nfs`, NFSv4 only or with NFSv3, and a client of both.
-fn file_server_site(index: usize, rng: &mut Rng) -> Vec<String> {
+fn nfsv4_server_site(index: usize, rng: &mut Rng) -> Vec<String> {
     let pool = rng.pick(&POOLS);
     let kinds = [rng.pick(&DATASET_KINDS), "shared"];
     let versions = rng.pick(&["4.2", "4.1 4.2", "3 4.2"]);

@@ -262,12 +262,12 @@ fn file_server(index: usize, rng: &mut Rng) -> String {
     let mut text = format!("retention files-{index} {{\n  hourly 24\n  daily  7\n}}\n\n");
     let _ = writeln!(text, "node files-{index} {{\n  address files.site{index}.lan");
     for export in (0..exports).filter(|_| rng.percent(60)) {
-        let _ = writeln!(text, "  snapshot tank/share-{export} recursive retention files-{index}");
+        let _ = writeln!(text, "  snapshot tank/site{index}/share-{export} recursive retention files-{index}");
     }
     text.push_str("}\n\n");
     let _ = writeln!(text, "nfs share-{index} {{\n  on    node files-{index}\n  allow W0605");
     for export in 0..exports {
-        let _ = writeln!(text, "  export /tank/share-{export} dataset tank/share-{export} {{");
+        let _ = writeln!(text, "  export /tank/site{index}/share-{export} dataset tank/site{index}/share-{export} {{");
         let mut kinds: Vec<&str> = EXPORT_CLIENT_KINDS.to_vec();
         for _ in 0..rng.between(1, 4) {
             let kind = kinds.remove(rng.below(kinds.len()));

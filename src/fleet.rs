@@ -232,6 +232,78 @@ pub fn backup_box_blocks(sites: usize, seed: u64) -> Vec<String> {
     blocks
 }
 
+/// The kinds of client an exports(5) line names, each written for a file server's site.
+const EXPORT_CLIENT_KINDS: [&str; 7] = ["network", "host", "domain", "numbered", "class", "netgroup", "everyone"];
+
+/// Option lists of a file server's clients, using exports(5)'s less common options; none
+/// gives root to more than one host.
+const FILE_SERVER_OPTIONS: [&str; 5] = [
+    "rw sync no_subtree_check sec krb5p:krb5i:sys",
+    "ro sync no_subtree_check nordirplus",
+    "rw sync no_subtree_check no_auth_nlm security_label",
+    "rw async no_subtree_check crossmnt no_pnfs acl",
+    "ro sync no_subtree_check all_squash anonuid 65534 anongid 65534",
+];
+
+/// Plain file servers (`nfs … { on node … }`) whose exports name their clients every way
+/// exports(5) allows: networks, host names, patterns (`*.siteN.lan`, `ws??.siteN.lan`,
+/// `build[0-9].siteN.lan`), netgroups and `*`, each client once per export, with the options
+/// of [`FILE_SERVER_OPTIONS`]. Separate from [`fleet_blocks`], whose seeds keep their output;
+/// its nodes sit in `10.250.0.0/16`.
+pub fn client_pattern_server_blocks(servers: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x6578_706f_7274);
+    (0..servers.min(250)).map(|index| file_server(index, &mut rng)).collect()
+}
+
+fn file_server(index: usize, rng: &mut Rng) -> String {
+    let mut text = format!(
+        "node files-{index} {{
+  address 10.250.{index}.5
+}}
+
+"
+    );
+    let _ = writeln!(
+        text,
+        "nfs share-{index} {{
+  on    node files-{index}
+  allow W0605"
+    );
+    for export in 0..rng.between(1, 3) {
+        let _ = writeln!(text, "  export /tank/share-{export} dataset tank/share-{export} {{");
+        let mut kinds: Vec<&str> = EXPORT_CLIENT_KINDS.to_vec();
+        for _ in 0..rng.between(1, 4) {
+            let kind = kinds.remove(rng.below(kinds.len()));
+            let who = export_client_spelling(kind, index);
+            let options = if kind == "everyone" { FILE_SERVER_OPTIONS[4] } else { rng.pick(&FILE_SERVER_OPTIONS) };
+            let _ = writeln!(text, "    client {who} {options}");
+        }
+        text.push_str(
+            "  }
+",
+        );
+    }
+    text.push_str(
+        "}
+
+",
+    );
+    text
+}
+
+/// How a client of a kind is written at file server `index`'s site.
+fn export_client_spelling(kind: &str, index: usize) -> String {
+    match kind {
+        "network" => format!("10.250.{index}.0/24"),
+        "host" => format!("backup.site{index}.lan"),
+        "domain" => format!("*.site{index}.lan"),
+        "numbered" => format!("ws??.site{index}.lan"),
+        "class" => format!("build[0-9].site{index}.lan"),
+        "netgroup" => format!("@site{index}-eng"),
+        _ => "*".to_owned(),
+    }
+}
+
 /// A fleet with the shapes where nodes snapshot by their own policy added after the pairs
 /// of [`fleet_blocks`] (whose blocks stay as they are for the same seed): `local` sites,
 /// alternately a snapshot-only NAS and a 3-2-1 site.
@@ -349,6 +421,73 @@ fn fan_out_site(index: usize, rng: &mut Rng) -> String {
         text.push_str("}\n\n");
     }
     text
+}
+
+/// File-server sites: a NAS whose own NFS server exports its home directories (at times
+/// where its admin mounted them), its photos and a scratch share that only the NAS
+/// snapshots; a backup box that fetches the first two nightly, or is sent them, and serves
+/// the copies read-only from its own server (an export asking `rw` at times, acknowledged);
+/// and a desktop mounting from both. A separate generator, so that [`fleet_blocks`] keeps
+/// its output for every seed; its hosts live in 100.64.0.0/10, apart from every other
+/// generator's.
+pub fn file_server_blocks(sites: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x6669_6c65_7376);
+    let mut blocks = vec![
+        "retention fs-data {\n  hourly 24\n  daily 14\n  weekly 4\n}\n\n".to_owned(),
+        "retention fs-archive {\n  daily 30\n  weekly 8\n}\n\n".to_owned(),
+        "retention fs-scratch {\n  hourly 24\n}\n\n".to_owned(),
+    ];
+    for index in 0..sites.min(1 << 20) {
+        blocks.extend(file_server_site(index, &mut rng));
+    }
+    blocks
+}
+
+/// The address of host `slot` (1 to 3) of file-server site `index`, in 100.64.0.0/10.
+fn file_server_address(index: usize, slot: usize) -> String {
+    format!("100.{}.{}.{}", 64 + (index >> 14) % 64, (index >> 6) & 0xff, (index & 0x3f) * 4 + slot)
+}
+
+/// The blocks of one file-server site: two nodes, the backup, two servers and a client.
+fn file_server_site(index: usize, rng: &mut Rng) -> Vec<String> {
+    let (nas, vault) = (format!("fs-{index}-nas"), format!("fs-{index}-vault"));
+    let home = if rng.percent(50) { "/srv/home" } else { "/tank/home" };
+    let mount_home = if home == "/srv/home" { "  mountpoint tank/home /srv/home\n" } else { "" };
+    let mode = if rng.percent(50) { "  mode             pull\n" } else { "" };
+    let (copy_access, allow) = if rng.percent(30) { ("rw", "  allow W0620\n") } else { ("ro", "") };
+    let export = |path: &str, dataset: &str, access: &str| {
+        format!(
+            "  export {path} dataset {dataset} {{\n    client {}/30 {access} sync no_subtree_check\n  }}\n",
+            file_server_address(index, 0)
+        )
+    };
+    vec![
+        format!(
+            "node {nas} {{\n  address  {}\n  snapshot tank/scratch retention fs-scratch\n{mount_home}}}\n\n",
+            file_server_address(index, 1)
+        ),
+        format!(
+            "node {vault} {{\n  address  {}\n  mountpoint backup/nas/tank/home /srv/backup/home\n  mountpoint backup/nas/tank/photos /srv/backup/photos\n}}\n\n",
+            file_server_address(index, 2)
+        ),
+        format!(
+            "backup fs-{index}-nightly {{\n  source           {nas}\n  target           {vault} under backup/nas\n  engine           syncoid\n{mode}  replicate-every  1d at 02:30\n  outage           3d\n  retention        fs-data\n  target-retention fs-archive\n  replicate        tank/home recursive\n  replicate        tank/photos\n}}\n\n"
+        ),
+        format!(
+            "nfs fs-{index}-files {{\n  on node {nas}\n{}{}{}}}\n\n",
+            export(home, "tank/home", "rw"),
+            export("/tank/photos", "tank/photos", "rw"),
+            export("/tank/scratch", "tank/scratch", "rw")
+        ),
+        format!(
+            "nfs fs-{index}-backups {{\n  on node {vault}\n{allow}{}{}}}\n\n",
+            export("/srv/backup/home", "backup/nas/tank/home", copy_access),
+            export("/srv/backup/photos", "backup/nas/tank/photos", copy_access)
+        ),
+        format!(
+            "client fs-{index}-desk {{\n  mount fs-{index}-files:{home} at /home {{\n    hard _netdev\n  }}\n  mount fs-{index}-backups:/srv/backup/home at /mnt/backup {{\n    hard ro _netdev automount\n  }}\n}}\n\n"
+        ),
+    ]
 }
 
 /// The address of host `slot` (0 to 3) of local site `index`, in 172.16.0.0/12, apart from
@@ -692,6 +831,13 @@ fn draw_datasets(rng: &mut Rng) -> Vec<Dataset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_file_servers() {
+        assert_eq!(file_server_blocks(5, 3), file_server_blocks(5, 3));
+        assert_ne!(file_server_blocks(5, 3), file_server_blocks(5, 4));
+        assert_eq!(file_server_blocks(3, 1).len(), 3 + 3 * 6);
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_fleet() {

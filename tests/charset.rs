@@ -116,9 +116,19 @@ fn exports_line(line: &str) -> Option<String> {
     let bad_path = !path.starts_with('/') || path.contains(['"', '\'', '#', '\\', '\t']);
     let bad_client = fields.any(|client| {
         let Some((who, options)) = client.split_once('(') else { return true };
-        who.is_empty() || !options.ends_with(')') || client.contains(['"', '\'', '#', '\\'])
+        !is_exports_client(who) || !options.ends_with(')') || client.contains(['"', '\'', '#', '\\'])
     });
     (bad_path || bad_client).then(|| format!("exports line `{line}`"))
+}
+
+/// Who an exports(5) entry is for: an address or a network, a host name, a host name
+/// pattern with `*`, `?` and `[…]`, `*`, or `@` and a netgroup; wildcards and `@` nowhere else.
+fn is_exports_client(who: &str) -> bool {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b"-._".contains(&b);
+    match who.strip_prefix('@') {
+        Some(netgroup) => !netgroup.is_empty() && netgroup.bytes().all(name_byte),
+        None => !who.is_empty() && who.bytes().all(|b| name_byte(b) || b":/*?[]".contains(&b)),
+    }
 }
 
 /// Six whitespace-separated fields: `server:/path`, an absolute mount point, `nfs`, options.
@@ -126,6 +136,7 @@ fn fstab_line(line: &str) -> Option<String> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     let ok = fields.len() == 6
         && fields[0].contains(":/")
+        && !fields[0].contains(['*', '?', '@'])
         && fields[1].starts_with('/')
         && fields[2] == "nfs"
         && !line.contains(['#', '\\', '"', '\'']);

@@ -15,6 +15,7 @@ mod mountpoints;
 mod properties;
 mod pruning;
 mod runbook;
+mod served;
 mod support;
 mod syncoid;
 mod tools;

@@ -4,8 +4,9 @@
 //!
 //! Where a dataset is mounted is worked out here from the policy: ZFS's default, `/` and the
 //! dataset's name; below a dataset with `replicate … mount PATH`, that path and the rest of
-//! the name, on every node that holds it. A static target holds the copy, which lands under
-//! `under` with its mountpoint unset (`none`), so a copy is mounted only where declared.
+//! the name, on every node that holds it, or where a node's `mountpoint DATASET PATH` says. A
+//! static target holds the copy, which lands under `under` with its mountpoint unset
+//! (`none`), so a copy is mounted only where declared.
 
 use std::collections::HashMap;
 
@@ -42,6 +43,12 @@ impl Mounted {
                 }
             }
         }
+        for node in &policy.nodes {
+            for mountpoint in &node.mountpoints {
+                let key = (node.name.value.clone(), mountpoint.dataset.value.clone());
+                declared.entry(key).or_insert_with(|| mountpoint.path.value.clone());
+            }
+        }
         Mounted { declared, copies }
     }
 
@@ -66,21 +73,53 @@ impl Mounted {
 }
 
 /// The dataset behind an exported path on a host, by the model: the export of a server of
-/// a pair the host is in, and on a static target the copy of its dataset.
+/// a pair the host is in or of the host itself, and on a static target the copy of its dataset.
 fn exported_dataset(policy: &Policy, host: &str, path: &str) -> String {
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
-        let slot = pair.nodes.iter().position(|node| policy.nodes[*node].name.value == host);
+        let nodes = policy.serving_nodes(server);
+        let slot = nodes.iter().position(|node| policy.nodes[*node].name.value == host);
         let (Some(slot), Some(export)) = (slot, server.exports.iter().find(|e| e.path.value == path)) else {
             continue;
         };
         let dataset = &export.dataset.value;
-        return match (&pair.roles, slot) {
-            (Roles::Static, 1) => copy_name(policy, pair, dataset),
+        return match (server.pair().map(|pair| &policy.pairs[pair]), slot) {
+            (Some(pair), 1) if pair.roles == Roles::Static => copy_name(policy, pair, dataset),
             _ => dataset.clone(),
         };
     }
     panic!("{host} exports {path}, which no server of its pairs declares")
+}
+
+/// Whether `host` is the container an NFS server runs in (`address-moves guest`), whose
+/// exports serve the paths its bind mounts create.
+fn is_container(policy: &Policy, host: &str) -> bool {
+    policy.nfs_servers.iter().any(|server| server.guest_host().is_some_and(|guest| guest.value == host))
+}
+
+/// A container serves each export at the path its bind mount creates, and only while that
+/// bind mount is there (`mp=` the path itself); it exports nothing its server does not.
+#[test]
+fn a_container_exports_its_bind_mounts() {
+    let mut checked = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for server in &policy.nfs_servers {
+            let Some(guest) = server.guest_host() else { continue };
+            let exports = text_files(&tree)
+                .find(|(host, file, _)| *host == guest.value && *file == "etc/exports.d/zplan.exports")
+                .map(|(_, _, text)| text)
+                .unwrap_or_default();
+            let lines: Vec<&str> = exports.lines().filter(|line| line.starts_with('/')).collect();
+            assert_eq!(lines.len(), server.exports.len(), "{name}: {}", guest.value);
+            for line in lines {
+                let path = line.split_whitespace().next().unwrap_or_default();
+                assert!(server.exports.iter().any(|e| e.path.value == path), "{name}: {line}");
+                assert!(line.contains(&format!(",mp={path},")), "{name}: {line}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no container's export was checked");
 }
 
 /// The exported paths of an exports file, Linux's or FreeBSD's: the first word of each line.
@@ -99,7 +138,8 @@ fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
         let (policy, tree) = compiled(&name, &source);
         let mounted = Mounted::of(&policy);
         for (host, file, text) in text_files(&tree) {
-            if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" {
+            if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" || is_container(&policy, host)
+            {
                 continue;
             }
             for path in exported_paths(text) {
@@ -126,7 +166,7 @@ fn every_linux_export_waits_for_the_mountpoint_of_its_dataset() {
         let (policy, tree) = compiled(&name, &source);
         let mounted = Mounted::of(&policy);
         for (host, file, text) in text_files(&tree) {
-            if !file.ends_with("exports.d/zplan.exports") {
+            if !file.ends_with("exports.d/zplan.exports") || is_container(&policy, host) {
                 continue;
             }
             for line in text.lines().filter(|line| line.starts_with('/')) {

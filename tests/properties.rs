@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use proptest::sample::SizeRange;
 use zplan::fleet::{
-    backup_box_blocks, backup_fleet_policy, fleet_blocks, fleet_blocks_with_local_snapshots, fleet_policy,
-    zrepl_fan_out_fleet,
+    backup_box_blocks, backup_fleet_policy, client_pattern_server_blocks, fleet_blocks,
+    fleet_blocks_with_local_snapshots, fleet_policy, zrepl_fan_out_fleet,
 };
 
 use crate::charset::violations;
@@ -35,6 +35,28 @@ proptest! {
         prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
         let tree = compilation.tree.expect("a clean policy has a tree");
         prop_assert_eq!(violations(&tree), Vec::<String>::new());
+    }
+
+    /// File servers whose exports name clients every way exports(5) allows compile with no
+    /// problem, and every client they name reaches its server's exports file as written.
+    #[test]
+    fn generated_file_servers_compile_cleanly(servers in 1..5usize, seed in any::<u64>()) {
+        let blocks = client_pattern_server_blocks(servers, seed);
+        let compilation = zplan::compile(&blocks.concat(), "file-servers.zplan");
+        prop_assert!(compilation.problems.is_empty(), "{:?}", compilation.problems);
+        let tree = compilation.tree.expect("a clean policy has a tree");
+        prop_assert_eq!(violations(&tree), Vec::<String>::new());
+        for (index, block) in blocks.iter().enumerate() {
+            let host = format!("files-{index}");
+            let exports = crate::support::text_files(&tree)
+                .find(|(on, path, _)| *on == host && *path == "etc/exports.d/zplan.exports")
+                .map(|(_, _, text)| text)
+                .unwrap_or_default();
+            let clients = block.lines().filter_map(|line| line.trim().strip_prefix("client "));
+            for who in clients.filter_map(|rest| rest.split(' ').next()) {
+                prop_assert!(exports.contains(&format!(" {who}(")), "{who} is not in {exports}");
+            }
+        }
     }
 
     /// Every zrepl fan-out fleet compiles with no problem, and its tree keeps the invariants.

@@ -505,7 +505,7 @@ fn service_addresses_are_held_only_where_their_server_serves() {
     for (name, source) in compiling_policies() {
         let (policy, tree) = compiled(&name, &source);
         for server in &policy.nfs_servers {
-            let pair = &policy.pairs[server.pair];
+            let Some(pair) = server.pair().map(|pair| &policy.pairs[pair]) else { continue };
             let nodes: Vec<&str> = pair.nodes.iter().map(|n| policy.nodes[*n].name.value.as_str()).collect();
             let address = server.address.value.to_string();
             for (host, path, text) in text_files(&tree) {

@@ -98,6 +98,8 @@ pub fn compiling_policies() -> Vec<(String, String)> {
         .extend((1..=2).map(|seed| (format!("fleet {seed} with identities"), fleet_policy_with_identities(12, seed))));
     let local = |seed| zplan::fleet::fleet_blocks_with_local_snapshots(4, 4, seed).concat();
     policies.extend((1..=2).map(|seed| (format!("fleet with local snapshots {seed}"), local(seed))));
+    let file_servers = |seed| zplan::fleet::file_server_blocks(4, seed).concat();
+    policies.extend((1..=2).map(|seed| (format!("file servers {seed}"), file_servers(seed))));
     policies
 }
 

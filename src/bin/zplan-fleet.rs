@@ -1,7 +1,8 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
 //! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities`,
-//! `--moved-addresses` and `--zrepl-fan-out` write those shapes instead; `--backup-boxes N` and `--local N` add backup
-//! boxes and snapshot-only or 3-2-1 sites.
+//! `--moved-addresses` and `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`,
+//! `--local N` and `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and
+//! file servers on their nodes.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +37,10 @@ struct Args {
     /// and 3-2-1 sites with fan-out and a cascade); none by default.
     #[arg(long, default_value_t = 0)]
     local: usize,
+    /// Also this many file-server sites: a NAS and a backup box, each with its own NFS
+    /// server on the node (`nfs … { on node … }`), and a desktop mounting from both.
+    #[arg(long, default_value_t = 0)]
+    file_servers: usize,
 }
 
 fn main() -> ExitCode {
@@ -53,6 +58,9 @@ fn main() -> ExitCode {
     };
     if args.backup_boxes > 0 {
         policy.push_str(&zplan::fleet::backup_box_blocks(args.backup_boxes, args.seed).concat());
+    }
+    if args.file_servers > 0 {
+        policy.push_str(&zplan::fleet::file_server_blocks(args.file_servers, args.seed).concat());
     }
     match std::io::stdout().lock().write_all(policy.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,

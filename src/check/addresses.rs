@@ -2,7 +2,7 @@
 //! server's service address is neither a node's own nor that of a server of another pair.
 
 use crate::diagnostic::Problem;
-use crate::model::{Address, NfsServer, Node, Policy};
+use crate::model::{Address, NfsServer, Node, Policy, ServerOn};
 use crate::syntax::Span;
 use std::collections::HashMap;
 
@@ -44,7 +44,8 @@ pub fn addresses_name_one_host(policy: &Policy) -> Vec<Problem> {
     for server in &policy.nfs_servers {
         let key = server.address.value.identity();
         match holders.get(&key) {
-            Some(Holder::Server(first)) if first.pair == server.pair => {}
+            Some(Holder::Server(first)) if first.on == server.on => {}
+            Some(Holder::Node(node)) if server.on == ServerOn::Node(node_index(policy, node)) => {}
             Some(holder) => problems.push(service_address_taken(server, holder)),
             None => {
                 holders.insert(key, Holder::Server(server));
@@ -52,6 +53,11 @@ pub fn addresses_name_one_host(policy: &Policy) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Where a node sits in the policy's list of nodes.
+fn node_index(policy: &Policy, node: &Node) -> usize {
+    policy.nodes.iter().position(|n| std::ptr::eq(n, node)).unwrap_or(usize::MAX)
 }
 
 fn shared_node_address(first: &Node, second: &Node) -> Problem {

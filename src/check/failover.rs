@@ -9,14 +9,15 @@ use crate::facts::naming::vrrp_router_id;
 use crate::model::{Address, NfsServer, Policy, Roles};
 use crate::syntax::Span;
 
-/// `address-moves` belongs to a server whose pair decides its role at run time.
+/// `address-moves` belongs to a server whose pair decides its role at run time (a node's
+/// server with one is E0530's).
 pub fn address_moves_follow_roles(policy: &Policy) -> Vec<Problem> {
     policy
         .nfs_servers
         .iter()
         .filter_map(|server| {
             let moves = server.address_moves.as_ref()?;
-            let pair = &policy.pairs[server.pair];
+            let pair = &policy.pairs[server.pair()?];
             (pair.roles == Roles::Static).then(|| Problem::AddressMoveNotFollowed {
                 span: moves.span.into(),
                 pair_span: pair.name.span.into(),
@@ -134,11 +135,11 @@ fn holder_of(
     }
     let first = guests
         .iter()
-        .find(|first| first.pair == server.pair || first.guest_host().is_some_and(|other| other.value == name))?;
+        .find(|first| first.on == server.on || first.guest_host().is_some_and(|other| other.value == name))?;
     let span = first.guest_host().map_or(first.name.span, |guest| guest.span);
-    let pair = &policy.pairs[server.pair];
+    let pair = &policy.pairs[server.pair()?];
     let holder = match &pair.roles {
-        Roles::FollowsGuest { guest } if first.pair == server.pair => format!(
+        Roles::FollowsGuest { guest } if first.on == server.on => format!(
             "nfs server `{}` runs in container {}, the one pair `{}` follows",
             first.name.value, guest.value, pair.name.value
         ),

@@ -1,7 +1,9 @@
 //! Rules on FreeBSD hosts: no output that only Linux can use reaches one.
 
 use crate::diagnostic::Problem;
-use crate::model::{freebsd_export, freebsd_mount, Engine, FreeBsdOption, NfsServer, Node, Os, Policy, Roles, Spanned};
+use crate::model::{
+    freebsd_export, freebsd_mount, ClientSpec, Engine, FreeBsdOption, NfsServer, Node, Os, Policy, Roles, Spanned,
+};
 use crate::syntax::Span;
 
 /// A FreeBSD node or client is asked only for what FreeBSD has.
@@ -56,9 +58,8 @@ fn pair_problems(policy: &Policy) -> Vec<Problem> {
 
 /// An export served by a FreeBSD node uses only what FreeBSD's exports(5) can say.
 fn export_problems(policy: &Policy, server: &NfsServer) -> Vec<Problem> {
-    let pair = &policy.pairs[server.pair];
     let mut problems = Vec::new();
-    if let Some(node) = freebsd_nodes(policy, &pair.nodes).next() {
+    if let Some(node) = freebsd_nodes(policy, &policy.serving_nodes(server)).next() {
         for time in server.grace.iter().chain(&server.lease) {
             let help = "FreeBSD's nfsd keeps its own grace period and lease; remove `grace` and `lease`";
             problems.push(linux_only(node, time.span, "nfsd's grace and lease in nfs.conf", help));
@@ -67,6 +68,10 @@ fn export_problems(policy: &Policy, server: &NfsServer) -> Vec<Problem> {
             if let Some(fsid) = &export.fsid {
                 let help = "FreeBSD's exports(5) has no fsid; remove it (clients remount after a failover)";
                 problems.push(linux_only(node, fsid.span, "an explicit `fsid`", help));
+            }
+            for client in export.clients.iter().filter(|client| matches!(client.who.value, ClientSpec::Wildcard(_))) {
+                let help = "FreeBSD's mountd matches host names, netgroups and networks, with no wildcards: list the hosts, name a netgroup, or give their network";
+                problems.push(linux_only(node, client.who.span, "a host name pattern as an export's client", help));
             }
             for option in export.clients.iter().flat_map(|client| &client.options) {
                 if let FreeBsdOption::Unsupported(why) = freebsd_export(&option.value) {

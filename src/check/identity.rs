@@ -64,7 +64,7 @@ pub fn identity_is_for_syncoid(policy: &Policy) -> Vec<Problem> {
 pub fn followed_copies_get_mounted(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for server in policy.nfs_servers.iter().filter(|server| !allows(&server.allowed, "W0617")) {
-        let pair = &policy.pairs[server.pair];
+        let Some(pair) = server.pair().map(|pair| &policy.pairs[pair]) else { continue };
         if pair.engine.value != Engine::Syncoid || !matches!(pair.roles, Roles::FollowsGuest { .. }) {
             continue;
         }

@@ -13,6 +13,7 @@ mod mountpoints;
 mod mounts;
 mod names;
 mod nfs;
+mod node_servers;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -43,6 +44,7 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         nfs::fsids_unique,
         nfs::export_paths_serve_one_dataset,
         nfs::exports_are_guarded,
+        nfs::clients_named_once,
         nfs::failover_covers_follow_delay,
         nfs::nfsd_times_agree,
         nfs::grace_outlasts_lease,
@@ -52,8 +54,15 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         failover::router_ids_unique,
         failover::guest_names_are_free,
         mountpoints::exports_are_mounted,
+        node_servers::node_servers_serve_what_they_hold,
+        node_servers::node_servers_are_not_gated,
+        node_servers::mountpoints_declared_once,
         mounts::soft_mounts_outlast_failover,
         mounts::mounts_say_netdev,
+        mounts::options_fit_the_version,
+        mounts::attribute_cache_bounds_ordered,
+        mounts::idle_timeout_needs_automount,
+        mounts::retry_fits_mount_timeout,
         engines::zrepl_pairs_are_static,
         engines::pulls_are_static,
         engines::zrepl_pairs_are_complete,

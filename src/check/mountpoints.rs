@@ -6,8 +6,8 @@
 
 use super::nfs::ReplicatedByPair;
 use crate::diagnostic::Problem;
-use crate::facts::Mountpoints;
-use crate::model::{Export, NfsServer, Pair, Policy};
+use crate::facts::{Held, Holdings, Mountpoints};
+use crate::model::{Export, NfsServer, Pair, Policy, ServerOn};
 
 /// Whether `path` is the directory `mountpoint` or one below it.
 fn within(path: &str, mountpoint: &str) -> bool {
@@ -22,9 +22,14 @@ fn within(path: &str, mountpoint: &str) -> bool {
 pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let declared = Mountpoints::of(policy);
     let replicated = ReplicatedByPair::of(policy);
+    let holdings = Holdings::of(policy);
     let mut problems = Vec::new();
     for server in super::nfs::on_nodes(policy) {
-        let exports = server.exports.iter().filter(|export| replicated.holds(server.pair, &export.dataset.value));
+        let checked = |export: &&Export| match server.on {
+            ServerOn::Pair(pair) => replicated.holds(pair, &export.dataset.value),
+            ServerOn::Node(node) => mounted_where_declared(policy, &declared, &holdings, node, export),
+        };
+        let exports = server.exports.iter().filter(checked);
         for export in exports {
             problems.extend(misplaced(policy, &declared, server, export));
         }
@@ -32,11 +37,32 @@ pub fn exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     problems
 }
 
+/// Whether a node's server's export is checked here: its own data and what it sends are
+/// mounted where declared or at ZFS's default, a copy only where declared (E0536 otherwise),
+/// and a followed pair's data is E0531's alone.
+fn mounted_where_declared(
+    policy: &Policy,
+    declared: &Mountpoints<'_>,
+    holdings: &Holdings,
+    node: usize,
+    export: &Export,
+) -> bool {
+    match holdings.held(node, &export.dataset.value) {
+        Held::Own | Held::Sent { .. } => true,
+        Held::Copy { .. } => declared.declared(&policy.nodes[node].name.value, &export.dataset.value),
+        Held::Followed { .. } => false,
+    }
+}
+
 /// One problem per mountpoint the export misses, naming the nodes where the dataset is mounted there.
 fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, export: &Export) -> Vec<Problem> {
-    let pair = &policy.pairs[server.pair];
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
+    let nodes = match pair {
+        Some(pair) => pair.active_nodes().to_vec(),
+        None => policy.serving_nodes(server),
+    };
     let mut missed: Vec<(String, Vec<&str>)> = Vec::new();
-    for node in pair.active_nodes() {
+    for node in &nodes {
         let mountpoint = declared.mountpoint(&policy.nodes[*node].name.value, &export.dataset.value);
         if within(&export.path.value, &mountpoint) {
             continue;
@@ -51,15 +77,20 @@ fn misplaced(policy: &Policy, declared: &Mountpoints<'_>, server: &NfsServer, ex
     missed.into_iter().map(|(mountpoint, nodes)| outside(pair, export, mountpoint, &nodes)).collect()
 }
 
-fn outside(pair: &Pair, export: &Export, mountpoint: String, nodes: &[&str]) -> Problem {
+fn outside(pair: Option<&Pair>, export: &Export, mountpoint: String, nodes: &[&str]) -> Problem {
     let (path, dataset) = (&export.path.value, &export.dataset.value);
     let mut help = format!(
         "did you mean `export {mountpoint}`? an export serves the directory where its dataset is mounted, or one below it"
     );
-    if let Some(replicated) = pair.datasets.iter().find(|r| r.dataset.value == *dataset) {
+    if let Some(replicated) = pair.into_iter().flat_map(|pair| &pair.datasets).find(|r| r.dataset.value == *dataset) {
         let recursive = if replicated.recursive { " recursive" } else { "" };
         help.push_str(&format!(
             "; or, if the dataset is mounted at `{path}` on every node that serves it, say so: `replicate {dataset}{recursive} mount {path}`"
+        ));
+    }
+    if let (None, [node]) = (pair, nodes) {
+        help.push_str(&format!(
+            "; or, if the dataset is mounted at `{path}` on `{node}`, say so: `mountpoint {dataset} {path}` in node `{node}`"
         ));
     }
     let named: Vec<String> = nodes.iter().map(|node| format!("`{node}`")).collect();

@@ -7,7 +7,8 @@ use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{failover_budget, grace_wait};
 use crate::model::{
-    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, Policy, Roles, NFSD_TIME_RANGE,
+    allows, closest_dataset, ClientSpec, Duration, Export, ExportClient, NfsServer, OptionSetting, Policy, Roles,
+    Spanned, NFSD_TIME_RANGE,
 };
 use crate::syntax::Span;
 
@@ -54,16 +55,18 @@ pub(super) fn on_nodes(policy: &Policy) -> impl Iterator<Item = &NfsServer> {
     policy.nfs_servers.iter().filter(|server| server.guest_host().is_none())
 }
 
-/// An export serves a dataset the pair replicates, or a parent of one (a `crossmnt` root).
+/// An export of a pair's server serves a dataset the pair replicates, or a parent of one (a
+/// `crossmnt` root); a node's server serves what that node holds.
 pub fn exports_are_replicated(policy: &Policy) -> Vec<Problem> {
     let replicated = ReplicatedByPair::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let Some(on_pair) = server.pair() else { continue };
+        let pair = &policy.pairs[on_pair];
         for export in &server.exports {
             let dataset = &export.dataset.value;
-            if !replicated.holds(server.pair, dataset) {
-                let help = match closest_dataset(dataset, replicated.names(server.pair)) {
+            if !replicated.holds(on_pair, dataset) {
+                let help = match closest_dataset(dataset, replicated.names(on_pair)) {
                     Some(meant) => format!("did you mean `{meant}`, which pair `{}` replicates?", pair.name.value),
                     None => "replicate the dataset in the pair, or export one it replicates; after a failover clients would see other data".to_owned(),
                 };
@@ -127,8 +130,11 @@ struct ServedAt<'p> {
 }
 
 impl ServedAt<'_> {
+    /// Two servers serve one path of a node: a clash when the datasets differ, and when a
+    /// node's server is one of them, a path exported twice.
     fn clashes_with(&self, other: &ServedAt<'_>) -> bool {
-        !std::ptr::eq(self.server, other.server) && self.dataset != other.dataset
+        let on_node = |at: &ServedAt<'_>| at.server.pair().is_none();
+        !std::ptr::eq(self.server, other.server) && (self.dataset != other.dataset || on_node(self) || on_node(other))
     }
 }
 
@@ -141,7 +147,7 @@ fn serve_export<'p>(
     served: &mut HashMap<(usize, &'p str), ServedAt<'p>>,
 ) -> Option<Problem> {
     let mut clash = None;
-    for (slot, node) in policy.pairs[server.pair].nodes.into_iter().enumerate() {
+    for (slot, node) in policy.serving_nodes(server).into_iter().enumerate() {
         let here = ServedAt { dataset: served_dataset(policy, server, slot, export), server, export };
         match served.get(&(node, export.path.value.as_str())) {
             Some(first) if clash.is_none() && first.clashes_with(&here) => {
@@ -159,14 +165,24 @@ fn serve_export<'p>(
 /// The dataset a node of a server's pair serves for an export: the dataset itself, or on a
 /// static pair's target, its copy.
 fn served_dataset(policy: &Policy, server: &NfsServer, slot: usize, export: &Export) -> String {
-    let pair = &policy.pairs[server.pair];
-    match (&pair.roles, slot) {
-        (Roles::Static, 1) => landing(policy, pair, &export.dataset.value),
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
+    match (pair, slot) {
+        (Some(pair), 1) if pair.is_static() => landing(policy, pair, &export.dataset.value),
         _ => export.dataset.value.clone(),
     }
 }
 
 fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &ServedAt<'_>) -> Problem {
+    if first.dataset == second.dataset {
+        return Problem::ExportPathTwice {
+            second: second.export.path.span.into(),
+            first: first.export.path.span.into(),
+            path: second.export.path.value.clone(),
+            node: policy.nodes[node].name.value.clone(),
+            first_server: first.server.name.value.clone(),
+            second_server: second.server.name.value.clone(),
+        };
+    }
     Problem::ExportPathClash {
         second: second.export.path.span.into(),
         first: first.export.path.span.into(),
@@ -179,13 +195,46 @@ fn path_clash(policy: &Policy, node: usize, first: &ServedAt<'_>, second: &Serve
     }
 }
 
-/// Root access and unprivileged ports for whole networks are warnings unless the server
-/// allows them; so is an export to every address.
+/// An export names each client once: exportfs refuses a client given twice for one path
+/// ("duplicated export entries"), and would keep only one of its option lists. Host names
+/// and patterns compare without case, as DNS does; netgroup names with it, as NIS does.
+pub fn clients_named_once(policy: &Policy) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for export in policy.nfs_servers.iter().flat_map(|server| &server.exports) {
+        let mut first_of: HashMap<String, &ExportClient> = HashMap::new();
+        for client in &export.clients {
+            let key = match &client.who.value {
+                ClientSpec::Netgroup(name) => format!("@{name}"),
+                who => who.to_string().to_ascii_lowercase(),
+            };
+            match first_of.get(&key) {
+                Some(first) => problems.push(Problem::RepeatedClient {
+                    second: client.who.span.into(),
+                    first: first.who.span.into(),
+                    who: client.who.value.to_string(),
+                    path: export.path.value.clone(),
+                }),
+                None => {
+                    first_of.insert(key, client);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Root access for many hosts, unprivileged ports, squashing to root and an export to
+/// every client are warnings unless the server allows them; root access for every client
+/// is refused.
 pub fn exports_are_guarded(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         for export in &server.exports {
             for client in &export.clients {
+                if let Some(refusal) = world_root(export, client) {
+                    problems.push(refusal);
+                    continue;
+                }
                 problems.extend(guard_problems(export, client).into_iter().filter(|p| !allowed(server, p)));
             }
         }
@@ -198,24 +247,95 @@ fn allowed(server: &NfsServer, problem: &Problem) -> bool {
     problem.code().is_some_and(|code| allows(&server.allowed, &code.to_string()))
 }
 
-fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let prefix = match client.who.value {
-        ClientSpec::Network(_, prefix) => Some(prefix),
-        ClientSpec::Address(_) | ClientSpec::Host(_) => None,
+/// The option that lets root on a client act as root on the export: `no_root_squash`
+/// (unless `all_squash` squashes root anyway), or `anonuid 0`, which maps a squashed root
+/// back to root.
+fn root_grant(client: &ExportClient) -> Option<&Spanned<OptionSetting>> {
+    let named = |name: &str| client.options.iter().find(|option| option.value.name == name);
+    let anonuid_root =
+        client.options.iter().find(|o| o.value.name == "anonuid" && o.value.value.as_deref() == Some("0"));
+    named("no_root_squash").filter(|_| named("all_squash").is_none()).or(anonuid_root)
+}
+
+/// A client that matches everyone and acts as root: refused, whatever the server allows.
+fn world_root(export: &Export, client: &ExportClient) -> Option<Problem> {
+    let who = &client.who.value;
+    let grant = root_grant(client).filter(|_| who.is_world())?;
+    let help = match grant.value.name {
+        "anonuid" => "`anonuid 0` maps every squashed request to root; give an unprivileged id such as `anonuid 65534`, and give root access to the addresses or networks that need it on `client` lines of their own".to_owned(),
+        _ => format!(
+            "give `no_root_squash` to the addresses or networks that need it, on `client` lines of their own, and keep `{who}` squashed"
+        ),
     };
-    if prefix == Some(0) {
+    Some(Problem::WorldRootExport {
+        who_span: client.who.span.into(),
+        option_span: grant.span.into(),
+        path: export.path.value.clone(),
+        who: who.to_string(),
+        grant: format!("`{}`", grant.value.to_string().replace('=', " ")),
+        help,
+    })
+}
+
+fn guard_problems(export: &Export, client: &ExportClient) -> Vec<Problem> {
+    let who = &client.who.value;
+    let mut problems = Vec::new();
+    if who.is_world() {
         problems.push(Problem::WorldExport { span: client.who.span.into(), path: export.path.value.clone() });
     }
+    let all_squash = client.options.iter().any(|option| option.value.name == "all_squash");
     for option in &client.options {
-        match option.value.name {
-            "no_root_squash" if prefix.is_some() => problems
-                .push(Problem::NoRootSquashNetwork { span: option.span.into(), who: client.who.value.to_string() }),
-            "insecure" => problems.push(Problem::InsecurePorts { span: option.span.into() }),
+        match (option.value.name, option.value.value.as_deref()) {
+            ("no_root_squash", _) if who.is_group() && !all_squash => problems.push(no_root_squash_group(who, option)),
+            ("insecure", _) => problems.push(Problem::InsecurePorts { span: option.span.into() }),
+            ("anonuid", Some("0")) => problems.push(Problem::AnonymousRoot {
+                span: option.span.into(),
+                option: "anonuid".to_owned(),
+                whose: "uid",
+                id: "uid",
+            }),
+            ("anongid", Some("0")) => problems.push(Problem::AnonymousRoot {
+                span: option.span.into(),
+                option: "anongid".to_owned(),
+                whose: "group",
+                id: "gid",
+            }),
+            ("nohide", _) if who.is_group() => {
+                problems.push(Problem::NohideOnGroup { span: option.span.into(), who: describe_group(who).1 })
+            }
             _ => {}
         }
     }
     problems
+}
+
+/// W0603 for a network, a host name pattern or a netgroup.
+fn no_root_squash_group(who: &ClientSpec, option: &Spanned<OptionSetting>) -> Problem {
+    let (group, _) = describe_group(who);
+    let hosts = match who {
+        ClientSpec::Wildcard(_) => "every host whose name matches",
+        ClientSpec::Netgroup(_) => "every host of the netgroup, as NIS lists it now or later,",
+        _ => "every host of the network",
+    };
+    Problem::NoRootSquashNetwork {
+        span: option.span.into(),
+        group,
+        who: who.to_string(),
+        help: format!(
+            "{hosts} acts as root on the export; give `no_root_squash` to single addresses, or write `allow W0603` in the nfs block to accept it"
+        ),
+    }
+}
+
+/// What a user calls a client that matches many hosts, alone and with its spelling.
+fn describe_group(who: &ClientSpec) -> (&'static str, String) {
+    let group = match who {
+        ClientSpec::Wildcard(_) => "a host name pattern",
+        ClientSpec::Netgroup(_) => "a netgroup",
+        ClientSpec::Everyone => "every client",
+        _ => "a whole network",
+    };
+    (group, format!("{group}, {who}"))
 }
 
 /// A followed server's declared failover covers zplan's own part of moving it and the
@@ -224,12 +344,12 @@ pub fn failover_covers_follow_delay(policy: &Policy) -> Vec<Problem> {
     policy
         .nfs_servers
         .iter()
-        .filter_map(|server| Some((server, failover_budget(policy, server)?)))
-        .filter(|(server, budget)| server.failover.value < budget.total())
-        .map(|(server, budget)| Problem::FailoverTooShort {
-            span: server.failover.span.into(),
+        .filter_map(|server| Some((server, server.failover.as_ref()?, failover_budget(policy, server)?)))
+        .filter(|(_, failover, budget)| failover.value < budget.total())
+        .map(|(server, failover, budget)| Problem::FailoverTooShort {
+            span: failover.span.into(),
             server: server.name.value.clone(),
-            failover: server.failover.value.to_string(),
+            failover: failover.value.to_string(),
             delay: budget.total().to_string(),
             help: format!(
                 "the server moves in {}; declare a `failover` of at least {}{}",
@@ -255,7 +375,7 @@ pub fn nfsd_times_agree(policy: &Policy) -> Vec<Problem> {
     let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
     let mut problems = Vec::new();
     for server in on_nodes(policy) {
-        for node in policy.pairs[server.pair].nodes {
+        for node in policy.serving_nodes(server) {
             let first = *first_on.entry(node).or_insert(server);
             if nfsd_times(first) != nfsd_times(server) {
                 problems.push(Problem::NfsdTimesDisagree {
@@ -310,17 +430,18 @@ pub fn one_followed_pair_per_nfs_node(policy: &Policy) -> Vec<Problem> {
     let mut following: std::collections::BTreeMap<usize, &NfsServer> = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
     for server in on_nodes(policy) {
-        let pair = &policy.pairs[server.pair];
+        let Some(on_pair) = server.pair() else { continue };
+        let pair = &policy.pairs[on_pair];
         if !matches!(pair.roles, Roles::FollowsGuest { .. }) {
             continue;
         }
         for node in pair.nodes {
             match following.get(&node) {
-                Some(first) if first.pair != server.pair => problems.push(Problem::SharedNfsServer {
+                Some(first) if first.on != server.on => problems.push(Problem::SharedNfsServer {
                     second: server.name.span.into(),
                     first: first.name.span.into(),
                     node: policy.nodes[node].name.value.clone(),
-                    first_pair: policy.pairs[first.pair].name.value.clone(),
+                    first_pair: first.pair().map_or_else(String::new, |p| policy.pairs[p].name.value.clone()),
                     second_pair: pair.name.value.clone(),
                 }),
                 Some(_) => {}

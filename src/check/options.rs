@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Problem;
-use crate::model::{OptionContext, OptionSetting, Policy, Spanned};
+use crate::model::{OptionContext, OptionSetting, Policy, Spanned, REPEATABLE_MOUNT_OPTIONS};
 
 /// Every export client's and every mount's options are consistent.
 pub fn option_lists_consistent(policy: &Policy) -> Vec<Problem> {
@@ -31,7 +31,8 @@ fn list_problems(options: &[Spanned<OptionSetting>], context: OptionContext) -> 
         if context == OptionContext::Mount && name == "intr" {
             problems.push(Problem::IntrIgnored { span: option.span.into() });
         }
-        if let Some(first) = first_of.get(name) {
+        let repeatable = context == OptionContext::Mount && REPEATABLE_MOUNT_OPTIONS.contains(&name);
+        if let Some(first) = first_of.get(name).filter(|_| !repeatable) {
             problems.push(Problem::RepeatedOption {
                 second: option.span.into(),
                 first: first.span.into(),

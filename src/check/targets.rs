@@ -101,7 +101,7 @@ pub fn replica_mount(pair: &Pair, dataset: &str) -> Option<String> {
 pub fn target_exports_are_mounted(policy: &Policy) -> Vec<Problem> {
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let Some(pair) = server.pair().map(|pair| &policy.pairs[pair]) else { continue };
         if !pair.is_static() {
             continue;
         }

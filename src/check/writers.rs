@@ -137,17 +137,20 @@ fn two_writers(policy: &Policy, first: &Write<'_>, second: &Write<'_>) -> Proble
     }
 }
 
-/// No NFS server exports a dataset that its node receives from another pair.
+/// No pair's NFS server exports read-write a dataset that one of its nodes receives from
+/// another pair. A node's server serves every copy its node receives read-only, and the
+/// data of a followed pair not at all (`check::node_servers`).
 pub fn exports_are_not_received(facts: &Facts<'_>) -> Vec<Problem> {
     let policy = facts.policy;
     let receives: Vec<Write<'_>> = writes(facts).into_iter().filter(|w| w.role == Role::Receives).collect();
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let Some(pair) = server.pair() else { continue };
+        let nodes = policy.pairs[pair].active_nodes();
         for export in &server.exports {
-            for node in pair.active_nodes() {
+            for node in nodes {
                 let received =
-                    receiving_write(&receives, *node, &export.dataset.value).filter(|w| w.pair != server.pair);
+                    receiving_write(&receives, *node, &export.dataset.value).filter(|w| server.pair() != Some(w.pair));
                 if let Some(write) = received {
                     problems.push(Problem::ExportOfReceivedData {
                         export: export.dataset.span.into(),

@@ -160,7 +160,10 @@ pub enum Problem {
     },
 
     #[error("`allow {code}` cannot be honoured: {reason}")]
-    #[diagnostic(code(E0208), help("`allow` takes warning codes (W…) that `zplan explain` lists"))]
+    #[diagnostic(
+        code(E0208),
+        help("`allow` takes warning codes (W…) that `zplan explain` lists, and in a client `E0506 because REASON` for a soft mount on purpose")
+    )]
     InvalidAllow {
         #[label("not a warning code")]
         span: SourceSpan,
@@ -1068,6 +1071,142 @@ pub enum Problem {
         lease: String,
     },
 
+    #[error("nfs server on a node has `{keyword}`, but it never moves")]
+    #[diagnostic(
+        code(E0530),
+        help("remove `{keyword}`: a server `on node` always runs on that node; to serve data that moves with a pair's role, place the server `on pair`")
+    )]
+    FailoverOnNodeServer {
+        #[label("nothing fails over here")]
+        span: SourceSpan,
+        keyword: &'static str,
+    },
+
+    #[error("zplan writes `{option}` on every export line itself")]
+    #[diagnostic(code(E0540))]
+    OptionOwnedByZplan {
+        #[label("written by zplan")]
+        span: SourceSpan,
+        option: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("`sec {flavours}` names `{flavour}` twice")]
+    #[diagnostic(
+        code(E0541),
+        help("name each flavour once, the one the server prefers first, such as `sec krb5p:krb5i:krb5`")
+    )]
+    RepeatedFlavour {
+        #[label("`{flavour}` again")]
+        span: SourceSpan,
+        flavours: String,
+        flavour: String,
+    },
+
+    #[error("export `{path}` gives root to every client: `{who}` with {grant} is a world export in all but name")]
+    #[diagnostic(code(E0542))]
+    WorldRootExport {
+        #[label("every client")]
+        who_span: SourceSpan,
+        #[label("root access")]
+        option_span: SourceSpan,
+        path: String,
+        who: String,
+        grant: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{pattern}` is not a host name pattern exports(5) can match: {reason}")]
+    #[diagnostic(code(E0543))]
+    InvalidHostPattern {
+        #[label("invalid pattern")]
+        span: SourceSpan,
+        pattern: String,
+        reason: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{option} {locations}` is not a list of NFSv4 locations: {reason}")]
+    #[diagnostic(
+        code(E0544),
+        help("write `PATH@HOST`, with more hosts as `+HOST` and more locations after `:`, such as `{option} /srv/data@nas2.lan+10.0.0.2`")
+    )]
+    InvalidFsLocations {
+        #[label("invalid locations")]
+        span: SourceSpan,
+        option: String,
+        locations: String,
+        reason: String,
+    },
+
+    #[error("export `{path}` names client `{who}` twice")]
+    #[diagnostic(
+        code(E0545),
+        help("give `{who}` one `client` line with every option it needs; exportfs refuses a client named twice for one path")
+    )]
+    RepeatedClient {
+        #[label("again here")]
+        second: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        who: String,
+        path: String,
+    },
+
+    #[error("mount option `{option}` is for {wanted} only, and this mount asks for NFS {vers}")]
+    #[diagnostic(code(E0560))]
+    OptionForOtherVersion {
+        #[label("{wanted} only")]
+        option_span: SourceSpan,
+        #[label("NFS {vers}")]
+        vers_span: SourceSpan,
+        option: String,
+        wanted: &'static str,
+        vers: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{min_name}` ({min}) is longer than `{max_name}` ({max})")]
+    #[diagnostic(
+        code(E0561),
+        help("the client caches attributes for at least the minimum and at most the maximum, so the minimum must not exceed the maximum: shorten `{min_name}` or lengthen `{max_name}` (nfs(5) defaults: acregmin 3s, acregmax 1m, acdirmin 30s, acdirmax 1m)")
+    )]
+    AttributeCacheInverted {
+        #[label("minimum {min}")]
+        min_span: SourceSpan,
+        #[label("maximum {max}")]
+        max_span: SourceSpan,
+        min_name: &'static str,
+        max_name: &'static str,
+        min: String,
+        max: String,
+    },
+
+    #[error("`idle-timeout` applies to an automount, and this mount has no `automount`")]
+    #[diagnostic(
+        code(E0562),
+        help("systemd unmounts an automounted file system once it has been idle that long; add `automount`, or remove `idle-timeout`, which a mount mounted at boot would ignore")
+    )]
+    IdleTimeoutWithoutAutomount {
+        #[label("ignored without `automount`")]
+        span: SourceSpan,
+    },
+
+    #[error("`allow {code}` needs a reason: {why}")]
+    #[diagnostic(code(E0563))]
+    AcknowledgementWithoutReason {
+        #[label("no reason given")]
+        span: SourceSpan,
+        code: String,
+        why: &'static str,
+        #[help]
+        help: String,
+    },
+
     #[error("nfs server `{server}` moves its address with a role, but pair `{pair}` has no role decided at run time")]
     #[diagnostic(
         code(E0570),
@@ -1135,6 +1274,124 @@ pub enum Problem {
         span: SourceSpan,
         name: String,
         reason: &'static str,
+    },
+
+    #[error("nfs server `{server}` on node `{node}` exports `{dataset}`, which {pair} replicates between `{node}` and `{other}`")]
+    #[diagnostic(code(E0531))]
+    NodeServerExportsFollowedData {
+        #[label("exported here")]
+        span: SourceSpan,
+        #[label("replicated here")]
+        replicated: SourceSpan,
+        server: String,
+        node: String,
+        other: String,
+        dataset: String,
+        pair: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nfs server `{server}` on node `{node}` would stop whenever `{node}` is the standby of {pair}")]
+    #[diagnostic(code(E0532))]
+    NodeServerBehindGate {
+        #[label("runs on `{node}`")]
+        span: SourceSpan,
+        #[label("stops `nfs-server` on the standby")]
+        gate: SourceSpan,
+        server: String,
+        node: String,
+        pair: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("path `{path}` on node `{node}` is exported by nfs servers `{first_server}` and `{second_server}`")]
+    #[diagnostic(
+        code(E0533),
+        help("one nfsd serves every export of a node, whatever address a client mounts: export the path once, from one server, with all of its clients")
+    )]
+    ExportPathTwice {
+        #[label("exported again here")]
+        second: SourceSpan,
+        #[label("first exported here")]
+        first: SourceSpan,
+        path: String,
+        node: String,
+        first_server: String,
+        second_server: String,
+    },
+
+    #[error("node `{node}` says twice where `{dataset}` is mounted")]
+    #[diagnostic(code(E0534))]
+    MountpointDeclaredTwice {
+        #[label("declared again here")]
+        second: SourceSpan,
+        #[label("first declared here")]
+        first: SourceSpan,
+        node: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nfs server `{server}` on node `{node}` exports `{dataset}`, which the policy places on node `{other}`")]
+    #[diagnostic(code(E0535))]
+    ExportOfAnotherNodesData {
+        #[label("not a dataset of `{node}`")]
+        span: SourceSpan,
+        server: String,
+        node: String,
+        other: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error(
+        "export `{path}` of `{dataset}` on node `{node}` has `crossmnt`, which would serve `{below}` below it, {what}"
+    )]
+    #[diagnostic(
+        code(E0537),
+        help("`crossmnt` serves every file system mounted below the export with the export's own options: drop it and export what lies below on its own, where zplan serves a copy read-only and refuses a followed pair's data")
+    )]
+    CrossmntReachesMovingData {
+        #[label("crosses into `{below}`")]
+        span: SourceSpan,
+        path: String,
+        dataset: String,
+        node: String,
+        below: String,
+        what: String,
+    },
+
+    #[error("export `{path}` serves the copy `{dataset}` on node `{node}`, which the policy mounts nowhere")]
+    #[diagnostic(code(E0536))]
+    CopyExportUnmounted {
+        #[label("exported here")]
+        span: SourceSpan,
+        path: String,
+        node: String,
+        dataset: String,
+        #[help]
+        help: String,
+    },
+
+    #[error(
+        "export `{path}` asks for `rw`, but node `{node}` serves `{dataset}` read-only: it is a copy {pair} receives"
+    )]
+    #[diagnostic(
+        code(W0620),
+        severity(Warning),
+        help("a copy is overwritten by every receive, so zplan serves it `ro` whatever the export says: write `ro`, or export the live data from the node that sends it")
+    )]
+    CopyServedReadOnly {
+        #[label("served `ro`")]
+        span: SourceSpan,
+        path: String,
+        node: String,
+        dataset: String,
+        pair: String,
     },
 
     #[error("engine `zrepl` cannot follow a role decided at run time")]
@@ -1481,6 +1738,17 @@ pub enum Problem {
         retention: String,
     },
 
+    #[error("mount.nfs retries this mount for {retry}, but systemd stops it after {timeout}")]
+    #[diagnostic(code(W0635), severity(Warning))]
+    RetryOutlastsMountTimeout {
+        #[label("retry {retry}")]
+        span: SourceSpan,
+        retry: String,
+        timeout: String,
+        #[help]
+        help: String,
+    },
+
     #[error("network mount without `_netdev`")]
     #[diagnostic(
         code(W0602),
@@ -1492,16 +1760,15 @@ pub enum Problem {
         span: SourceSpan,
     },
 
-    #[error("`no_root_squash` is given to a whole network, {who}")]
-    #[diagnostic(
-        code(W0603),
-        severity(Warning),
-        help("every host of the network acts as root on the export; give `no_root_squash` to single addresses, or write `allow W0603` in the nfs block to accept it")
-    )]
+    #[error("`no_root_squash` is given to {group}, {who}")]
+    #[diagnostic(code(W0603), severity(Warning))]
     NoRootSquashNetwork {
         #[label("root on every host of {who}")]
         span: SourceSpan,
+        group: &'static str,
         who: String,
+        #[help]
+        help: String,
     },
 
     #[error("`insecure` lets unprivileged ports mount the export")]
@@ -1525,6 +1792,32 @@ pub enum Problem {
         #[label("every address")]
         span: SourceSpan,
         path: String,
+    },
+
+    #[error("`{option} 0` gives squashed requests the {whose} of root")]
+    #[diagnostic(
+        code(W0625),
+        severity(Warning),
+        help("root squashing then maps root to {id} 0, and `all_squash` maps every user to it: give an unprivileged id such as `{option} 65534`, or write `allow W0625` in the nfs block to accept it")
+    )]
+    AnonymousRoot {
+        #[label("squashed to {id} 0")]
+        span: SourceSpan,
+        option: String,
+        whose: &'static str,
+        id: &'static str,
+    },
+
+    #[error("`nohide` has no effect for {who}")]
+    #[diagnostic(
+        code(W0626),
+        severity(Warning),
+        help("nfsd honours `nohide` only on an export to a single host: give the child's export to single addresses or names, put `crossmnt` on the parent's, or let clients mount with NFSv4, which never hides; or write `allow W0626` in the nfs block to accept it")
+    )]
+    NohideOnGroup {
+        #[label("not a single host")]
+        span: SourceSpan,
+        who: String,
     },
 }
 

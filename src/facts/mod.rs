@@ -3,6 +3,7 @@
 
 mod cascade;
 mod derived;
+mod held;
 pub mod identity;
 mod landing;
 mod mountpoints;
@@ -14,6 +15,7 @@ pub mod zrepl;
 
 pub use cascade::{cascade_worst, chain, CascadeWorst, Cascades, Link};
 pub use derived::Facts;
+pub use held::{Held, Holdings};
 pub use landing::{copy_of, landing};
 pub use mountpoints::Mountpoints;
 pub use owned::{node_horizon, sent_schedule, snapshot_gap, snapshot_owner, statements_in_tree, worst_sent_schedule};

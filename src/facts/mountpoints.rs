@@ -7,7 +7,7 @@ use crate::model::Policy;
 
 /// Where each dataset is mounted on each node: what `replicate DATASET mount PATH` declares
 /// on every node that holds the dataset (a static target holds the copy, where it lands),
-/// and ZFS's defaults elsewhere. Checks hold exports to it; the plan makes the NFS server
+/// what a node's own `mountpoint DATASET PATH` declares there, and ZFS's defaults elsewhere. Checks hold exports to it; the plan makes the NFS server
 /// export a path only while that mountpoint is mounted.
 pub struct Mountpoints<'p>(HashMap<(&'p str, String), &'p str>);
 
@@ -28,7 +28,19 @@ impl<'p> Mountpoints<'p> {
                 }
             }
         }
+        for node in &policy.nodes {
+            for mountpoint in &node.mountpoints {
+                let key = (node.name.value.as_str(), mountpoint.dataset.value.clone());
+                declared.entry(key).or_insert(mountpoint.path.value.as_str());
+            }
+        }
         Mountpoints(declared)
+    }
+
+    /// Whether the policy says where `dataset` (or an ancestor) is mounted on `node`.
+    pub fn declared(&self, node: &str, dataset: &str) -> bool {
+        let ancestors = dataset.match_indices('/').map(|(at, _)| &dataset[..at]);
+        std::iter::once(dataset).chain(ancestors).any(|candidate| self.0.contains_key(&(node, candidate.to_owned())))
     }
 
     /// Where `dataset` is mounted on `node`: below its nearest declared ancestor (or

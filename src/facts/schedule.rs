@@ -393,7 +393,7 @@ impl FailoverBudget {
 /// The fixed parts of a server's failover, for a server that follows a pair's role; a
 /// static pair's failover is a person's work, and its target's nfsd is already running.
 pub fn failover_budget(policy: &Policy, server: &NfsServer) -> Option<FailoverBudget> {
-    if !matches!(policy.pairs[server.pair].roles, Roles::FollowsGuest { .. }) {
+    if !matches!(policy.pairs[server.pair()?].roles, Roles::FollowsGuest { .. }) {
         return None;
     }
     let (grace, lease) = (server.grace(), server.lease());

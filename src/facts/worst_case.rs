@@ -28,7 +28,7 @@ fn failover_statement(policy: &Policy, server: &NfsServer) -> Option<String> {
         "nfs server `{}`: {moves}; clients are served again in {}, within its failover of {}",
         server.name.value,
         budget.arithmetic(),
-        server.failover.value
+        server.failover.as_ref()?.value
     ))
 }
 

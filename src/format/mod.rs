@@ -49,6 +49,14 @@ mod tests {
     }
 
     #[test]
+    fn the_option_lines_of_a_mount_are_not_aligned_as_keywords() {
+        formats_to(
+            "client c {\n  allow W0602\n  os linux\n  mount s:/x at /mnt/x {\n    hard timeo 10s\n    automount   idle-timeout 10m\n  }\n}\n",
+            "client c {\n  allow W0602\n  os    linux\n  mount s:/x at /mnt/x {\n    hard timeo 10s\n    automount idle-timeout 10m\n  }\n}\n",
+        );
+    }
+
+    #[test]
     fn a_closing_brace_after_a_statement_gets_its_own_line() {
         formats_to(
             "client c {\n  mount s:/x at /mnt/x { hard }  # a mount\n}\r\n",

@@ -10,17 +10,21 @@ const COMMENT_GAP: usize = 2;
 /// The canonical text of a file's items.
 pub(super) fn print(items: &[Spaced<'_>]) -> String {
     let mut out = String::new();
-    print_items(&mut out, items, 0);
+    print_items(&mut out, items, 0, true);
     out
 }
 
-fn print_items(out: &mut String, items: &[Spaced<'_>], depth: usize) {
+/// The statements whose block holds lines of options rather than keyword statements, so
+/// that nothing there is aligned as if its first word were a keyword.
+const OPTION_BLOCKS: &[&str] = &["mount"];
+
+fn print_items(out: &mut String, items: &[Spaced<'_>], depth: usize, align: bool) {
     let indent = INDENT.repeat(depth);
     for (index, paragraph) in paragraphs(items, depth).into_iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
-        let key_width = key_width(paragraph);
+        let key_width = if align { key_width(paragraph) } else { 0 };
         let comment_column = comment_column(paragraph, key_width, indent.len());
         for spaced in paragraph {
             match &spaced.item {
@@ -35,7 +39,8 @@ fn print_node(out: &mut String, node: &Node<'_>, depth: usize, key_width: usize,
     let indent = INDENT.repeat(depth);
     push_line(out, &indent, &head(node, key_width), node.head_comment, comment_column);
     if node.has_block() && !is_empty_block(node) {
-        print_items(out, &node.items, depth + 1);
+        let align = !OPTION_BLOCKS.contains(&node.statement.name());
+        print_items(out, &node.items, depth + 1, align);
         push_line(out, &indent, "}", node.close_comment, 0);
     }
 }

@@ -8,7 +8,8 @@ mod dot;
 mod mermaid;
 
 use crate::facts::identity::{local_account, route};
-use crate::model::{Depth, Engine, NodeSnapshot, Pair, Policy, Roles, ROOT_USER};
+use crate::facts::{Held, Holdings};
+use crate::model::{Depth, Engine, Export, NfsServer, NodeSnapshot, Pair, Policy, Roles, ServerOn, ROOT_USER};
 
 /// The text formats a graph is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,16 @@ fn id(kind: Kind, name: &str) -> String {
     format!("{prefix}_{}", name.replace('-', "_"))
 }
 
+/// What a node's server serves there: its own data, copies read-only, or both.
+fn node_serves(holdings: &Holdings, node: usize, server: &NfsServer) -> &'static str {
+    let copy = |export: &Export| matches!(holdings.held(node, &export.dataset.value), Held::Copy { .. });
+    match (server.exports.iter().any(|e| !copy(e)), server.exports.iter().any(copy)) {
+        (false, true) => "serves copies read-only",
+        (true, true) => "serves; copies read-only",
+        _ => "serves",
+    }
+}
+
 impl Graph {
     fn of(policy: &Policy) -> Graph {
         let mut graph = Graph::default();
@@ -119,24 +130,24 @@ impl Graph {
     }
 
     fn add_servers(&mut self, policy: &Policy) {
+        let holdings = Holdings::of(policy);
         for server in &policy.nfs_servers {
             let server_id = id(Kind::NfsServer, &server.name.value);
-            let label = vec![
-                format!("nfs {}", server.name.value),
-                server.address.value.to_string(),
-                format!("failover {}", server.failover.value),
-            ];
+            let mut label = vec![format!("nfs {}", server.name.value), server.address.value.to_string()];
+            label.extend(server.failover.as_ref().map(|failover| format!("failover {}", failover.value)));
             self.vertices.push(Vertex { id: server_id.clone(), kind: Kind::NfsServer, label });
-            let pair = &policy.pairs[server.pair];
-            let hosts: &[(usize, &str)] = match pair.roles {
-                Roles::FollowsGuest { .. } => {
-                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves while active")]
+            let hosts: Vec<(usize, &str)> = match server.on {
+                ServerOn::Pair(pair) => {
+                    let pair = &policy.pairs[pair];
+                    let target_serves = match pair.roles {
+                        Roles::FollowsGuest { .. } => "serves while active",
+                        Roles::Static => "serves its copy read-only",
+                    };
+                    vec![(pair.nodes[0], "serves while active"), (pair.nodes[1], target_serves)]
                 }
-                Roles::Static => {
-                    &[(pair.nodes[0], "serves while active"), (pair.nodes[1], "serves its copy read-only")]
-                }
+                ServerOn::Node(node) => vec![(node, node_serves(&holdings, node, server))],
             };
-            for &(host, role) in hosts {
+            for (host, role) in hosts {
                 let from = id(Kind::Storage, &policy.nodes[host].name.value);
                 let label = vec![role.to_owned()];
                 self.edges.push(Edge { from, to: server_id.clone(), line: Line::Dotted, label });

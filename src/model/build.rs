@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::acknowledge::{self, AllowedIn};
 use super::cadence;
 use super::identity;
 use super::names::NameTable;
@@ -35,7 +36,7 @@ const NODE: Schema = Schema {
         "zrepl-key",
         "zrepl-cn",
     ],
-    repeated: &["zrepl-log", super::snapshots::KEYWORD],
+    repeated: &["zrepl-log", super::snapshots::KEYWORD, "mountpoint"],
 };
 const RETENTION: Schema = Schema {
     kind: "retention",
@@ -216,7 +217,7 @@ impl Builder {
         let pairs: Vec<Pair> =
             blocks.iter().filter(|b| matches!(b.kind, "pair" | "backup")).filter_map(|b| self.pair(b)).collect();
         self.resolved("pair", pairs.iter().map(|p| &p.name.value));
-        let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b)).collect();
+        let nfs_servers: Vec<NfsServer> = of_kind("nfs").filter_map(|b| self.nfs(b, &nodes)).collect();
         self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
         self.index_exports(&nfs_servers);
         let node_snapshots = self.node_snapshots(of_kind("node"), &nodes);
@@ -308,6 +309,7 @@ impl Builder {
         let zrepl_node = zrepl::node(&settings, &mut self.problems);
         let ssh = identity::ssh(&settings, &mut self.problems);
         let user = identity::user(&settings, &mut self.problems);
+        let mountpoints = self.node_mountpoints(&settings);
         Some(Node {
             name: block.name.clone(),
             address: address?,
@@ -317,7 +319,30 @@ impl Builder {
             zrepl: zrepl?,
             sanoid: sanoid?,
             zrepl_node: zrepl_node?,
+            mountpoints: mountpoints?,
         })
+    }
+
+    /// `mountpoint DATASET PATH`, each: where the admin mounted a dataset of this node
+    /// (`zfs set mountpoint=PATH DATASET`), which zplan's files never change.
+    fn node_mountpoints(&mut self, settings: &Settings<'_>) -> Option<Vec<NodeMountpoint>> {
+        let example = "mountpoint tank/share /srv/share";
+        let mut mountpoints = Vec::new();
+        let mut complete = true;
+        for statement in settings.all("mountpoint") {
+            let [dataset, path] = statement.values.as_slice() else {
+                self.problems.push(wrong_count(statement, "a dataset and the path it is mounted at", example));
+                complete = false;
+                continue;
+            };
+            let dataset = self.take(values::dataset(dataset));
+            let path = self.take(values::mount_point(path, MountPoint::Dataset));
+            match (dataset, path) {
+                (Some(dataset), Some(path)) => mountpoints.push(NodeMountpoint { dataset, path }),
+                _ => complete = false,
+            }
+        }
+        complete.then_some(mountpoints)
     }
 
     /// The `os` of a node or client: `linux` unless it says otherwise.
@@ -902,22 +927,20 @@ impl Builder {
         Some(Some(Spanned::new(percent.value, statement.head_span())))
     }
 
-    fn nfs(&mut self, block: &Declared<'_>) -> Option<NfsServer> {
+    fn nfs(&mut self, block: &Declared<'_>, nodes: &[Node]) -> Option<NfsServer> {
         let settings = self.settings(block, &NFS);
-        let pair = self.nfs_pair(&settings);
-        let address = settings.require("address", "address 192.168.1.150", &mut self.problems);
-        let address = address.and_then(|s| single_value(s, "one address", "address 192.168.1.150", &mut self.problems));
-        let address = address.and_then(|value| self.take(values::host_address(value, HostAddress::NfsServer)));
-        let failover = self.duration_setting(&settings, "failover", "failover 60s", true);
+        let on = self.nfs_placement(&settings);
+        let address = self.nfs_address(&settings, on, nodes);
+        let failover = self.nfs_failover(&settings, on);
         let grace = self.nfsd_time(&settings, ("grace", "grace 30s"), "grace period");
         let lease = self.nfsd_time(&settings, ("lease", "lease 15s"), "lease");
         let exports = self.exports(&settings);
-        let address_moves = self.address_moves(&settings);
+        let address_moves = self.address_moves(&settings, on);
         Some(NfsServer {
             name: block.name.clone(),
-            pair: pair?,
+            on: on?,
             address: address?,
-            failover: failover??,
+            failover: failover?,
             grace: grace?,
             lease: lease?,
             exports: exports?,
@@ -926,8 +949,44 @@ impl Builder {
         })
     }
 
+    /// What clients mount: `address`, required on a pair's server; a node's server is
+    /// reached at the node's own address unless it declares another.
+    fn nfs_address(
+        &mut self,
+        settings: &Settings<'_>,
+        on: Option<ServerOn>,
+        nodes: &[Node],
+    ) -> Option<Spanned<Address>> {
+        let example = "address 192.168.1.150";
+        let declared = match (settings.get("address"), on) {
+            (Some(statement), _) => Some(statement),
+            (None, Some(ServerOn::Node(node))) => return nodes.get(node).map(|node| node.address.clone()),
+            (None, _) => settings.require("address", example, &mut self.problems),
+        };
+        let value = declared.and_then(|s| single_value(s, "one address", example, &mut self.problems))?;
+        self.take(values::host_address(value, HostAddress::NfsServer))
+    }
+
+    /// `failover D`: required on a pair's server, refused on a node's, which never moves.
+    fn nfs_failover(&mut self, settings: &Settings<'_>, on: Option<ServerOn>) -> Option<Option<Spanned<Duration>>> {
+        match on {
+            Some(ServerOn::Node(_)) => self.never_moves(settings, "failover").then_some(None),
+            _ => Some(Some(self.duration_setting(settings, "failover", "failover 60s", true)??)),
+        }
+    }
+
+    /// Whether a node's server is free of `keyword`, a statement about moving it.
+    fn never_moves(&mut self, settings: &Settings<'_>, keyword: &'static str) -> bool {
+        let Some(statement) = settings.get(keyword) else { return true };
+        self.problems.push(Problem::FailoverOnNodeServer { span: statement.head_span().into(), keyword });
+        false
+    }
+
     /// `address-moves keepalived interface IFACE [router-id N]` or `address-moves guest NAME`.
-    fn address_moves(&mut self, settings: &Settings<'_>) -> Option<Option<Spanned<AddressMove>>> {
+    fn address_moves(&mut self, settings: &Settings<'_>, on: Option<ServerOn>) -> Option<Option<Spanned<AddressMove>>> {
+        if matches!(on, Some(ServerOn::Node(_))) && !self.never_moves(settings, "address-moves") {
+            return None;
+        }
         let Some(statement) = settings.get("address-moves") else { return Some(None) };
         let span = statement.head_span();
         let moves = if starts_with_words(statement, &["guest"], 1) {
@@ -976,31 +1035,25 @@ impl Builder {
         }
     }
 
-    /// The warning codes a block acknowledges: `allow W0603 W0604`.
+    /// The warning codes a block acknowledges: `allow W0603 W0604 [because …]`.
     fn allowed(&mut self, settings: &Settings<'_>) -> Vec<Spanned<String>> {
-        let mut allowed = Vec::new();
-        for statement in settings.all("allow") {
-            if statement.values.is_empty() {
-                self.problems.push(wrong_count(statement, "one or more warning codes", "allow W0603"));
-            }
-            for value in &statement.values {
-                match values::warning_code(value) {
-                    Ok(code) => allowed.push(code),
-                    Err(problem) => self.problems.push(problem),
-                }
-            }
-        }
-        allowed
+        let acknowledged = acknowledge::acknowledgements(settings, AllowedIn::Elsewhere, &mut self.problems);
+        acknowledged.into_iter().map(|acknowledgement| acknowledgement.code).collect()
     }
 
-    fn nfs_pair(&mut self, settings: &Settings<'_>) -> Option<usize> {
+    /// `on pair P` or `on node N`.
+    fn nfs_placement(&mut self, settings: &Settings<'_>) -> Option<ServerOn> {
         let example = "on pair storage";
         let statement = settings.require("on", example, &mut self.problems)?;
-        if !starts_with_words(statement, &["pair"], 1) {
-            self.problems.push(wrong_count(statement, "`pair` and a pair name", example));
+        let kind = statement.values.first().map(|value| value.text.as_str());
+        if statement.values.len() != 2 || !matches!(kind, Some("pair" | "node")) {
+            self.problems.push(wrong_count(statement, "`pair` and a pair name, or `node` and a node name", example));
             return None;
         }
-        self.reference(&statement.values[1], "pair")
+        match kind {
+            Some("node") => self.reference(&statement.values[1], "node").map(ServerOn::Node),
+            _ => self.reference(&statement.values[1], "pair").map(ServerOn::Pair),
+        }
     }
 
     fn exports(&mut self, settings: &Settings<'_>) -> Option<Vec<Export>> {
@@ -1068,7 +1121,7 @@ impl Builder {
     fn export_client(&mut self, statement: &Statement) -> Option<ExportClient> {
         let example = "client 192.168.1.0/24 rw sync no_subtree_check";
         let Some((who, options)) = statement.values.split_first() else {
-            self.problems.push(wrong_count(statement, "an address or network and its options", example));
+            self.problems.push(wrong_count(statement, "who the export serves (an address, a network, a host name, a pattern, a netgroup or `*`) and its options", example));
             return None;
         };
         let who = self.take(values::client_spec(who));
@@ -1102,9 +1155,10 @@ impl Builder {
         if mounts.is_empty() && complete {
             settings.missing("mount", "mount server:/data at /mnt/data { hard }", &mut self.problems);
         }
-        let allowed = self.allowed(&settings);
+        let acknowledged = acknowledge::acknowledgements(&settings, AllowedIn::Client, &mut self.problems);
+        let allowed = acknowledged.iter().map(|acknowledgement| acknowledgement.code.clone()).collect();
         let os = self.os(&settings, block)?;
-        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), os, mounts, allowed })
+        (complete && !mounts.is_empty()).then(|| Client { name: block.name.clone(), os, mounts, allowed, acknowledged })
     }
 
     fn mount(&mut self, statement: &Statement, policy: &Policy) -> Option<Mount> {

@@ -180,6 +180,17 @@ pub struct Node {
     pub sanoid: crate::model::tools::SanoidVersion,
     /// The node's zrepl logging, monitoring and TLS identity.
     pub zrepl_node: ZreplNode,
+    /// `mountpoint DATASET PATH`: where the admin mounted datasets of this node, so that an
+    /// export of them is proved to serve where they are.
+    pub mountpoints: Vec<NodeMountpoint>,
+}
+
+/// `mountpoint DATASET PATH` in a node: the dataset (its name on that node, a copy's
+/// landing name on a target) is mounted at the path there; below it, its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeMountpoint {
+    pub dataset: Spanned<String>,
+    pub path: Spanned<String>,
 }
 
 /// The kinds of snapshot sanoid takes, in sanoid's order.
@@ -961,6 +972,48 @@ pub enum ClientSpec {
     Network(IpAddr, u8),
     /// A single host by its DNS name, which exports(5) resolves when it reads the export.
     Host(String),
+    /// Host names matching an exports(5) pattern (`*.lan`, `nas?.lan`, `nas[0-9].lan`),
+    /// matched against the name a client's address resolves back to.
+    Wildcard(String),
+    /// The hosts of an NIS netgroup, by its name without the `@`.
+    Netgroup(String),
+    /// `*`: every client, whatever its address or name.
+    Everyone,
+}
+
+impl ClientSpec {
+    /// Whether the spec may match more than one host: a network, a pattern, a netgroup or
+    /// everyone.
+    pub fn is_group(&self) -> bool {
+        !matches!(self, ClientSpec::Address(_) | ClientSpec::Host(_))
+    }
+
+    /// Whether the spec matches every client: `*`, a pattern with no literal letter or
+    /// digit outside its classes (`*.*`, `?*`, `[a-z]*`), or a network of prefix length 0.
+    pub fn is_world(&self) -> bool {
+        match self {
+            ClientSpec::Everyone => true,
+            ClientSpec::Network(_, prefix) => *prefix == 0,
+            ClientSpec::Wildcard(pattern) => !has_literal(pattern),
+            ClientSpec::Address(_) | ClientSpec::Host(_) | ClientSpec::Netgroup(_) => false,
+        }
+    }
+}
+
+/// Whether a host name pattern names a letter or digit of its own, outside `[…]` classes.
+fn has_literal(pattern: &str) -> bool {
+    let mut in_class = false;
+    pattern.chars().any(|ch| match ch {
+        '[' => {
+            in_class = true;
+            false
+        }
+        ']' => {
+            in_class = false;
+            false
+        }
+        _ => !in_class && ch.is_ascii_alphanumeric(),
+    })
 }
 
 impl fmt::Display for ClientSpec {
@@ -968,7 +1021,9 @@ impl fmt::Display for ClientSpec {
         match self {
             ClientSpec::Address(address) => write!(f, "{address}"),
             ClientSpec::Network(address, prefix) => write!(f, "{address}/{prefix}"),
-            ClientSpec::Host(name) => f.write_str(name),
+            ClientSpec::Host(name) | ClientSpec::Wildcard(name) => f.write_str(name),
+            ClientSpec::Netgroup(name) => write!(f, "@{name}"),
+            ClientSpec::Everyone => f.write_str("*"),
         }
     }
 }
@@ -996,6 +1051,18 @@ pub struct ExportClient {
     pub options: Vec<Spanned<OptionSetting>>,
 }
 
+impl ExportClient {
+    /// The security flavours the client may use, the server's preferred first: its `sec`
+    /// list, or `sys`, exports(5)'s default, when it gives none.
+    pub fn security_flavours(&self) -> Vec<&str> {
+        let sec = self.options.iter().find(|option| option.value.name == "sec");
+        match sec.and_then(|option| option.value.value.as_deref()) {
+            Some(list) => list.split(':').collect(),
+            None => vec!["sys"],
+        }
+    }
+}
+
 /// A path an NFS server exports, and the replicated dataset behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
@@ -1005,14 +1072,25 @@ pub struct Export {
     pub clients: Vec<ExportClient>,
 }
 
-/// An NFS server that runs on a pair's active node.
+/// Where an NFS server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerOn {
+    /// `on pair P` (index into [`Policy::pairs`]): where a followed pair is active, or on a
+    /// static pair's source with its target serving the copies read-only.
+    Pair(usize),
+    /// `on node N` (index into [`Policy::nodes`]): always that node, a plain file server.
+    Node(usize),
+}
+
+/// An NFS server: a name clients mount through its address, and its exports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NfsServer {
     pub name: Spanned<String>,
-    /// Index into [`Policy::pairs`].
-    pub pair: usize,
+    pub on: ServerOn,
+    /// What clients mount: declared, or on a node server the node's own address.
     pub address: Spanned<Address>,
-    pub failover: Spanned<Duration>,
+    /// How long clients wait while the server moves; declared on a pair's server only.
+    pub failover: Option<Spanned<Duration>>,
     /// `grace 30s`: nfsd's grace period after it starts, if declared.
     pub grace: Option<Spanned<Duration>>,
     /// `lease 15s`: the NFSv4 lease nfsd grants, if declared.
@@ -1067,6 +1145,14 @@ pub const DEFAULT_NFS_LEASE: Duration = Duration(15);
 pub const NFSD_TIME_RANGE: (Duration, Duration) = (Duration(10), Duration(3_600));
 
 impl NfsServer {
+    /// The pair the server follows or serves, if it is placed on one.
+    pub fn pair(&self) -> Option<usize> {
+        match self.on {
+            ServerOn::Pair(pair) => Some(pair),
+            ServerOn::Node(_) => None,
+        }
+    }
+
     /// The grace period nfsd is configured with on every node that serves this server.
     pub fn grace(&self) -> Duration {
         self.grace.as_ref().map_or(DEFAULT_NFS_GRACE, |grace| grace.value)
@@ -1096,8 +1182,34 @@ pub struct Client {
     pub name: Spanned<String>,
     pub os: Spanned<Os>,
     pub mounts: Vec<Mount>,
-    /// Warning codes the policy acknowledges for this client.
+    /// Warning codes the policy acknowledges for this client, and `E0506` when it
+    /// acknowledges a soft mount that gives up during a failover.
     pub allowed: Vec<Spanned<String>>,
+    /// Each acknowledged code with the reason the policy states for it (`because …`).
+    pub acknowledged: Vec<Acknowledgement>,
+}
+
+impl Client {
+    /// The reason the client states for mounting softly on purpose (`allow E0506 because …`).
+    pub fn soft_on_purpose(&self) -> Option<&str> {
+        self.acknowledged
+            .iter()
+            .find(|acknowledgement| acknowledgement.code.value == SOFT_MOUNT_CODE)
+            .and_then(|acknowledgement| acknowledgement.because.as_ref())
+            .map(|because| because.value.as_str())
+    }
+}
+
+/// The refusal of a soft mount that gives up during its server's failover: the one error
+/// a client may acknowledge, with a reason.
+pub const SOFT_MOUNT_CODE: &str = "E0506";
+
+/// A diagnostic a block acknowledges with `allow CODE… [because REASON…]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    pub code: Spanned<String>,
+    /// The words after `because`, joined by single spaces, where they are written.
+    pub because: Option<Spanned<String>>,
 }
 
 /// Whether a list of acknowledged codes holds a code.
@@ -1118,6 +1230,14 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The nodes that may run a server: both nodes of its pair (source first), or its node.
+    pub fn serving_nodes(&self, server: &NfsServer) -> Vec<usize> {
+        match server.on {
+            ServerOn::Pair(pair) => self.pairs[pair].nodes.to_vec(),
+            ServerOn::Node(node) => vec![node],
+        }
+    }
+
     /// The snapshot statements of one node, found by bisection in the sorted list.
     pub fn snapshots_of(&self, node: usize) -> &[NodeSnapshot] {
         let start = self.node_snapshots.partition_point(|s| s.node < node);
@@ -1128,6 +1248,35 @@ impl Policy {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_client_is_the_world_when_it_matches_every_host() {
+        let world = ["*.*", "?*", "[a-z]*"].map(|pattern| ClientSpec::Wildcard(pattern.into()));
+        assert!(world.iter().all(ClientSpec::is_world));
+        assert!(ClientSpec::Everyone.is_world());
+        assert!(ClientSpec::Network("::".parse().unwrap(), 0).is_world());
+        let some = [
+            ClientSpec::Wildcard("*.lan".into()),
+            ClientSpec::Wildcard("nas[0-9]".into()),
+            ClientSpec::Netgroup("trusted".into()),
+            ClientSpec::Network("10.0.0.0".parse().unwrap(), 8),
+        ];
+        assert!(!some.iter().any(ClientSpec::is_world));
+        assert!(some.iter().all(ClientSpec::is_group));
+        assert!(!ClientSpec::Host("nas.lan".into()).is_group());
+        assert_eq!(ClientSpec::Netgroup("trusted".into()).to_string(), "@trusted");
+    }
+
+    #[test]
+    fn a_client_uses_sys_unless_its_sec_lists_flavours() {
+        let sec = |value: Option<&str>| OptionSetting { name: "sec", value: value.map(str::to_owned) };
+        let client = |options: Vec<OptionSetting>| ExportClient {
+            who: Spanned::new(ClientSpec::Everyone, Span::default()),
+            options: options.into_iter().map(|o| Spanned::new(o, Span::default())).collect(),
+        };
+        assert_eq!(client(vec![]).security_flavours(), ["sys"]);
+        assert_eq!(client(vec![sec(Some("krb5p:krb5i"))]).security_flavours(), ["krb5p", "krb5i"]);
+    }
+
     use super::*;
 
     fn size(amount: u64, unit: SizeUnit) -> Size {

@@ -281,7 +281,7 @@ pub fn host_name(value: &Value) -> Read<Spanned<String>> {
     }
 }
 
-fn host_name_problem(text: &str) -> Option<&'static str> {
+pub(super) fn host_name_problem(text: &str) -> Option<&'static str> {
     if text.len() > MAX_HOST_NAME_LEN {
         return Some("it is longer than 253 characters");
     }
@@ -333,6 +333,8 @@ pub enum MountPoint {
     ClientMount,
     /// Where a static pair's target mounts its copy.
     Copy,
+    /// Where a node mounts one of its datasets.
+    Dataset,
 }
 
 /// A path that something is mounted at or exported from: never `/`.
@@ -357,11 +359,17 @@ pub fn mount_point(value: &Value, role: MountPoint) -> Read<Spanned<String>> {
             "the target",
             "mount the copy under a directory such as `/srv/copy`; at `/` it would cover the target's own system",
         ),
+        MountPoint::Dataset => (
+            "the mount point of a dataset",
+            "the node",
+            "mount the dataset under a directory such as `/srv/share`; at `/` it would cover the node's own system",
+        ),
     };
     Err(Problem::RootPath { span: value.span.into(), what, whose, help })
 }
 
-/// An address, a network in CIDR notation or a host name, as an export client.
+/// An address, a network in CIDR notation, a host name, a host name pattern, a netgroup or
+/// `*`, as an export client.
 pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
     match value.kind {
         ValueKind::Word => host_name(value).map(|name| Spanned::new(ClientSpec::Host(name.value), name.span)),
@@ -369,8 +377,105 @@ pub fn client_spec(value: &Value) -> Read<Spanned<ClientSpec>> {
             address(value).map(|a| Spanned::new(ClientSpec::Address(a.value), a.span))
         }
         ValueKind::Ipv4Cidr | ValueKind::Ipv6 => network(value),
-        _ => Err(wrong_kind(value, "an address or network", "192.168.1.0/24")),
+        ValueKind::Wildcard if value.text == "*" => Ok(Spanned::new(ClientSpec::Everyone, value.span)),
+        ValueKind::Wildcard => host_pattern(value),
+        ValueKind::Netgroup => netgroup(value),
+        _ => Err(wrong_kind(value, "an address, a network, a host name, a pattern or a netgroup", "192.168.1.0/24")),
     }
+}
+
+/// A host name pattern: labels of letters, digits, `-`, the wildcards `*` and `?`, and
+/// `[…]` classes of letters, digits and ranges, as nfs-utils' wildmat matches them.
+fn host_pattern(value: &Value) -> Read<Spanned<ClientSpec>> {
+    match host_pattern_problem(&value.text) {
+        None => Ok(Spanned::new(ClientSpec::Wildcard(value.text.clone()), value.span)),
+        Some(reason) => Err(Problem::InvalidHostPattern {
+            span: value.span.into(),
+            pattern: value.text.clone(),
+            reason: reason.to_owned(),
+            help: host_pattern_help(&value.text),
+        }),
+    }
+}
+
+fn host_pattern_problem(text: &str) -> Option<String> {
+    if text.len() > MAX_HOST_NAME_LEN {
+        return Some("it is longer than 253 characters".to_owned());
+    }
+    if text.split('.').any(str::is_empty) {
+        return Some("it has an empty label (`..` or a dot at an end)".to_owned());
+    }
+    if looks_like_address(text) {
+        return Some("it matches addresses, and exports(5) matches patterns against host names only".to_owned());
+    }
+    class_problem(text)
+}
+
+/// Whether a pattern is made of digits and wildcards only, like `192.168.1.*`.
+fn looks_like_address(text: &str) -> bool {
+    text.contains('.')
+        && text.chars().any(|ch| ch.is_ascii_digit())
+        && text.split('.').all(|label| label.chars().all(|ch| ch.is_ascii_digit() || "*?".contains(ch)))
+}
+
+/// Why the characters or `[…]` classes of a pattern are not ones wildmat reads as meant.
+fn class_problem(text: &str) -> Option<String> {
+    let mut class: Option<String> = None;
+    for ch in text.chars() {
+        match (&mut class, ch) {
+            (None, '[') => class = Some(String::new()),
+            (None, ']') => return Some("it has a `]` without its `[`".to_owned()),
+            (None, ch) if ch.is_ascii_alphanumeric() || "-*?.".contains(ch) => {}
+            (None, ch) => return Some(format!("it has `{ch}`, which no host name holds")),
+            (Some(members), ']') if members.is_empty() => return Some("it has an empty class `[]`".to_owned()),
+            (Some(members), ']') => {
+                if let Some(reason) = range_problem(members) {
+                    return Some(reason);
+                }
+                class = None;
+            }
+            (Some(members), ch) if ch.is_ascii_alphanumeric() || ch == '-' => members.push(ch),
+            (Some(_), ch) => {
+                return Some(format!(
+                    "its class holds `{ch}`; a class lists letters, digits and ranges such as `[0-9]`"
+                ))
+            }
+        }
+    }
+    class.map(|_| "it has a `[` without its `]`".to_owned())
+}
+
+/// A class's ranges run from a lower character to a higher one of the same kind.
+fn range_problem(members: &str) -> Option<String> {
+    let chars: Vec<char> = members.chars().collect();
+    let ranges = chars.windows(3).filter(|w| w[1] == '-' && w[0] != '-' && w[2] != '-');
+    for range in ranges {
+        let same_kind = range[0].is_ascii_digit() == range[2].is_ascii_digit();
+        if !same_kind || range[0] > range[2] {
+            return Some(format!("its class range `{}-{}` runs backwards or across kinds", range[0], range[2]));
+        }
+    }
+    None
+}
+
+fn host_pattern_help(text: &str) -> String {
+    if looks_like_address(text) {
+        let network = text.split('.').take_while(|label| label.chars().all(|ch| ch.is_ascii_digit())).count();
+        let octets: Vec<&str> = text.split('.').take(network).collect();
+        if network > 0 && network < 4 && text.split('.').count() == 4 {
+            let mut address = octets.join(".");
+            address.push_str(&".0".repeat(4 - network));
+            return format!("write the network instead: `{address}/{}`", network * 8);
+        }
+        return "write the network instead, such as `192.168.1.0/24`".to_owned();
+    }
+    "write a host name with `*` (any characters), `?` (one character) or a class such as `[0-9]`, like `*.lan` or `nas?.lan`".to_owned()
+}
+
+/// `@trusted`: a netgroup, by the name that follows the `@`.
+fn netgroup(value: &Value) -> Read<Spanned<ClientSpec>> {
+    let name = value.text.trim_start_matches('@');
+    Ok(Spanned::new(ClientSpec::Netgroup(name.to_owned()), value.span))
 }
 
 fn network(value: &Value) -> Read<Spanned<ClientSpec>> {
@@ -521,6 +626,25 @@ mod tests {
             assert!(host_name_problem(unusable).is_some(), "{unusable}");
         }
         assert!(host_name_problem(&too_long).is_some());
+    }
+
+    #[test]
+    fn host_name_patterns_are_what_wildmat_matches_as_meant() {
+        for usable in ["*.lan", "nas?.lan", "nas[0-9].lan", "ws[a-c0-9]*.office.lan", "*", "*.*", "?*"] {
+            assert_eq!(host_pattern_problem(usable), None, "{usable}");
+        }
+        for unusable in ["*..lan", ".*.lan", "nas[0-9.lan", "nas]0.lan", "nas[].lan", "nas[9-0].lan", "nas[a-9].lan"] {
+            assert!(host_pattern_problem(unusable).is_some(), "{unusable}");
+        }
+        assert!(host_pattern_problem("nas_?.lan").is_some_and(|reason| reason.contains("`_`")));
+        assert!(host_pattern_problem("10.0.*.*").is_some_and(|reason| reason.contains("addresses")));
+    }
+
+    #[test]
+    fn an_address_pattern_is_answered_with_its_network() {
+        assert_eq!(host_pattern_help("192.168.1.*"), "write the network instead: `192.168.1.0/24`");
+        assert_eq!(host_pattern_help("10.*.*.*"), "write the network instead: `10.0.0.0/8`");
+        assert_eq!(host_pattern_help("10.0.1?.*"), "write the network instead: `10.0.0.0/16`");
     }
 
     #[test]

@@ -38,8 +38,8 @@ const MODULES_LOAD_PATH: &str = "etc/modules-load.d/zplan-nfsd.conf";
 pub(super) fn address_files(policy: &Policy, files: &mut Files) {
     keepalived_files(policy, files);
     for server in &policy.nfs_servers {
-        if let (Some(guest), Roles::FollowsGuest { guest: id }) =
-            (server.guest_host(), &policy.pairs[server.pair].roles)
+        if let (Some(guest), Some(Roles::FollowsGuest { guest: id })) =
+            (server.guest_host(), server.pair().map(|pair| &policy.pairs[pair].roles))
         {
             guest_files(policy, server, &guest.value, id.value, files);
         }
@@ -51,7 +51,7 @@ pub(super) fn address_files(policy: &Policy, files: &mut Files) {
 fn keepalived_files(policy: &Policy, files: &mut Files) {
     let mut by_host: std::collections::BTreeMap<&str, (Vec<TrackScript>, Vec<VrrpInstance>)> = Default::default();
     for server in policy.nfs_servers.iter().filter(|server| server.keepalived().is_some()) {
-        let pair = &policy.pairs[server.pair];
+        let Some(pair) = server.pair().map(|pair| &policy.pairs[pair]) else { continue };
         let Some(instance) = vrrp_instance(server, &pair.name.value) else { continue };
         let notify = SmNotifyFor { server: &server.name.value, address: &instance_address(server) };
         for node in pair.nodes {
@@ -174,7 +174,7 @@ fn keepalived_unit() -> Unit {
         .section(
             "Unit",
             vec![
-                ("Description", "keepalived for the service addresses of zplan's NFS servers".to_owned()),
+                ("Description", "keepalived for the service addresses of the NFS servers zplan moves".to_owned()),
                 ("Documentation", "man:keepalived(8) man:keepalived.conf(5)".to_owned()),
                 ("After", "network-online.target pve-cluster.service".to_owned()),
                 ("Wants", "network-online.target".to_owned()),
@@ -185,7 +185,7 @@ fn keepalived_unit() -> Unit {
             vec![
                 ("Type", "notify".to_owned()),
                 ("ExecStart", exec),
-                ("ExecReload", "/bin/kill -HUP $MAINPID".to_owned()),
+                ("ExecReload", format!("/usr/bin/systemctl kill --kill-who=main --signal=SIGHUP {KEEPALIVED_UNIT}")),
             ],
         )
         .section("Install", vec![("WantedBy", "multi-user.target".to_owned())])
@@ -194,8 +194,9 @@ fn keepalived_unit() -> Unit {
 /// The container's exports and nfs.conf, and on both nodes its bind mounts and nfsd.
 fn guest_files(policy: &Policy, server: &NfsServer, host: &str, guest: u32, files: &mut Files) {
     let mountpoints = Mountpoints::of(policy);
-    let pair = &policy.pairs[server.pair];
-    let first_node = &policy.nodes[pair.nodes[0]].name.value;
+    let nodes = policy.serving_nodes(server);
+    let Some(&first) = nodes.first() else { return };
+    let first_node = &policy.nodes[first].name.value;
     let mut exports: Vec<&crate::model::Export> = server.exports.iter().collect();
     exports.sort_by(|a, b| a.path.value.cmp(&b.path.value));
     let lines: Vec<ExportLine> = exports
@@ -217,7 +218,7 @@ fn guest_files(policy: &Policy, server: &NfsServer, host: &str, guest: u32, file
     files.add(host, EXPORTS_PATH, FILE_MODE, Content::Exports(Exports { lines }), vec![Action::ExportfsReload]);
     files.add(host, NFS_CONF_PATH, FILE_MODE, Content::NfsConf(guest_nfs_conf(server)), vec![restart_nfs_server()]);
     let mounts = lxc_mounts(server, guest, &mountpoints, first_node);
-    for node in pair.nodes {
+    for node in nodes {
         let node = &policy.nodes[node].name.value;
         files.add(node, lxc_mounts_path(guest), FILE_MODE, Content::LxcMounts(mounts.clone()), vec![]);
         let modules = ModulesLoad {
@@ -266,7 +267,8 @@ fn mount_lines(server: &NfsServer, mountpoints: &Mountpoints<'_>, node: &str) ->
 
 /// The `pct set` commands that give container `guest` the bind mounts of `server`.
 pub(super) fn pct_set_commands(policy: &Policy, server: &NfsServer, guest: u32) -> Vec<String> {
-    let node = &policy.nodes[policy.pairs[server.pair].nodes[0]].name.value;
+    let Some(&first) = policy.serving_nodes(server).first() else { return Vec::new() };
+    let node = &policy.nodes[first].name.value;
     pct_set(&mount_lines(server, &Mountpoints::of(policy), node), guest)
 }
 

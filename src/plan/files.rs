@@ -477,6 +477,8 @@ pub struct FstabLine {
     pub what: String,
     pub at: String,
     pub options: String,
+    /// A comment line written above the mount: why a soft mount is soft on purpose.
+    pub comment: Option<String>,
 }
 
 /// A YAML scalar spelled for the file: a double-quoted string, a number, `true`/`false`,

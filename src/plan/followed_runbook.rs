@@ -43,7 +43,10 @@ pub(super) fn followed_runbook(derived: &Facts<'_>, pair: &Pair, guest: u32) -> 
 
 /// How the service address of each of the pair's NFS servers moves, and how to check it.
 fn address_sections(policy: &Policy, pair: &Pair, guest: u32) -> Vec<RunbookSection> {
-    let servers = policy.nfs_servers.iter().filter(|server| std::ptr::eq(&policy.pairs[server.pair], pair));
+    let servers = policy
+        .nfs_servers
+        .iter()
+        .filter(|server| server.pair().is_some_and(|on| std::ptr::eq(&policy.pairs[on], pair)));
     servers
         .filter_map(|server| match &server.address_moves.as_ref()?.value {
             AddressMove::Keepalived { .. } => Some(keepalived_section(server)),

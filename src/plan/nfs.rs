@@ -14,9 +14,9 @@ use super::systemd::{add_timed_service, role_script, FILE_MODE, LIBEXEC_DIR, SCR
 use crate::facts::landing;
 use crate::facts::naming::export_fsid;
 use crate::facts::schedule::{grace_wait, NFS_FOLLOW_PERIOD};
-use crate::facts::Mountpoints;
+use crate::facts::{Held, Holdings, Mountpoints};
 use crate::model::{
-    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles,
+    freebsd_export, Address, ClientSpec, Export, ExportClient, NfsServer, Node, Os, Pair, Policy, Roles, ServerOn,
 };
 
 /// The exports file zplan owns; `/etc/exports` itself is left to the admin.
@@ -34,10 +34,10 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     let mut gates: BTreeMap<&str, (Vec<String>, &NfsServer)> = BTreeMap::new();
     let mut hosts: Vec<&Node> = Vec::new();
     for server in &policy.nfs_servers {
-        let pair = &policy.pairs[server.pair];
+        let followed = server.pair().map(|pair| &policy.pairs[pair]).filter(|pair| !pair.is_static());
         for (node, _) in serving_hosts(policy, server) {
             hosts.push(node);
-            if matches!(pair.roles, Roles::FollowsGuest { .. }) {
+            if let Some(pair) = followed {
                 let gate = gates.entry(node.name.value.as_str()).or_insert((Vec::new(), server));
                 gate.0.push(pair.name.value.clone());
             }
@@ -47,7 +47,7 @@ pub fn server_files(policy: &Policy, files: &mut Files) {
     hosts.dedup_by(|a, b| a.name.value == b.name.value);
     let served = Served::of(policy);
     for node in hosts {
-        let lines = host_lines(policy, &served, node, None);
+        let lines = host_lines(policy, &served, node, &[]);
         add_exports(files, &node.name.value, node.os.value, Exports { lines });
         if node.os.value == Os::Linux {
             add_nfs_conf(files, &node.name.value, served.on(node));
@@ -137,6 +137,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub struct Served<'p> {
     by_node: HashMap<&'p str, Vec<(&'p NfsServer, Serving)>>,
     mountpoints: Mountpoints<'p>,
+    /// How each node holds what its own servers export: a copy is served read-only.
+    holdings: Holdings,
+    /// Each node's index in [`Policy::nodes`], by name.
+    index: HashMap<&'p str, usize>,
 }
 
 impl<'p> Served<'p> {
@@ -147,7 +151,22 @@ impl<'p> Served<'p> {
                 by_node.entry(node.name.value.as_str()).or_default().push((server, serving));
             }
         }
-        Served { by_node, mountpoints: Mountpoints::of(policy) }
+        let index = policy.nodes.iter().enumerate().map(|(index, node)| (node.name.value.as_str(), index)).collect();
+        Served { by_node, mountpoints: Mountpoints::of(policy), holdings: Holdings::of(policy), index }
+    }
+
+    /// How `node` serves an export of `server`: a pair's server as its place in the pair
+    /// says; a node's server its own data and what it sends as they are, and a copy its
+    /// node receives read-only, whatever the export says.
+    fn serving(&self, node: &Node, server: &NfsServer, export: &Export, placed: Serving) -> Serving {
+        if server.pair().is_some() {
+            return placed;
+        }
+        let Some(index) = self.index.get(node.name.value.as_str()) else { return placed };
+        match self.holdings.held(*index, &export.dataset.value) {
+            Held::Copy { .. } => Serving::ReadOnlyCopy,
+            _ => placed,
+        }
     }
 
     fn on(&self, node: &Node) -> &[(&'p NfsServer, Serving)] {
@@ -155,25 +174,45 @@ impl<'p> Served<'p> {
     }
 }
 
-/// Every export line a host serves, sorted by path; the copies of pair `promoted` served
-/// as live data, as they are after a failover.
-fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: Option<&NfsServer>) -> Vec<ExportLine> {
+/// Every export line a host serves, sorted by path; the copies the `promoted` servers
+/// export served as live data, as they are after a failover.
+fn host_lines(policy: &Policy, served: &Served<'_>, node: &Node, promoted: &[&NfsServer]) -> Vec<ExportLine> {
     let mut lines = Vec::new();
     for (server, serving) in served.on(node) {
-        let serving = if promoted.is_some_and(|p| std::ptr::eq(p, *server)) { Serving::Data } else { *serving };
-        let mountpoints = &served.mountpoints;
-        lines.extend(
-            server.exports.iter().map(|export| export_line(policy, mountpoints, server, export, node, serving)),
-        );
+        let promote = promoted.iter().any(|p| std::ptr::eq(*p, *server));
+        for export in &server.exports {
+            let serving = if promote { Serving::Data } else { served.serving(node, server, export, *serving) };
+            lines.push(export_line(policy, served, server, export, node, serving));
+        }
     }
     lines.sort_by(|a, b| a.path.cmp(&b.path));
     lines
 }
 
-/// The exports file of `node` after a failover promotes the copies `server` exports, as
+/// An export of a node's server on a static pair's source that serves the pair's live data,
+/// served after a failover by the pair's target from its copy: at `path`, with the copy
+/// mounted at `mountpoint`, to the same clients, with the same options and fsid.
+#[derive(Clone)]
+pub struct MovedExport<'p> {
+    pub export: &'p Export,
+    pub path: String,
+    pub mountpoint: String,
+}
+
+/// The exports file of `node` after a failover promotes the copies the `promoted` servers
+/// export, and serves the `moved` exports in place of the node's own at their paths, as
 /// lines of text for a runbook.
-pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsServer, node: &Node) -> Vec<String> {
-    let lines = host_lines(policy, served, node, Some(server));
+pub fn failover_export_lines(
+    policy: &Policy,
+    served: &Served<'_>,
+    promoted: &[&NfsServer],
+    node: &Node,
+    moved: &[MovedExport<'_>],
+) -> Vec<String> {
+    let mut lines = host_lines(policy, served, node, promoted);
+    lines.retain(|line| !moved.iter().any(|m| m.path == line.path));
+    lines.extend(moved.iter().map(|m| moved_line(m, node)));
+    lines.sort_by(|a, b| a.path.cmp(&b.path));
     match node.os.value {
         Os::Linux => lines
             .iter()
@@ -184,9 +223,27 @@ pub fn failover_export_lines(policy: &Policy, served: &Served<'_>, server: &NfsS
             .collect(),
         Os::FreeBsd => lines
             .iter()
-            .flat_map(|line| line.clients.iter().map(move |c| format!("{} {} {}", line.path, c.options, c.who)))
+            .flat_map(|line| {
+                line.clients.iter().map(move |c| {
+                    let parts = [line.path.as_str(), c.options.as_str(), c.who.as_str()];
+                    parts.into_iter().filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
+                })
+            })
             .collect(),
     }
+}
+
+fn moved_line(moved: &MovedExport<'_>, node: &Node) -> ExportLine {
+    let export = moved.export;
+    let clients = export
+        .clients
+        .iter()
+        .map(|client| match node.os.value {
+            Os::Linux => linux_client(client, export_fsid(export), &moved.mountpoint, Serving::Data),
+            Os::FreeBsd => freebsd_client(client, Serving::Data),
+        })
+        .collect();
+    ExportLine { path: moved.path.clone(), comment: String::new(), clients }
 }
 
 /// The exports file zplan writes on a host of this OS.
@@ -227,12 +284,16 @@ pub enum Serving {
 }
 
 /// The nodes that may serve: both of a followed pair (gated on the role), the source of a
-/// static pair and, read-only, its target; none for a server inside the followed guest.
+/// static pair and, read-only, its target; a node's server on its node; none for a server
+/// inside the followed guest.
 fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, Serving)> {
     if server.guest_host().is_some() {
         return Vec::new();
     }
-    let pair = &policy.pairs[server.pair];
+    let pair = match server.on {
+        ServerOn::Pair(pair) => &policy.pairs[pair],
+        ServerOn::Node(node) => return vec![(&policy.nodes[node], Serving::Data)],
+    };
     let [first, second] = pair.nodes.map(|n| &policy.nodes[n]);
     match pair.roles {
         Roles::FollowsGuest { .. } => vec![(first, Serving::Data), (second, Serving::Data)],
@@ -242,14 +303,14 @@ fn serving_hosts<'p>(policy: &'p Policy, server: &NfsServer) -> Vec<(&'p Node, S
 
 fn export_line(
     policy: &Policy,
-    mountpoints: &Mountpoints<'_>,
+    served: &Served<'_>,
     server: &NfsServer,
     export: &Export,
     node: &Node,
     serving: Serving,
 ) -> ExportLine {
-    let pair = &policy.pairs[server.pair];
-    let mounted = served_mountpoint(policy, mountpoints, pair, &export.dataset.value, node, serving);
+    let pair = server.pair().map(|pair| &policy.pairs[pair]);
+    let mounted = served_mountpoint(policy, &served.mountpoints, pair, &export.dataset.value, node, serving);
     let clients = export
         .clients
         .iter()
@@ -258,13 +319,28 @@ fn export_line(
             Os::FreeBsd => freebsd_client(client, serving),
         })
         .collect();
-    let served_by = format!("nfs server {} at {}, pair {}", server.name.value, server.address.value, pair.name.value);
+    let placed = match pair {
+        Some(pair) => format!(", pair {}", pair.name.value),
+        None => String::new(),
+    };
+    let served_by = format!("nfs server {} at {}{placed}", server.name.value, server.address.value);
     let dataset = &export.dataset.value;
-    let comment = match serving {
-        Serving::Data => format!("{dataset} of {served_by}"),
-        Serving::ReadOnlyCopy => {
+    let comment = match (serving, pair) {
+        (Serving::ReadOnlyCopy, Some(pair)) => {
             format!("{}, the read-only copy of {dataset}, for {served_by}", landing(policy, pair, dataset))
         }
+        (Serving::ReadOnlyCopy, None) => {
+            let copied = served.index.get(node.name.value.as_str()).map(|n| served.holdings.held(*n, dataset));
+            match copied {
+                Some(Held::Copy { pair, source }) => format!(
+                    "{dataset}, the read-only copy of {source} that {} {} receives, for {served_by}",
+                    policy.pairs[pair].kind.keyword(),
+                    policy.pairs[pair].name.value
+                ),
+                _ => format!("{dataset}, read-only, for {served_by}"),
+            }
+        }
+        _ => format!("{dataset} of {served_by}"),
     };
     ExportLine { path: export.path.value.clone(), comment, clients }
 }
@@ -274,21 +350,26 @@ fn export_line(
 fn served_mountpoint(
     policy: &Policy,
     mountpoints: &Mountpoints<'_>,
-    pair: &Pair,
+    pair: Option<&Pair>,
     dataset: &str,
     node: &Node,
     serving: Serving,
 ) -> String {
-    let held = match serving {
-        Serving::Data if !pair.is_static() || node.name.value == policy.nodes[pair.nodes[0]].name.value => {
-            dataset.to_owned()
+    let held = match pair {
+        Some(pair)
+            if serving == Serving::ReadOnlyCopy
+                || pair.is_static() && node.name.value != policy.nodes[pair.nodes[0]].name.value =>
+        {
+            landing(policy, pair, dataset)
         }
-        _ => landing(policy, pair, dataset),
+        _ => dataset.to_owned(),
     };
     mountpoints.mountpoint(&node.name.value, &held)
 }
 
-/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says. `mp` makes
+/// `who(options,mp=M,fsid=N)`; a copy is served `ro`, whatever the export says, and a
+/// client without a subtree option gets nfsd's default, `no_subtree_check`, written out, as
+/// exportfs warns on every reload about a line without one. `mp` makes
 /// nfsd export the path only while the dataset's mountpoint is mounted: a pool that did not
 /// import or a copy not mounted yet never serves the empty directory beneath it under the
 /// fsid clients hold.
@@ -301,6 +382,9 @@ pub(super) fn linux_client(client: &ExportClient, fsid: u32, mountpoint: &str, s
         .collect();
     if serving == Serving::ReadOnlyCopy {
         options.insert(0, "ro".to_owned());
+    }
+    if !client.options.iter().any(|o| matches!(o.value.name, "subtree_check" | "no_subtree_check")) {
+        options.push("no_subtree_check".to_owned());
     }
     options.push(format!("mp={mountpoint}"));
     options.push(format!("fsid={fsid}"));
@@ -321,11 +405,14 @@ fn freebsd_client(client: &ExportClient, serving: Serving) -> ExportClientLine {
     ExportClientLine { who: freebsd_host(&client.who.value), options: options.join(" ") }
 }
 
-/// A host, or a network as `-network ADDRESS -mask MASK` (IPv6: with its prefix length).
+/// A host, a netgroup by its bare name (mountd looks a name up as a netgroup first), nothing
+/// for everyone (FreeBSD's default entry), or a network as `-network ADDRESS -mask MASK`
+/// (IPv6: with its prefix length). Host name patterns are refused on FreeBSD (E0709).
 fn freebsd_host(who: &ClientSpec) -> String {
     match who {
         ClientSpec::Address(address) => address.to_string(),
-        ClientSpec::Host(name) => name.clone(),
+        ClientSpec::Host(name) | ClientSpec::Netgroup(name) | ClientSpec::Wildcard(name) => name.clone(),
+        ClientSpec::Everyone => String::new(),
         ClientSpec::Network(IpAddr::V4(network), prefix) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
             format!("-network {network} -mask {}", Ipv4Addr::from(mask))
@@ -381,6 +468,7 @@ fn server_gate(pairs: &[String]) -> Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{OptionSetting, Spanned};
 
     #[test]
     fn the_server_scope_is_a_host_name_made_of_the_address() {
@@ -392,6 +480,33 @@ mod tests {
         let other = Address::Name(format!("{}.{}.example", "a".repeat(40), "c".repeat(40)));
         assert_eq!(nfsd_scope(&long).len(), 64);
         assert_ne!(nfsd_scope(&long), nfsd_scope(&other));
+    }
+
+    fn client(who: ClientSpec, options: &[&'static str]) -> ExportClient {
+        let setting = |name| Spanned::new(OptionSetting { name, value: None }, Default::default());
+        ExportClient {
+            who: Spanned::new(who, Default::default()),
+            options: options.iter().map(|o| setting(*o)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_linux_line_states_its_subtree_check() {
+        let quiet = linux_client(&client(ClientSpec::Everyone, &["ro"]), 7, "/srv", Serving::Data);
+        assert_eq!((quiet.who.as_str(), quiet.options.as_str()), ("*", "ro,no_subtree_check,mp=/srv,fsid=7"));
+        let checked = linux_client(
+            &client(ClientSpec::Netgroup("eng".into()), &["rw", "subtree_check"]),
+            7,
+            "/srv",
+            Serving::ReadOnlyCopy,
+        );
+        assert_eq!((checked.who.as_str(), checked.options.as_str()), ("@eng", "ro,subtree_check,mp=/srv,fsid=7"));
+    }
+
+    #[test]
+    fn freebsd_hosts_are_netgroups_by_name_and_everyone_by_omission() {
+        assert_eq!(freebsd_host(&ClientSpec::Netgroup("eng".into())), "eng");
+        assert_eq!(freebsd_host(&ClientSpec::Everyone), "");
     }
 
     #[test]

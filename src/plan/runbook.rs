@@ -9,16 +9,18 @@ use std::collections::HashMap;
 
 use super::followed_runbook::followed_runbook;
 use super::guard_steps::divergence_section;
-use super::nfs::{exports_path, failover_export_lines, reload_exports, Served};
+use super::nfs::{exports_path, failover_export_lines, reload_exports, MovedExport, Served};
 use super::snapshots::NODE_SANOID_STEM;
 use super::systemd::{guard_script, FILE_MODE};
 use crate::facts::identity::route;
-use crate::facts::landing;
 use crate::facts::naming::{prune_unit_stem, replication_unit_stem, snapshot_unit_stem};
 use crate::facts::zrepl::{sink_name, zrepl_transport};
 use crate::facts::Facts as Derived;
+use crate::facts::{landing, Held, Holdings, Mountpoints};
 use crate::facts::{snapshot_owner, worst_sent_schedule};
-use crate::model::{Engine, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles, SendOption, ROOT_USER};
+use crate::model::{
+    Engine, Export, Mode, NfsServer, Node, Os, Pair, Policy, Replicated, Roles, SendOption, ServerOn, ROOT_USER,
+};
 
 /// Where a pair's runbook goes on each of its nodes.
 pub fn runbook_path(pair: &Pair) -> String {
@@ -61,6 +63,10 @@ struct Fleet<'p> {
     derived: &'p Derived<'p>,
     served: Served<'p>,
     servers_of_pair: HashMap<usize, Vec<&'p NfsServer>>,
+    /// The exports of node servers on each static pair's source that serve the pair's live
+    /// data: they follow the data to the target on a failover.
+    node_exports_of_pair: HashMap<usize, Vec<(&'p NfsServer, &'p Export)>>,
+    mountpoints: Mountpoints<'p>,
 }
 
 impl<'p> Fleet<'p> {
@@ -68,10 +74,83 @@ impl<'p> Fleet<'p> {
         let policy = derived.policy;
         let mut servers_of_pair: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
         for server in &policy.nfs_servers {
-            servers_of_pair.entry(server.pair).or_default().push(server);
+            if let Some(pair) = server.pair() {
+                servers_of_pair.entry(pair).or_default().push(server);
+            }
         }
-        Fleet { policy, derived, served: Served::of(policy), servers_of_pair }
+        Fleet {
+            policy,
+            derived,
+            served: Served::of(policy),
+            servers_of_pair,
+            node_exports_of_pair: node_exports_of_pairs(policy),
+            mountpoints: Mountpoints::of(policy),
+        }
     }
+}
+
+/// The exports of node servers that serve live data a static pair sends from their node, by
+/// the pair's index.
+fn node_exports_of_pairs(policy: &Policy) -> HashMap<usize, Vec<(&NfsServer, &Export)>> {
+    let holdings = Holdings::of(policy);
+    let mut sent_from: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, pair) in policy.pairs.iter().enumerate().filter(|(_, pair)| pair.is_static()) {
+        sent_from.entry(pair.nodes[0]).or_default().push(index);
+    }
+    let mut exports: HashMap<usize, Vec<(&NfsServer, &Export)>> = HashMap::new();
+    for server in &policy.nfs_servers {
+        let ServerOn::Node(node) = server.on else { continue };
+        for export in &server.exports {
+            let dataset = &export.dataset.value;
+            if !matches!(holdings.held(node, dataset), Held::Sent { .. }) {
+                continue;
+            }
+            for pair in sent_from.get(&node).into_iter().flatten() {
+                if policy.pairs[*pair].datasets.iter().any(|r| r.sends(dataset)) {
+                    exports.entry(*pair).or_default().push((server, export));
+                }
+            }
+        }
+    }
+    exports
+}
+
+/// An export of a node's server on the source that the target takes over on a failover.
+struct Moved<'p> {
+    server: &'p NfsServer,
+    export: &'p Export,
+    /// The copy on the target, and whether the failover mounts it where the source had the
+    /// dataset (a copy the policy mounts nowhere on the target).
+    copy: String,
+    mounts_copy: bool,
+    /// Where the target serves it: the same path, unless the copy is mounted elsewhere.
+    served: MovedExport<'p>,
+}
+
+/// Whether `path` lies below `from` (or is it), and where it lies below `to` then.
+fn relocated(path: &str, from: &str, to: &str) -> String {
+    match path.strip_prefix(from.trim_end_matches('/')) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("{}{rest}", to.trim_end_matches('/')),
+        _ => path.to_owned(),
+    }
+}
+
+/// The source's node-server exports of this pair's data, and how the target serves them.
+fn moved_exports<'p>(facts: &Facts<'p>) -> Vec<Moved<'p>> {
+    let fleet = facts.fleet;
+    let (source, target) = (&facts.source.name.value, &facts.target.name.value);
+    let exports = fleet.node_exports_of_pair.get(&facts.index).into_iter().flatten();
+    exports
+        .map(|(server, export)| {
+            let dataset = &export.dataset.value;
+            let copy = landing(facts.policy, facts.pair, dataset);
+            let at_source = fleet.mountpoints.mountpoint(source, dataset);
+            let mounts_copy = !fleet.mountpoints.declared(target, &copy);
+            let mountpoint = if mounts_copy { at_source.clone() } else { fleet.mountpoints.mountpoint(target, &copy) };
+            let path = relocated(&export.path.value, &at_source, &mountpoint);
+            Moved { server, export, copy, mounts_copy, served: MovedExport { export, path, mountpoint } }
+        })
+        .collect()
 }
 
 /// The facts about a pair the steps are made of.
@@ -111,7 +190,7 @@ fn runbook<'p>(fleet: &'p Fleet<'p>, index: usize, pair: &'p Pair) -> Runbook {
                 vec![
                     format!("`{}`", r.dataset.value),
                     format!("`{}`", landing(policy, pair, &r.dataset.value)),
-                    r.mount.as_ref().map_or_else(|| "not mounted".to_owned(), |m| format!("`{}`", m.value)),
+                    copy_mountpoint(policy, pair, r).map_or_else(|| "not mounted".to_owned(), |m| format!("`{m}`")),
                 ]
             })
             .collect(),
@@ -188,9 +267,11 @@ fn prepare(facts: &Facts<'_>) -> RunbookSection {
         .pair
         .datasets
         .iter()
-        .filter_map(|r| Some((r.mount.as_ref()?, landing(facts.policy, facts.pair, &r.dataset.value))))
+        .filter_map(|r| {
+            Some((copy_mountpoint(facts.policy, facts.pair, r)?, landing(facts.policy, facts.pair, &r.dataset.value)))
+        })
         .flat_map(|(mount, copy)| {
-            let set = format!("zfs set mountpoint={} {copy}", mount.value);
+            let set = format!("zfs set mountpoint={mount} {copy}");
             let mount = unmounted.then(|| format!("zfs mount {copy}"));
             std::iter::once(set).chain(mount)
         })
@@ -214,6 +295,17 @@ fn prepare(facts: &Facts<'_>) -> RunbookSection {
         ));
     }
     section("Before the first replication", "Once, when the pair is set up.", steps)
+}
+
+/// Where the target mounts the copy of a replicated dataset: the pair's `replicate … mount`,
+/// or the target's own `mountpoint` of the copy.
+fn copy_mountpoint<'p>(policy: &'p Policy, pair: &Pair, replicated: &'p Replicated) -> Option<&'p str> {
+    if let Some(mount) = &replicated.mount {
+        return Some(&mount.value);
+    }
+    let copy = landing(policy, pair, &replicated.dataset.value);
+    let target = &policy.nodes[pair.nodes[1]];
+    target.mountpoints.iter().find(|m| m.dataset.value == copy).map(|m| m.path.value.as_str())
 }
 
 /// Whether syncoid receives as an account other than root, and so with `zfs receive -u`.
@@ -354,17 +446,44 @@ fn failover(facts: &Facts<'_>) -> RunbookSection {
     )
 }
 
-/// On a failover, the target serves the exports of the pair read-write, and clients move.
+/// On a failover, the target serves the pair's data read-write, and clients move: the
+/// copies the pair's servers export, and the copies of what node servers on the source
+/// export of the pair's data (only those: their other exports stay down with the source).
 fn serve_read_write(facts: &Facts<'_>) -> Vec<RunbookStep> {
     let target = facts.target;
+    let servers: Vec<&NfsServer> = servers(facts).collect();
+    let moved = moved_exports(facts);
+    if servers.is_empty() && moved.is_empty() {
+        return Vec::new();
+    }
     let mut steps = Vec::new();
-    for server in servers(facts) {
-        let path = exports_path(target.os.value);
-        let mut commands = vec![format!("cat > /{path} <<'EOF'")];
-        commands.extend(failover_export_lines(facts.policy, &facts.fleet.served, server, target));
-        commands.push("EOF".to_owned());
-        commands.push(reload_exports(target.os.value).to_owned());
-        steps.push(step("Serve the copies read-write: replace zplan's read-only exports.", target, commands));
+    let mounts: Vec<String> = moved
+        .iter()
+        .filter(|m| m.mounts_copy)
+        .map(|m| format!("zfs set mountpoint={} {}", m.served.mountpoint, m.copy))
+        .collect();
+    if !mounts.is_empty() {
+        steps.push(step(
+            "Mount the copies that the source's file server exported where the source had them, so that clients \
+             find the same paths.",
+            target,
+            mounts,
+        ));
+    }
+    let path = exports_path(target.os.value);
+    let mut commands = vec![format!("cat > /{path} <<'EOF'")];
+    let served: Vec<MovedExport<'_>> = moved.iter().map(|m| m.served.clone()).collect();
+    commands.extend(failover_export_lines(facts.policy, &facts.fleet.served, &servers, target, &served));
+    commands.push("EOF".to_owned());
+    commands.push(reload_exports(target.os.value).to_owned());
+    let text = if moved.is_empty() {
+        "Serve the copies read-write: replace zplan's read-only exports."
+    } else {
+        "Serve the copies read-write: replace zplan's exports with these, which serve the copies of what the \
+         source's file server exported of this pair's data."
+    };
+    steps.push(step(text, target, commands));
+    for server in servers {
         let remount = match target.os.value {
             Os::FreeBsd => " FreeBSD exports carry no fsid, so clients get stale file handles and must remount.",
             Os::Linux => " The exports carry the same fsid on both nodes, so clients keep their file handles.",
@@ -381,14 +500,67 @@ fn serve_read_write(facts: &Facts<'_>) -> Vec<RunbookStep> {
             Vec::new(),
         ));
     }
+    steps.extend(move_node_server_clients(facts, &moved));
     steps
+}
+
+/// The clients of a node server on the source move to the target for the exports of this
+/// pair's data; the step names them, where the target serves them, and what stays behind.
+fn move_node_server_clients(facts: &Facts<'_>, moved: &[Moved<'_>]) -> Vec<RunbookStep> {
+    let mut servers: Vec<&NfsServer> = moved.iter().map(|m| m.server).collect();
+    servers.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    let (source, target) = (&facts.source.name.value, &facts.target.name.value);
+    servers
+        .into_iter()
+        .map(|server| {
+            let of_server: Vec<&Moved<'_>> = moved.iter().filter(|m| std::ptr::eq(m.server, server)).collect();
+            let paths: Vec<String> = of_server
+                .iter()
+                .map(|m| match m.served.path == m.export.path.value {
+                    true => format!("`{}`", m.export.path.value),
+                    false => format!("`{}` (on `{target}` at `{}`)", m.export.path.value, m.served.path),
+                })
+                .collect();
+            let left: Vec<String> = server
+                .exports
+                .iter()
+                .filter(|e| !of_server.iter().any(|m| std::ptr::eq(m.export, *e)))
+                .map(|e| format!("`{}`", e.path.value))
+                .collect();
+            let left = match left.as_slice() {
+                [] => String::new(),
+                paths => format!(
+                    " Its other exports, {}, are not this pair's data: they come back with `{source}`.",
+                    paths.join(", ")
+                ),
+            };
+            let (name, address, paths) = (&server.name.value, &server.address.value, paths.join(", "));
+            let text = if of_server.iter().all(|m| m.served.path == m.export.path.value) {
+                format!(
+                    "Move the address clients of nfs server `{name}` mount, {address}, to `{target}` (by DNS or by \
+                     hand): `{target}` serves {paths} now.{left}"
+                )
+            } else {
+                format!(
+                    "Point the clients of nfs server `{name}` at `{target}` for {paths}: where a path differs on \
+                     `{target}`, moving the address they mount, {address}, is not enough, and their mounts must \
+                     change.{left}"
+                )
+            };
+            step(text, facts.target, Vec::new())
+        })
+        .collect()
 }
 
 fn failback(facts: &Facts<'_>) -> RunbookSection {
     let (source, target) = (facts.source, facts.target);
     let mut steps = vec![
         step(
-            format!("Keep `{}` from serving and replicating until it has the data back.", source.name.value),
+            format!(
+                "Keep `{}` from serving and replicating until it has the data back.{}",
+                source.name.value,
+                stopped_with_the_source(facts)
+            ),
             source,
             [stop_nfs(facts, source), stop_replication(facts, source)].concat(),
         ),
@@ -444,6 +616,26 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
     )
 }
 
+/// The exports of node servers on the source that are not this pair's data, which stopping
+/// its NFS server stops too; said where node servers export the pair's data.
+fn stopped_with_the_source(facts: &Facts<'_>) -> String {
+    let Some(moved) = facts.fleet.node_exports_of_pair.get(&facts.index) else { return String::new() };
+    let source = facts.pair.nodes[0];
+    let others: Vec<String> = facts
+        .policy
+        .nfs_servers
+        .iter()
+        .filter(|server| server.on == ServerOn::Node(source))
+        .flat_map(|server| &server.exports)
+        .filter(|export| !moved.iter().any(|(_, m)| std::ptr::eq(*m, *export)))
+        .map(|export| format!("`{}`", export.path.value))
+        .collect();
+    match others.as_slice() {
+        [] => String::new(),
+        paths => format!(" This stops its other exports too, {}, until the last step.", paths.join(", ")),
+    }
+}
+
 /// Finding the newest snapshot both sides share: names do not prove the same data, guids do.
 fn common_snapshot(facts: &Facts<'_>) -> Vec<RunbookStep> {
     let list = |dataset: &str, source: &str, recursive: bool| {
@@ -470,6 +662,9 @@ fn read_only_again(facts: &Facts<'_>) -> RunbookStep {
     let target = facts.target;
     let mut commands: Vec<String> =
         facts.datasets.iter().map(|(_, copy, _)| format!("zfs set readonly=on {copy}")).collect();
+    commands.extend(
+        moved_exports(facts).iter().filter(|m| m.mounts_copy).map(|m| format!("zfs inherit mountpoint {}", m.copy)),
+    );
     let deploy = format!("deploy zplan's files to `{}`, which restores its read-only exports", target.name.value);
     if facts.pair.engine.value != Engine::Syncoid {
         return step(format!("Make the copies read-only again, then {deploy}."), target, commands);
@@ -727,10 +922,12 @@ fn start_nfs(facts: &Facts<'_>, node: &Node) -> Vec<String> {
     nfs_commands(facts, node, "start")
 }
 
+/// Stops or starts the node's NFS server where a server serves this pair's data there.
 fn nfs_commands(facts: &Facts<'_>, node: &Node, verb: &str) -> Vec<String> {
-    match servers(facts).next() {
-        Some(_) => vec![service(node.os.value, verb, "nfs-server.service", "nfsd")],
-        None => Vec::new(),
+    let node_exports = facts.fleet.node_exports_of_pair.contains_key(&facts.index);
+    match servers(facts).next().is_some() || node_exports {
+        true => vec![service(node.os.value, verb, "nfs-server.service", "nfsd")],
+        false => Vec::new(),
     }
 }
 

@@ -39,6 +39,10 @@ pub enum ValueKind {
     Ipv6,
     Path,
     Remote,
+    /// `@trusted`: an NIS netgroup, as exports(5) names one.
+    Netgroup,
+    /// `*.lan`, `nas?.lan`, `*`: a host name pattern with exports(5)'s wildcards.
+    Wildcard,
 }
 
 impl ValueKind {
@@ -55,6 +59,8 @@ impl ValueKind {
             ValueKind::Ipv6 => "an IPv6 address",
             ValueKind::Path => "a path",
             ValueKind::Remote => "an export reference",
+            ValueKind::Netgroup => "a netgroup",
+            ValueKind::Wildcard => "a host name pattern",
         }
     }
 }

@@ -63,6 +63,8 @@ fn value_kind(rule: Rule) -> ValueKind {
         Rule::ipv6 => ValueKind::Ipv6,
         Rule::path => ValueKind::Path,
         Rule::remote => ValueKind::Remote,
+        Rule::netgroup => ValueKind::Netgroup,
+        Rule::wildcard => ValueKind::Wildcard,
         other => unreachable!("{other:?} is not a value rule"),
     }
 }
@@ -87,6 +89,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::path | Rule::path_char => "a path",
         Rule::remote | Rule::host_char => "an export reference",
         Rule::word | Rule::word_start | Rule::word_char => "a keyword or name",
+        Rule::netgroup => "a netgroup",
+        Rule::wildcard | Rule::wild => "a host name pattern",
     }
 }
 
@@ -119,11 +123,11 @@ fn odd_character(offset: usize, ch: char) -> Problem {
 }
 
 fn is_language_char(ch: char) -> bool {
-    ch.is_ascii_alphanumeric() || "_-./:@+,%{}# \t\r\n".contains(ch)
+    ch.is_ascii_alphanumeric() || "_-./:@+,%{}#*?[] \t\r\n".contains(ch)
 }
 
 /// Kinds of value that an "expected" message folds into "a value".
-const VALUE_NAMES: [&str; 10] = [
+const VALUE_NAMES: [&str; 12] = [
     "an IPv4 address",
     "an IPv4 network",
     "an IPv6 address",
@@ -134,6 +138,8 @@ const VALUE_NAMES: [&str; 10] = [
     "a path",
     "an export reference",
     "a keyword or name",
+    "a netgroup",
+    "a host name pattern",
 ];
 
 fn fold_values(name: &'static str) -> &'static str {

@@ -90,15 +90,41 @@ fn exported_dataset(policy: &Policy, host: &str, path: &str) -> String {
     panic!("{host} exports {path}, which no server of its pairs declares")
 }
 
+/// Whether `host` is the container an NFS server runs in (`address-moves guest`), whose
+/// exports serve the paths its bind mounts create.
+fn is_container(policy: &Policy, host: &str) -> bool {
+    policy.nfs_servers.iter().any(|server| server.guest_host().is_some_and(|guest| guest.value == host))
+}
+
+/// A container serves each export at the path its bind mount creates, and only while that
+/// bind mount is there (`mp=` the path itself); it exports nothing its server does not.
+#[test]
+fn a_container_exports_its_bind_mounts() {
+    let mut checked = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for server in &policy.nfs_servers {
+            let Some(guest) = server.guest_host() else { continue };
+            let exports = text_files(&tree)
+                .find(|(host, file, _)| *host == guest.value && *file == "etc/exports.d/zplan.exports")
+                .map(|(_, _, text)| text)
+                .unwrap_or_default();
+            let lines: Vec<&str> = exports.lines().filter(|line| line.starts_with('/')).collect();
+            assert_eq!(lines.len(), server.exports.len(), "{name}: {}", guest.value);
+            for line in lines {
+                let path = line.split_whitespace().next().unwrap_or_default();
+                assert!(server.exports.iter().any(|e| e.path.value == path), "{name}: {line}");
+                assert!(line.contains(&format!(",mp={path},")), "{name}: {line}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no container's export was checked");
+}
+
 /// The exported paths of an exports file, Linux's or FreeBSD's: the first word of each line.
 fn exported_paths(text: &str) -> impl Iterator<Item = &str> {
     text.lines().filter(|line| line.starts_with('/')).filter_map(|line| line.split_whitespace().next())
-}
-
-/// Whether `host` is a node; a container's exports name the paths its bind mounts show it,
-/// which tests/examples.rs checks against the container's mount lines.
-fn is_node(policy: &Policy, host: &str) -> bool {
-    policy.nodes.iter().any(|node| node.name.value == host)
 }
 
 /// Whether `path` is the NFSv4 pseudo-root of a server that `host` serves: a read-only
@@ -151,10 +177,8 @@ fn every_exported_path_is_where_its_dataset_is_mounted_on_that_host() {
         let (policy, tree) = compiled(&name, &source);
         let mounted = Mounted::of(&policy);
         for (host, file, text) in text_files(&tree) {
-            if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" {
-                continue;
-            }
-            if !is_node(&policy, host) {
+            if !file.ends_with("exports.d/zplan.exports") && file != "etc/zplan/exports" || is_container(&policy, host)
+            {
                 continue;
             }
             for path in exported_paths(text) {
@@ -185,7 +209,7 @@ fn every_linux_export_waits_for_the_mountpoint_of_its_dataset() {
         let (policy, tree) = compiled(&name, &source);
         let mounted = Mounted::of(&policy);
         for (host, file, text) in text_files(&tree) {
-            if !file.ends_with("exports.d/zplan.exports") || !is_node(&policy, host) {
+            if !file.ends_with("exports.d/zplan.exports") || is_container(&policy, host) {
                 continue;
             }
             for line in text.lines().filter(|line| line.starts_with('/')) {

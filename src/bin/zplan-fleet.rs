@@ -1,10 +1,10 @@
 //! Writes a synthetic fleet policy to standard output, for benchmarks and load tests:
-//! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities` and
-//! `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`, `--local N` and
-//! `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and file servers on
-//! their nodes; `--pattern-servers N` adds plain file servers whose exports name clients by
-//! patterns, netgroups and `*`, `--mounting-clients N` file servers and their clients, and
-//! `--nfsv4-servers N` plain NFSv4 file servers.
+//! `zplan-fleet 10000 --seed 1 > fleet.zplan`; `--backups`, `--identities`,
+//! `--moved-addresses` and `--zrepl-fan-out` write those shapes instead; `--backup-boxes N`,
+//! `--local N` and `--file-servers N` add backup boxes, snapshot-only or 3-2-1 sites, and
+//! file servers on their nodes; `--pattern-servers N` adds plain file servers whose exports
+//! name clients by patterns, netgroups and `*`, `--mounting-clients N` file servers and their
+//! clients, and `--nfsv4-servers N` plain NFSv4 file servers.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +23,9 @@ struct Args {
     /// Name the syncoid sites' nodes by DNS names and replicate as a `zfsbackup` account.
     #[arg(long)]
     identities: bool,
+    /// Move each followed site's NFS service address: by keepalived or by its container.
+    #[arg(long)]
+    moved_addresses: bool,
     /// Write N one-way backups (hourly, nightly, weekly; pushed and pulled) instead of pairs.
     #[arg(long)]
     backups: bool,
@@ -58,6 +61,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let mut policy = if args.identities {
         zplan::fleet::fleet_policy_with_identities(args.pairs, args.seed)
+    } else if args.moved_addresses {
+        zplan::fleet::fleet_policy_with_moved_addresses(args.pairs, args.seed)
     } else if args.backups {
         zplan::fleet::backup_fleet_policy(args.pairs, args.seed)
     } else if args.zrepl_fan_out {

@@ -9,7 +9,8 @@ use crate::facts::naming::vrrp_router_id;
 use crate::model::{Address, NfsServer, Policy, Roles};
 use crate::syntax::Span;
 
-/// `address-moves` belongs to a server whose pair decides its role at run time.
+/// `address-moves` belongs to a server whose pair decides its role at run time (a node's
+/// server with one is E0530's).
 pub fn address_moves_follow_roles(policy: &Policy) -> Vec<Problem> {
     policy
         .nfs_servers

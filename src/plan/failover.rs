@@ -174,7 +174,7 @@ fn keepalived_unit() -> Unit {
         .section(
             "Unit",
             vec![
-                ("Description", "keepalived, which moves the service addresses of NFS servers".to_owned()),
+                ("Description", "keepalived for the service addresses of the NFS servers zplan moves".to_owned()),
                 ("Documentation", "man:keepalived(8) man:keepalived.conf(5)".to_owned()),
                 ("After", "network-online.target pve-cluster.service".to_owned()),
                 ("Wants", "network-online.target".to_owned()),
@@ -185,7 +185,7 @@ fn keepalived_unit() -> Unit {
             vec![
                 ("Type", "notify".to_owned()),
                 ("ExecStart", exec),
-                ("ExecReload", "/bin/kill -HUP $MAINPID".to_owned()),
+                ("ExecReload", format!("/usr/bin/systemctl kill --kill-who=main --signal=SIGHUP {KEEPALIVED_UNIT}")),
             ],
         )
         .section("Install", vec![("WantedBy", "multi-user.target".to_owned())])

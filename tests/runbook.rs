@@ -1,6 +1,7 @@
 //! A static pair's failback, read as the commands a person runs: what the source wrote
 //! before it failed, and never replicated, is kept before the rollback destroys it, and the
-//! data sent back destroys nothing the source still has.
+//! data sent back destroys nothing the source still has; a node server's exports of the pair's
+//! data move with a failover, and its other exports do not.
 
 use zplan::model::{Policy, Roles};
 use zplan::render::Tree;
@@ -200,4 +201,84 @@ fn the_source_keeps_what_it_diverged_to_before_its_rollback() {
         }
     }
     assert!(rollbacks > 0, "no failback rolls the source back");
+}
+
+/// The lines of the exports file a failover section writes on the target.
+fn failover_exports(runbook: &str) -> Vec<&str> {
+    let failover = runbook.split("## Failover").nth(1).and_then(|rest| rest.split("## Failback").next());
+    let mut lines = failover.unwrap_or_default().lines().map(str::trim);
+    let mut exports = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.starts_with("cat > /") && line.ends_with("<<'EOF'") {
+            exports.extend(lines.by_ref().take_while(|line| *line != "EOF"));
+        }
+    }
+    exports
+}
+
+/// A node's server on a static pair's source that exports the pair's data beside data of
+/// its own: the failover serves the pair's exports from the copies, read-write and to the
+/// same clients, and none of the others; the failback stops the source's nfsd before it
+/// rolls the source back, since clients would write into data the rollback discards.
+#[test]
+fn a_failover_moves_only_the_node_server_exports_of_the_pairs_data() {
+    let mut moved = 0;
+    for (name, source) in compiling_policies() {
+        let (policy, tree) = compiled(&name, &source);
+        for (pair_name, source_node, runbook) in static_runbooks(&policy, &tree) {
+            let pair = policy.pairs.iter().find(|p| p.name.value == pair_name).unwrap();
+            let sends = |dataset: &str| {
+                pair.datasets.iter().any(|r| {
+                    let below = dataset.strip_prefix(r.dataset.value.as_str());
+                    let covered = below.is_some_and(|rest| rest.is_empty() || r.recursive && rest.starts_with('/'));
+                    covered
+                        && !r
+                            .exclude
+                            .iter()
+                            .any(|ex| dataset == ex.value || dataset.starts_with(&format!("{}/", ex.value)))
+                })
+            };
+            let servers = policy.nfs_servers.iter().filter(|s| s.on == zplan::model::ServerOn::Node(pair.nodes[0]));
+            let exports: Vec<&zplan::model::Export> = servers.flat_map(|s| &s.exports).collect();
+            let (sent, own): (Vec<&zplan::model::Export>, Vec<&zplan::model::Export>) =
+                exports.into_iter().partition(|e| sends(&e.dataset.value));
+            if sent.is_empty() {
+                continue;
+            }
+            let written = failover_exports(&runbook);
+            for export in &sent {
+                for client in &export.clients {
+                    let options: Vec<String> = client.options.iter().map(|o| o.value.to_string()).collect();
+                    let expected = format!(" {}({},", client.who.value, options.join(","));
+                    assert!(
+                        written.iter().any(|line| line.contains(&expected)),
+                        "{name}: pair {pair_name}'s failover does not serve {} as{expected}: {written:?}",
+                        export.path.value
+                    );
+                    moved += 1;
+                }
+            }
+            let target = &policy.nodes[pair.nodes[1]].name.value;
+            let target_exports = crate::support::text_files(&tree)
+                .find(|(host, file, _)| host == target && *file == "etc/exports.d/zplan.exports")
+                .map_or("", |(_, _, text)| text);
+            for export in own {
+                let path = format!("{} ", export.path.value);
+                let served_there = target_exports.lines().any(|line| line.starts_with(&path));
+                assert!(
+                    served_there || !written.iter().any(|line| line.starts_with(&path)),
+                    "{name}: pair {pair_name}'s failover serves {}, which it does not replicate",
+                    export.path.value
+                );
+            }
+            let failback = runbook.split("## Failback").nth(1).unwrap_or_default();
+            let stop = failback.find("systemctl stop nfs-server.service");
+            let rollback = failback.find("zfs rollback");
+            assert!(
+                stop.is_some_and(|stop| rollback.is_some_and(|rollback| stop < rollback)),
+                "{name}: pair {pair_name}'s failback rolls {source_node} back while its nfsd serves"
+            );
+        }
+    }
+    assert!(moved > 0, "no node server's export was moved");
 }

@@ -190,9 +190,10 @@ pub fn node_servers_are_not_gated(policy: &Policy) -> Vec<Problem> {
 /// A node says once where a dataset is mounted: in a `mountpoint` statement, or for the
 /// data and copies of a pair in its `replicate … mount`.
 pub fn mountpoints_declared_once(policy: &Policy) -> Vec<Problem> {
+    let mut by_pairs = pair_mounts(policy);
     let mut problems = Vec::new();
-    for (index, node) in policy.nodes.iter().enumerate() {
-        let mut first: HashMap<String, Span> = pair_mounts(policy, index);
+    for (index, node) in policy.nodes.iter().enumerate().filter(|(_, node)| !node.mountpoints.is_empty()) {
+        let mut first: HashMap<String, Span> = by_pairs.remove(&index).unwrap_or_default();
         for mountpoint in &node.mountpoints {
             let dataset = &mountpoint.dataset.value;
             match first.get(dataset) {
@@ -212,18 +213,18 @@ pub fn mountpoints_declared_once(policy: &Policy) -> Vec<Problem> {
     problems
 }
 
-/// The datasets a pair's `replicate … mount` mounts on a node, named as they are there,
-/// and where each is declared.
-fn pair_mounts(policy: &Policy, node: usize) -> HashMap<String, Span> {
-    let mut mounts = HashMap::new();
-    for pair in policy.pairs.iter().filter(|pair| pair.nodes.contains(&node)) {
+/// The datasets each pair's `replicate … mount` mounts on each node, by the node's index,
+/// named as they are there, and where each is declared.
+fn pair_mounts(policy: &Policy) -> HashMap<usize, HashMap<String, Span>> {
+    let mut mounts: HashMap<usize, HashMap<String, Span>> = HashMap::new();
+    for pair in &policy.pairs {
         for replicated in &pair.datasets {
             let Some(mount) = &replicated.mount else { continue };
-            if pair.active_nodes().contains(&node) {
-                mounts.insert(replicated.dataset.value.clone(), mount.span);
+            for node in pair.active_nodes() {
+                mounts.entry(*node).or_default().insert(replicated.dataset.value.clone(), mount.span);
             }
-            if pair.is_static() && pair.nodes[1] == node {
-                mounts.insert(copy_of(policy, pair, replicated), mount.span);
+            if pair.is_static() {
+                mounts.entry(pair.nodes[1]).or_default().insert(copy_of(policy, pair, replicated), mount.span);
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Problem;
 use crate::facts::schedule::{self, Schedule};
-use crate::facts::Facts;
+use crate::facts::{landing, Facts, Mountpoints};
 use crate::model::covers;
 use crate::model::{Engine, Export, Pair, Policy, Replicated, Retention, SnapshotKind};
 
@@ -97,8 +97,10 @@ pub fn replica_mount(pair: &Pair, dataset: &str) -> Option<String> {
     replicated.mount.as_ref().map(|mount| format!("{}{suffix}", mount.value.trim_end_matches('/')))
 }
 
-/// A static pair's target serves every export read-only, from its copy, at the same path.
+/// A static pair's target serves every export read-only, from its copy, at the same path:
+/// the copy is mounted there by the pair's `replicate … mount` or the target's `mountpoint`.
 pub fn target_exports_are_mounted(policy: &Policy) -> Vec<Problem> {
+    let mountpoints = Mountpoints::of(policy);
     let mut problems = Vec::new();
     for server in &policy.nfs_servers {
         let Some(pair) = server.pair().map(|pair| &policy.pairs[pair]) else { continue };
@@ -106,7 +108,12 @@ pub fn target_exports_are_mounted(policy: &Policy) -> Vec<Problem> {
             continue;
         }
         let target = &policy.nodes[pair.nodes[1]].name.value;
-        problems.extend(server.exports.iter().filter_map(|export| unmounted(pair, target, export)));
+        let mounted_there = |export: &&Export| {
+            let copy = landing(policy, pair, &export.dataset.value);
+            mountpoints.declared(target, &copy) && mountpoints.mountpoint(target, &copy) == export.path.value
+        };
+        let unmounted_exports = server.exports.iter().filter(|export| !mounted_there(export));
+        problems.extend(unmounted_exports.filter_map(|export| unmounted(pair, target, export)));
     }
     problems
 }

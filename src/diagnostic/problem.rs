@@ -949,7 +949,7 @@ pub enum Problem {
     #[error("export `{path}` serves `{dataset}` on node `{node}`, which receives it from pair `{pair}`")]
     #[diagnostic(
         code(E0507),
-        help("a replication target is overwritten by every receive: export the dataset from the node that writes it, or export another dataset")
+        help("a replication target is overwritten by every receive: export the dataset from the node that writes it, or serve the copy read-only from a server `on node` there, by the name it lands under")
     )]
     ExportOfReceivedData {
         #[label("exported here")]

@@ -66,6 +66,8 @@ struct Fleet<'p> {
     /// The exports of node servers on each static pair's source that serve the pair's live
     /// data: they follow the data to the target on a failover.
     node_exports_of_pair: HashMap<usize, Vec<(&'p NfsServer, &'p Export)>>,
+    /// The servers placed on each node, by the node's index.
+    node_servers: HashMap<usize, Vec<&'p NfsServer>>,
     mountpoints: Mountpoints<'p>,
 }
 
@@ -73,9 +75,11 @@ impl<'p> Fleet<'p> {
     fn of(derived: &'p Derived<'p>) -> Self {
         let policy = derived.policy;
         let mut servers_of_pair: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
+        let mut node_servers: HashMap<usize, Vec<&'p NfsServer>> = HashMap::new();
         for server in &policy.nfs_servers {
-            if let Some(pair) = server.pair() {
-                servers_of_pair.entry(pair).or_default().push(server);
+            match server.on {
+                ServerOn::Pair(pair) => servers_of_pair.entry(pair).or_default().push(server),
+                ServerOn::Node(node) => node_servers.entry(node).or_default().push(server),
             }
         }
         Fleet {
@@ -84,6 +88,7 @@ impl<'p> Fleet<'p> {
             served: Served::of(policy),
             servers_of_pair,
             node_exports_of_pair: node_exports_of_pairs(policy),
+            node_servers,
             mountpoints: Mountpoints::of(policy),
         }
     }
@@ -620,12 +625,8 @@ fn failback(facts: &Facts<'_>) -> RunbookSection {
 /// its NFS server stops too; said where node servers export the pair's data.
 fn stopped_with_the_source(facts: &Facts<'_>) -> String {
     let Some(moved) = facts.fleet.node_exports_of_pair.get(&facts.index) else { return String::new() };
-    let source = facts.pair.nodes[0];
-    let others: Vec<String> = facts
-        .policy
-        .nfs_servers
-        .iter()
-        .filter(|server| server.on == ServerOn::Node(source))
+    let on_source = facts.fleet.node_servers.get(&facts.pair.nodes[0]).into_iter().flatten();
+    let others: Vec<String> = on_source
         .flat_map(|server| &server.exports)
         .filter(|export| !moved.iter().any(|(_, m)| std::ptr::eq(*m, *export)))
         .map(|export| format!("`{}`", export.path.value))

@@ -372,26 +372,38 @@ fn shorter_grace_hint(server: &NfsServer) -> &'static str {
 
 /// The NFS servers that run on one node ask its one nfsd for the same grace and lease.
 pub fn nfsd_times_agree(policy: &Policy) -> Vec<Problem> {
+    nfsd_disagreements(policy, nfsd_times)
+        .into_iter()
+        .map(|(node, first, server)| Problem::NfsdTimesDisagree {
+            second: nfsd_times_span(server).into(),
+            first: nfsd_times_span(first).into(),
+            node: policy.nodes[node].name.value.clone(),
+            first_server: first.name.value.clone(),
+            second_server: server.name.value.clone(),
+            first_times: describe_nfsd_times(first),
+            second_times: describe_nfsd_times(server),
+        })
+        .collect()
+}
+
+/// Each server that shares a node's one nfsd with an earlier server and asks it for other
+/// `settings`, with that node and the earlier server; one disagreement per server.
+pub(super) fn nfsd_disagreements<'p, K: PartialEq>(
+    policy: &'p Policy,
+    settings: impl Fn(&'p NfsServer) -> K,
+) -> Vec<(usize, &'p NfsServer, &'p NfsServer)> {
     let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
-    let mut problems = Vec::new();
+    let mut found = Vec::new();
     for server in on_nodes(policy) {
         for node in policy.serving_nodes(server) {
             let first = *first_on.entry(node).or_insert(server);
-            if nfsd_times(first) != nfsd_times(server) {
-                problems.push(Problem::NfsdTimesDisagree {
-                    second: nfsd_times_span(server).into(),
-                    first: nfsd_times_span(first).into(),
-                    node: policy.nodes[node].name.value.clone(),
-                    first_server: first.name.value.clone(),
-                    second_server: server.name.value.clone(),
-                    first_times: describe_nfsd_times(first),
-                    second_times: describe_nfsd_times(server),
-                });
+            if settings(first) != settings(server) {
+                found.push((node, first, server));
                 break;
             }
         }
     }
-    problems
+    found
 }
 
 fn nfsd_times(server: &NfsServer) -> (Duration, Duration) {

@@ -2,8 +2,6 @@
 //! of one node ask its one nfsd for the same versions and threads, clients mount with a
 //! version and a security flavour the server offers, and Kerberos is reached by name.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::Problem;
 use crate::model::{
     allows, describe_versions, flavours, is_kerberos, strictly_under, Address, Client, Export, NfsServer, Os, Policy,
@@ -80,26 +78,18 @@ pub fn roots_are_on_linux(policy: &Policy) -> Vec<Problem> {
 
 /// The servers that run on one node ask its one nfsd for the same versions and threads.
 pub fn nfsd_settings_agree(policy: &Policy) -> Vec<Problem> {
-    let mut first_on: HashMap<usize, &NfsServer> = HashMap::new();
-    let mut problems = Vec::new();
-    for server in &policy.nfs_servers {
-        for node in policy.serving_nodes(server) {
-            let first = *first_on.entry(node).or_insert(server);
-            if nfsd_settings(first) != nfsd_settings(server) {
-                problems.push(Problem::NfsdSettingsDisagree {
-                    second: settings_span(server).into(),
-                    first: settings_span(first).into(),
-                    node: policy.nodes[node].name.value.clone(),
-                    first_server: first.name.value.clone(),
-                    second_server: server.name.value.clone(),
-                    first_settings: describe_settings(first),
-                    second_settings: describe_settings(server),
-                });
-                break;
-            }
-        }
-    }
-    problems
+    super::nfs::nfsd_disagreements(policy, nfsd_settings)
+        .into_iter()
+        .map(|(node, first, server)| Problem::NfsdSettingsDisagree {
+            second: settings_span(server).into(),
+            first: settings_span(first).into(),
+            node: policy.nodes[node].name.value.clone(),
+            first_server: first.name.value.clone(),
+            second_server: server.name.value.clone(),
+            first_settings: describe_settings(first),
+            second_settings: describe_settings(server),
+        })
+        .collect()
 }
 
 fn nfsd_settings(server: &NfsServer) -> (Vec<crate::model::NfsVersion>, Option<u32>, Option<&str>) {

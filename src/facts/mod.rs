@@ -3,6 +3,7 @@
 
 mod cascade;
 mod derived;
+pub mod freshness;
 mod held;
 pub mod identity;
 mod landing;
@@ -15,6 +16,7 @@ pub mod zrepl;
 
 pub use cascade::{cascade_worst, chain, CascadeWorst, Cascades, Link};
 pub use derived::Facts;
+pub use freshness::{freshness, Freshness, Side};
 pub use held::{Held, Holdings};
 pub use landing::{copy_of, landing};
 pub use mountpoints::Mountpoints;

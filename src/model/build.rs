@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::acknowledge::{self, AllowedIn};
 use super::cadence;
 use super::identity;
+use super::monitoring::{self, Monitoring};
 use super::names::NameTable;
 use super::nfsv4::{NfsVersion, NFSD_MAX_THREADS};
 use super::options::{read_options, OptionContext};
@@ -21,7 +22,7 @@ use crate::diagnostic::Problem;
 use crate::model::tools::SanoidVersion;
 use crate::syntax::{File, Span, Statement, Value, ValueKind};
 
-const TOP_LEVEL: [&str; 6] = ["node", "retention", "pair", "backup", "nfs", "client"];
+const TOP_LEVEL: [&str; 7] = ["node", "retention", "pair", "backup", "nfs", "client", "monitoring"];
 
 const NODE: Schema = Schema {
     kind: "node",
@@ -54,6 +55,7 @@ const PAIR: Schema = Schema {
         "active",
         "rpo",
         "outage",
+        "alert-after",
         "transfer",
         "link",
         "changes",
@@ -138,7 +140,12 @@ impl Builder {
                 self.unknown_block(statement);
                 continue;
             };
-            let Some(name) = self.block_name(statement, kind) else { continue };
+            let named = if kind == "monitoring" {
+                self.unnamed_block(statement, kind)
+            } else {
+                self.block_name(statement, kind)
+            };
+            let Some(name) = named else { continue };
             let namespace = host_namespace(kind);
             if let Some(first) = first_of.get(&(namespace, name.value.clone())) {
                 self.problems.push(Problem::DuplicateDefinition {
@@ -167,7 +174,10 @@ impl Builder {
             what: "block".to_owned(),
             keyword: statement.name().to_owned(),
             help: did_you_mean(statement.name(), TOP_LEVEL).or_else(|| {
-                Some("a policy is made of `node`, `retention`, `pair`, `backup`, `nfs` and `client` blocks".to_owned())
+                Some(
+                    "a policy is made of `node`, `retention`, `pair`, `backup`, `nfs`, `client` and `monitoring` blocks"
+                        .to_owned(),
+                )
             }),
         });
     }
@@ -205,6 +215,25 @@ impl Builder {
         Some(name)
     }
 
+    /// A block that has no name (`monitoring { … }`), named by its keyword: at most one per policy.
+    fn unnamed_block(&mut self, statement: &Statement, kind: &'static str) -> Option<Spanned<String>> {
+        let example = "monitoring { … }";
+        if !statement.values.is_empty() {
+            self.problems.push(wrong_count(statement, "no name", example));
+            return None;
+        }
+        if statement.block.is_none() {
+            self.problems.push(Problem::BlockShape {
+                span: statement.head_span().into(),
+                keyword: kind.to_owned(),
+                needs: "needs a `{ … }` block",
+                example,
+            });
+            return None;
+        }
+        Some(Spanned::new(kind.to_owned(), statement.keyword.span))
+    }
+
     fn take<T>(&mut self, read: Result<T, Problem>) -> Option<T> {
         read.map_err(|problem| self.problems.push(problem)).ok()
     }
@@ -222,7 +251,9 @@ impl Builder {
         self.resolved("nfs", nfs_servers.iter().map(|s| &s.name.value));
         self.index_exports(&nfs_servers);
         let node_snapshots = self.node_snapshots(of_kind("node"), &nodes);
-        let mut policy = Policy { nodes, retentions, pairs, nfs_servers, clients: Vec::new(), node_snapshots };
+        let monitoring = of_kind("monitoring").next().map_or_else(Monitoring::default, |b| self.monitoring(b));
+        let mut policy =
+            Policy { nodes, retentions, pairs, nfs_servers, clients: Vec::new(), node_snapshots, monitoring };
         policy.clients = of_kind("client").filter_map(|b| self.client(b, &policy)).collect();
         policy
     }
@@ -499,6 +530,7 @@ impl Builder {
         let fixed = settings.get("source").is_some() || kind == PairKind::Backup;
         let rpo = self.duration_setting(&settings, "rpo", "rpo 10m", !fixed);
         let outage = self.duration_setting(&settings, "outage", "outage 48h", false);
+        let alert_after = self.duration_setting(&settings, "alert-after", "alert-after 30m", false);
         let bandwidth_limit = transfer::bandwidth_limit(&settings, &mut self.problems);
         let transfer = self.transfer(&settings, bandwidth_limit.as_ref().map(Option::as_ref));
         let timers = !matches!(engine, Some(Spanned { value: Engine::Zrepl, .. }));
@@ -536,6 +568,7 @@ impl Builder {
             bandwidth_limit: bandwidth_limit?,
             rpo: rpo?,
             outage: outage?,
+            alert_after: alert_after?,
             transfer: transfer?,
             snapshot_every: snapshot_every?,
             replicate_every,
@@ -1186,6 +1219,13 @@ impl Builder {
         let who = self.take(values::client_spec(who));
         let options = read_options(options, OptionContext::Export, &mut self.problems);
         Some(ExportClient { who: who?, options })
+    }
+
+    /// The `monitoring` block; its defaults stand in for a broken one, whose problems are reported.
+    fn monitoring(&mut self, block: &Declared<'_>) -> Monitoring {
+        let settings =
+            Settings::read(block.statement, "the monitoring block".to_owned(), &monitoring::SCHEMA, &mut self.problems);
+        monitoring::read(&settings, &mut self.problems).unwrap_or_default()
     }
 
     fn client(&mut self, block: &Declared<'_>, policy: &Policy) -> Option<Client> {

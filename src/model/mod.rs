@@ -4,6 +4,7 @@ mod acknowledge;
 mod build;
 mod cadence;
 mod identity;
+pub mod monitoring;
 mod names;
 mod nfsv4;
 mod options;

@@ -739,6 +739,9 @@ pub struct Pair {
     /// the worst case of the cadence it was given.
     pub rpo: Option<Spanned<Duration>>,
     pub outage: Option<Spanned<Duration>>,
+    /// `alert-after D`: the admin's own threshold for "the copies are too old", instead of
+    /// the proved worst case.
+    pub alert_after: Option<Spanned<Duration>>,
     pub transfer: Transfer,
     pub snapshot_every: Option<Spanned<Duration>>,
     pub replicate_every: Option<Spanned<Duration>>,
@@ -1236,6 +1239,8 @@ pub struct Policy {
     pub clients: Vec<Client>,
     /// Every node's own snapshot statements, sorted by node (then in source order).
     pub node_snapshots: Vec<NodeSnapshot>,
+    /// How failures are reported and freshness is checked: the `monitoring` block or its defaults.
+    pub monitoring: super::monitoring::Monitoring,
 }
 
 impl Policy {

@@ -119,6 +119,16 @@ pub enum Problem {
         name: String,
     },
 
+    #[error("a policy has one `{keyword}` block, and this is a second one")]
+    #[diagnostic(code(E0209), help("move its statements into the first `{keyword}` block and delete this one"))]
+    DuplicateBlock {
+        #[label("a second block here")]
+        second: SourceSpan,
+        #[label("the first one")]
+        first: SourceSpan,
+        keyword: &'static str,
+    },
+
     #[error("`{keyword}` is set twice in this block")]
     #[diagnostic(code(E0204), help("keep one of them"))]
     DuplicateSetting {

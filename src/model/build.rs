@@ -147,6 +147,14 @@ impl Builder {
             };
             let Some(name) = named else { continue };
             let namespace = host_namespace(kind);
+            if let (Some(first), "monitoring") = (first_of.get(&(namespace, name.value.clone())), kind) {
+                self.problems.push(Problem::DuplicateBlock {
+                    second: name.span.into(),
+                    first: (*first).into(),
+                    keyword: kind,
+                });
+                continue;
+            }
             if let Some(first) = first_of.get(&(namespace, name.value.clone())) {
                 self.problems.push(Problem::DuplicateDefinition {
                     second: name.span.into(),

@@ -269,6 +269,15 @@ pub struct SanoidDataset {
     pub children_only: bool,
     pub autosnap: &'static str,
     pub autoprune: &'static str,
+    /// The freshness (and capacity) thresholds `sanoid --monitor-snapshots` holds it to.
+    pub monitor: Vec<SanoidKey>,
+}
+
+/// One `key = value` line of a sanoid dataset section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SanoidKey {
+    pub key: String,
+    pub value: String,
 }
 
 /// The `[template_NAME]` section with every count written out.
@@ -306,6 +315,8 @@ pub struct NodeSanoidDataset {
     pub recursive: &'static str,
     /// `process_children_only = yes`: the children, not the dataset itself.
     pub children_only: bool,
+    /// The freshness (and capacity) thresholds `sanoid --monitor-snapshots` holds it to.
+    pub monitor: Vec<SanoidKey>,
 }
 
 /// A template of a node's sanoid.conf, with every count and every time-of-day key written

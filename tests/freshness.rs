@@ -215,3 +215,83 @@ fn sanoid_checks_the_declared_pool_capacity() {
         }
     }
 }
+
+/// One `check` line of a generated zrepl check script: dataset, recursive, children only,
+/// warning and critical age.
+fn script_checks(script: &str) -> Vec<(String, bool, bool, u64, u64)> {
+    script
+        .lines()
+        .filter_map(|line| line.strip_prefix("check '"))
+        .map(|rest| {
+            let (dataset, rest) = rest.split_once("' ").unwrap();
+            let fields: Vec<&str> = rest.split(' ').collect();
+            (
+                dataset.to_owned(),
+                fields[0] == "yes",
+                fields[1] == "yes",
+                fields[2].parse().unwrap(),
+                fields[3].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Runs a check script against a stub `zfs`: each checked dataset has one child, and each
+/// dataset (child included) one zrepl snapshot whose age `ages` gives, or none.
+fn run_check_script(dir: &Path, script: &str, ages: &[(String, Option<u64>)]) -> (i32, String) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let mut table = String::new();
+    for (dataset, age) in ages {
+        for name in [dataset.clone(), format!("{dataset}/child")] {
+            let created = age.map_or_else(|| "none".to_owned(), |age| (now - age).to_string());
+            table.push_str(&format!("{name}\t{created}\n"));
+        }
+    }
+    fs::write(dir.join("ages"), table).unwrap();
+    fs::write(dir.join("check-snapshots"), script).unwrap();
+    let stub = format!(
+        "#!/bin/sh\n# zfs list -H -o name -r ... DS | zfs list -Hp -t snapshot ... -d 1 DS\nfor last; do :; done\ncase \"$*\" in\n  *'-t snapshot'*) awk -F '\\t' -v ds=\"$last\" '$1 == ds && $2 != \"none\" {{ print ds \"@zrepl_20260101_000000_000\\t\" $2 }}' '{}' ;;\n  *' -r '*) printf '%s\\n%s/child\\n' \"$last\" \"$last\" ;;\n  *) echo \"zfs stub: $*\" >&2; exit 2 ;;\nesac\n",
+        dir.join("ages").display()
+    );
+    fs::create_dir_all(dir.join("bin")).unwrap();
+    fs::write(dir.join("bin/zfs"), stub).unwrap();
+    Command::new("chmod").arg("755").arg(dir.join("bin/zfs")).status().unwrap();
+    let path = format!("{}:{}", dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let output = Command::new("sh").arg(dir.join("check-snapshots")).env("PATH", path).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_zrepl_check_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical() {
+    let dir = std::env::temp_dir().join(format!("zplan-check-snapshots-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let mut scripts = 0;
+    for path in examples() {
+        let name = file_name(&path);
+        let tree = zplan::compile(&fs::read_to_string(&path).unwrap(), &name).tree.unwrap();
+        for ((host, file), generated) in &tree.files {
+            let (true, Body::Bytes(bytes)) = (file.ends_with("libexec/zplan/check-snapshots"), &generated.body) else {
+                continue;
+            };
+            let script = String::from_utf8(bytes.clone()).unwrap();
+            let checks = script_checks(&script);
+            assert!(!checks.is_empty(), "{name}:{host}: a check script checks something");
+            let label = format!("{name}:{host}");
+            let ages = |age: &dyn Fn(u64, u64) -> Option<u64>| -> Vec<(String, Option<u64>)> {
+                checks.iter().map(|(dataset, _, _, warn, crit)| (dataset.clone(), age(*warn, *crit))).collect()
+            };
+            let (code, text) = run_check_script(&dir, &script, &ages(&|warn, _| Some(warn - MARGIN)));
+            assert!(code == 0 && text.starts_with("OK:"), "{label}: inside\n{text}");
+            let (code, text) = run_check_script(&dir, &script, &ages(&|warn, _| Some(warn + MARGIN)));
+            assert!(code == 1 && text.contains("WARN:") && !text.contains("CRIT:"), "{label}: past warning\n{text}");
+            let (code, text) = run_check_script(&dir, &script, &ages(&|_, crit| Some(crit + MARGIN)));
+            assert!(code == 2 && text.contains("CRIT:"), "{label}: past critical\n{text}");
+            let (code, text) = run_check_script(&dir, &script, &ages(&|_, _| None));
+            assert!(code == 2 && text.contains("no zrepl_ snapshots at all"), "{label}: none\n{text}");
+            scripts += 1;
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+    assert!(scripts >= 4, "only {scripts} check scripts");
+}

@@ -54,6 +54,15 @@ pub fn kind_alerts(facts: &Facts<'_>, fresh: &Freshness, kept: &[SnapshotKind]) 
         .collect()
 }
 
+/// The warning and critical age of a dataset's newest snapshot of any kind, for a check
+/// that does not tell kinds apart (zrepl's): the threshold, then one more snapshot period
+/// on the snapshotting side, or the escalation of a copy on a receiving side.
+pub fn newest_alert(facts: &Facts<'_>, fresh: &Freshness) -> (Duration, Duration) {
+    let period = Duration(fresh.bound.seconds().saturating_sub(super::freshness::SNAPSHOT_SLACK.seconds()));
+    let escalation = escalation(facts, fresh).unwrap_or(period);
+    (fresh.threshold, fresh.threshold + escalation)
+}
+
 /// How far past the warning a copy becomes critical: up to its outage horizon when the
 /// pair declares one beyond the threshold, else one more replication; `None` on the
 /// snapshotting side, where it is one more snapshot of the kind.

@@ -41,6 +41,7 @@ pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     }
     snapshots::node_snapshot_files(facts, &bounds, &mut files);
     zrepl::zrepl_files(facts, &mut files);
+    monitor::zrepl_checks(facts, &bounds, &mut files);
     nfs::server_files(policy, &mut files);
     failover::address_files(policy, &mut files);
     runbook::runbook_files(facts, &mut files);

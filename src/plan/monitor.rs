@@ -5,12 +5,22 @@
 
 use std::collections::BTreeMap;
 
-use super::files::{Files, SanoidKey, Unit};
-use super::systemd::{self, add_timed_service};
-use crate::facts::alerts::kind_alerts;
+use super::files::{Content, Cron, Files, SanoidKey, Script, SnapshotCheck, Unit};
+use super::systemd::{self, add_timed_service, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
+use crate::facts::alerts::{kind_alerts, newest_alert};
+use crate::facts::zrepl::SNAPSHOT_PREFIX;
 use crate::facts::{Facts, Freshness, Side};
 use crate::model::monitoring::Monitoring;
-use crate::model::{Duration, SnapshotKind};
+use crate::model::{Duration, Os, SnapshotEngine, SnapshotKind};
+
+/// The stem of the unit and timer that run a zrepl host's snapshot check.
+pub const CHECK_SNAPSHOTS_STEM: &str = "zplan-check-snapshots";
+
+/// The snapshot check script of a zrepl host, relative to its root.
+pub const CHECK_SNAPSHOTS_PATH: &str = "usr/local/libexec/zplan/check-snapshots";
+
+/// FreeBSD's cron(8) reads the system-format tables in this directory.
+const FREEBSD_CRON_PATH: &str = "usr/local/etc/cron.d/zplan";
 
 /// Where one freshness bound applies: node, pair (`None` for a node statement), whether
 /// the node receives the dataset, and the dataset's name there.
@@ -130,4 +140,92 @@ fn monitor_service(monitoring: &Monitoring, check: &Check<'_>, stem: &str) -> Un
 /// `OnCalendar=` for every `every`: minutes within the hour, hours within the day, or days.
 pub fn check_calendar(every: Duration) -> String {
     systemd::replication_calendar(every, None, 0)
+}
+
+/// The snapshot check of every host where zrepl takes or receives snapshots: a script with
+/// the policy's bounds, run by a timer on Linux and by cron on FreeBSD.
+pub fn zrepl_checks(facts: &Facts<'_>, bounds: &Bounds, files: &mut Files) {
+    let mut by_node: BTreeMap<usize, Vec<SnapshotCheck>> = BTreeMap::new();
+    for fresh in bounds.by_section.values().filter(|fresh| fresh.engine == SnapshotEngine::Zrepl) {
+        by_node.entry(fresh.node).or_default().push(snapshot_check(facts, fresh));
+    }
+    for (node, mut checks) in by_node {
+        checks.sort_by(|a, b| (&a.dataset, &a.why).cmp(&(&b.dataset, &b.why)));
+        checks.dedup();
+        let node = &facts.policy.nodes[node];
+        let host = &node.name.value;
+        let script = Script::CheckSnapshots { node: host.clone(), prefix: SNAPSHOT_PREFIX, checks };
+        files.add(host, CHECK_SNAPSHOTS_PATH, SCRIPT_MODE, Content::Script(script), vec![]);
+        match node.os.value {
+            Os::Linux => check_units(&facts.policy.monitoring, host, files),
+            Os::FreeBsd => check_cron(&facts.policy.monitoring, host, files),
+        }
+    }
+}
+
+/// One line of the check script, with the arithmetic of its ages.
+fn snapshot_check(facts: &Facts<'_>, fresh: &Freshness) -> SnapshotCheck {
+    let (warn, crit) = newest_alert(facts, fresh);
+    let side = match fresh.side {
+        Side::Snapshots => "taken here".to_owned(),
+        Side::Receives { from } => format!("received from {}", facts.policy.nodes[from].name.value),
+    };
+    let after = if warn == fresh.bound { String::new() } else { format!("; alert-after {warn}") };
+    SnapshotCheck {
+        dataset: fresh.dataset.clone(),
+        recursive: fresh.recursive,
+        children_only: fresh.children_only,
+        warn: warn.seconds(),
+        crit: crit.seconds(),
+        why: format!("{}, {side}: {}{after}; critical past {crit}", fresh.dataset, fresh.arithmetic),
+    }
+}
+
+fn check_units(monitoring: &Monitoring, host: &str, files: &mut Files) {
+    let every = monitoring.check_every.value;
+    let service = Unit::default()
+        .comment("The script exits 1 on a warning and 2 on a critical finding: either fails this unit.")
+        .section(
+            "Unit",
+            vec![
+                ("Description", "Check that the zrepl snapshots of this node are fresh".to_owned()),
+                ("After", "zfs.target".to_owned()),
+            ],
+        )
+        .section("Service", vec![("Type", "oneshot".to_owned()), ("ExecStart", format!("/{CHECK_SNAPSHOTS_PATH}"))]);
+    let timer = systemd::timer(
+        format!("Check the zrepl snapshots of this node every {every}"),
+        check_calendar(every),
+        CHECK_SNAPSHOTS_STEM,
+    );
+    add_timed_service(files, host, CHECK_SNAPSHOTS_STEM, service, timer);
+}
+
+/// FreeBSD runs the check from cron; on a finding, the output goes to the notify script.
+fn check_cron(monitoring: &Monitoring, host: &str, files: &mut Files) {
+    let every = monitoring.check_every.value;
+    let output = "/var/run/zplan-check-snapshots.out";
+    let line = format!(
+        "{} root /{CHECK_SNAPSHOTS_PATH} >{output} 2>&1 || /{LIBEXEC_DIR}/notify check-snapshots {output}",
+        cron_schedule(every)
+    );
+    let cron = Cron {
+        comment: format!(
+            "Check the zrepl snapshots of node {host} every {every}; a finding is sent on by zplan's notify."
+        ),
+        lines: vec![line],
+    };
+    files.add(host, FREEBSD_CRON_PATH, FILE_MODE, Content::Cron(cron), vec![]);
+}
+
+/// The five time fields of a cron line for every `every` (a period `check-every` allows).
+pub fn cron_schedule(every: Duration) -> String {
+    let seconds = every.seconds();
+    if seconds < 3_600 {
+        format!("*/{} * * * *", (seconds / 60).max(1))
+    } else if seconds < 86_400 {
+        format!("0 */{} * * *", seconds / 3_600)
+    } else {
+        "0 0 * * *".to_owned()
+    }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod examples;
 mod faults;
 mod fmt;
+mod freshness;
 mod graph;
 mod guard;
 mod hostile;

@@ -9,6 +9,7 @@ mod failover;
 mod freebsd;
 mod identity;
 mod jobs;
+mod monitoring;
 mod mountpoints;
 mod mounts;
 mod names;
@@ -97,6 +98,8 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
         snapshots::zrepl_snapshots_are_not_atomic,
+        monitoring::capacity_is_ordered,
+        monitoring::check_every_fits_a_calendar,
     ];
     let fact_rules: &[fn(&Facts<'_>) -> Vec<Problem>] = &[
         timing::rpo_is_met,
@@ -120,6 +123,7 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         cascade::cascades_meet_rpo,
         cascade::cascades_outlast_outage,
         cascade::cascades_do_not_loop,
+        monitoring::alert_after_holds,
     ];
     let mut problems: Vec<Problem> = rules.iter().flat_map(|rule| rule(policy)).collect();
     problems.extend(fact_rules.iter().flat_map(|rule| rule(facts)));

@@ -1899,6 +1899,57 @@ pub enum Problem {
         retention: String,
     },
 
+    #[error("pool capacity thresholds warn {warn}% and critical {critical}% cannot work")]
+    #[diagnostic(code(E0800))]
+    CapacityUnordered {
+        #[label("capacity warn {warn}% critical {critical}%")]
+        span: SourceSpan,
+        warn: u8,
+        critical: u8,
+        #[help]
+        help: String,
+    },
+
+    #[error("`alert-after {after}` would fire on a healthy system: the copy of {dataset} is up to {bound} old")]
+    #[diagnostic(code(E0801))]
+    AlertBeforeBound {
+        #[label("{pair}'s copies alert at {after}")]
+        span: SourceSpan,
+        pair: String,
+        after: String,
+        dataset: String,
+        bound: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`check-every {every}` cannot be a calendar timer")]
+    #[diagnostic(
+        code(E0802),
+        help("give whole minutes below an hour (`check-every 15m`), whole hours below a day (`check-every 2h`) or `check-every 1d`")
+    )]
+    CheckEveryOffCalendar {
+        #[label("check-every {every}")]
+        span: SourceSpan,
+        every: String,
+    },
+
+    #[error("`alert-after {after}` fires only once the copies of {pair} are past its outage of {outage}")]
+    #[diagnostic(
+        code(W0640),
+        severity(Warning),
+        help("past the outage the next replication may need a full resend: alert before it, `alert-after` below {outage}")
+    )]
+    AlertAfterOutage {
+        #[label("alert-after {after}")]
+        span: SourceSpan,
+        #[label("outage {outage}")]
+        outage_span: SourceSpan,
+        pair: String,
+        after: String,
+        outage: String,
+    },
+
     #[error("mount.nfs retries this mount for {retry}, but systemd stops it after {timeout}")]
     #[diagnostic(code(W0635), severity(Warning))]
     RetryOutlastsMountTimeout {

@@ -1,6 +1,7 @@
 //! Facts derived once from a checked model, for the checks and the plan alike, so that
 //! neither works them out again in its own way.
 
+pub mod alerts;
 mod cascade;
 mod derived;
 pub mod freshness;

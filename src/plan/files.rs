@@ -29,6 +29,8 @@ pub enum Content {
     LxcMounts(LxcMounts),
     /// A `modules-load.d` file: kernel modules loaded at boot.
     ModulesLoad(ModulesLoad),
+    /// A FreeBSD cron(8) table for `/usr/local/etc/cron.d`: system format, with a user.
+    Cron(Cron),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -269,6 +271,15 @@ pub struct SanoidDataset {
     pub children_only: bool,
     pub autosnap: &'static str,
     pub autoprune: &'static str,
+    /// The freshness (and capacity) thresholds `sanoid --monitor-snapshots` holds it to.
+    pub monitor: Vec<SanoidKey>,
+}
+
+/// One `key = value` line of a sanoid dataset section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SanoidKey {
+    pub key: String,
+    pub value: String,
 }
 
 /// The `[template_NAME]` section with every count written out.
@@ -306,6 +317,8 @@ pub struct NodeSanoidDataset {
     pub recursive: &'static str,
     /// `process_children_only = yes`: the children, not the dataset itself.
     pub children_only: bool,
+    /// The freshness (and capacity) thresholds `sanoid --monitor-snapshots` holds it to.
+    pub monitor: Vec<SanoidKey>,
 }
 
 /// A template of a node's sanoid.conf, with every count and every time-of-day key written
@@ -370,6 +383,29 @@ pub enum Script {
     SmNotify { server: String, address: String, wait_seconds: u64 },
     /// Gives the accounts a pair replicates as on a node the `zfs allow` rights they need.
     Delegate { pair: String, node: String, grants: Vec<Grant>, unmounted_copies: bool },
+    /// Checks that the newest zrepl snapshot of each dataset on a node is fresh, as
+    /// `sanoid --monitor-snapshots` does for sanoid's: exit 0, 1 (warning) or 2 (critical).
+    CheckSnapshots { node: String, prefix: &'static str, checks: Vec<SnapshotCheck> },
+}
+
+/// One line of the snapshot check script: a dataset (and, when recursive, its children)
+/// and the ages in seconds past which its newest snapshot warns and is critical.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotCheck {
+    pub dataset: String,
+    pub recursive: bool,
+    pub children_only: bool,
+    pub warn: u64,
+    pub crit: u64,
+    /// Where the ages come from, for the comment beside the line.
+    pub why: String,
+}
+
+/// A cron table: one comment, then `MINUTE HOUR DAY MONTH WEEKDAY USER COMMAND` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cron {
+    pub comment: String,
+    pub lines: Vec<String>,
 }
 
 /// One `zfs allow -u USER PERMISSIONS DATASET` of a delegation script, and why.

@@ -7,6 +7,7 @@ mod files;
 mod followed_runbook;
 mod freebsd;
 mod guard_steps;
+mod monitor;
 mod nfs;
 mod nfsv4;
 mod replication;
@@ -34,11 +35,13 @@ pub struct Plan {
 pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     let policy = facts.policy;
     let mut files = Files::default();
+    let bounds = monitor::Bounds::of(facts);
     for (index, _) in policy.pairs.iter().enumerate().filter(|(_, pair)| pair.engine.value == Engine::Syncoid) {
-        replication::pair_files(facts, index, &mut files);
+        replication::pair_files(facts, &bounds, index, &mut files);
     }
-    snapshots::node_snapshot_files(policy, &mut files);
+    snapshots::node_snapshot_files(facts, &bounds, &mut files);
     zrepl::zrepl_files(facts, &mut files);
+    monitor::zrepl_checks(facts, &bounds, &mut files);
     nfs::server_files(policy, &mut files);
     failover::address_files(policy, &mut files);
     runbook::runbook_files(facts, &mut files);

@@ -3,6 +3,7 @@
 //! masks over the stock sanoid units so that nothing runs sanoid with the wrong config.
 
 use super::files::*;
+use super::monitor::{monitor_units, sanoid_keys, Bounds, Check, Section};
 use super::runbook::{has_runbook, runbook_path};
 use super::ssh::SshPeer;
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
@@ -46,10 +47,14 @@ struct OnNode<'p> {
     cascades: &'p Cascades,
     /// The pair's index in [`Policy::pairs`].
     index: usize,
+    /// The freshness bounds its sanoid configs are monitored by.
+    bounds: &'p Bounds,
+    /// The node's index in [`Policy::nodes`].
+    node_index: usize,
 }
 
 /// Adds the files of one pair on both of its nodes.
-pub fn pair_files(facts: &Facts<'_>, index: usize, files: &mut Files) {
+pub fn pair_files(facts: &Facts<'_>, bounds: &Bounds, index: usize, files: &mut Files) {
     let (policy, cascades) = (facts.policy, &facts.cascades);
     let pair = &policy.pairs[index];
     let schedule = facts.planned(pair);
@@ -64,6 +69,8 @@ pub fn pair_files(facts: &Facts<'_>, index: usize, files: &mut Files) {
             roles: roles_of(pair, slot),
             cascades,
             index,
+            bounds,
+            node_index: pair.nodes[slot],
         };
         node_files(&on, files);
     }
@@ -165,6 +172,7 @@ fn node_files(on: &OnNode<'_>, files: &mut Files) {
         let snapshots_here = *role == Role::Standby || !sorted_datasets(on, *role).is_empty();
         if snapshots_here {
             sanoid_config(on, *role, files);
+            monitor_config(on, *role, files);
         }
         match role {
             Role::Active => {
@@ -201,21 +209,50 @@ fn config_dir(pair: &Pair, role: Role) -> String {
     format!("etc/sanoid/zplan/{}-{}", pair.name.value, role.as_str())
 }
 
+/// The check of a role's sanoid config dir, gated by the role as its other units are.
+fn monitor_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
+    let dir = config_dir(on.pair, role);
+    let what = match role {
+        Role::Active => format!("{} {} (active role)", on.pair.kind.keyword(), on.pair.name.value),
+        Role::Standby => format!("the copies of {} {} (standby role)", on.pair.kind.keyword(), on.pair.name.value),
+    };
+    let condition = Some(format!("{} {}", systemd::role_script(&on.pair.name.value), role.as_str()));
+    let check = Check { host: &on.node.name.value, config_dir: &dir, condition, what };
+    monitor_units(&on.policy.monitoring, check, files);
+}
+
 fn sanoid_config(on: &OnNode<'_>, role: Role, files: &mut Files) {
     let dir = config_dir(on.pair, role);
     let host = &on.node.name.value;
     let toggle = |on: bool| if on { "yes" } else { "no" };
+    let retention = role_retention(on, role);
+    let kept: Vec<SnapshotKind> = counts(retention, &on.schedule)
+        .iter()
+        .zip(SnapshotKind::ALL)
+        .filter(|(c, _)| c.count > 0)
+        .map(|(_, k)| k)
+        .collect();
     let datasets = sorted_datasets(on, role)
         .into_iter()
-        .map(|(name, recursive, children_only)| SanoidDataset {
-            name,
-            recursive: toggle(recursive),
-            children_only,
-            autosnap: toggle(role == Role::Active),
-            autoprune: "yes",
+        .map(|(name, recursive, children_only)| {
+            let section = Section {
+                node: on.node_index,
+                pair: Some(on.index),
+                receives: role == Role::Standby,
+                dataset: &name,
+                kept: &kept,
+            };
+            let monitor = sanoid_keys(on.facts, on.bounds, &section);
+            SanoidDataset {
+                recursive: toggle(recursive),
+                children_only,
+                autosnap: toggle(role == Role::Active),
+                autoprune: "yes",
+                monitor,
+                name,
+            }
         })
         .collect();
-    let retention = role_retention(on, role);
     let template = SanoidTemplate {
         name: retention.name.value.clone(),
         frequent_period: on.schedule.frequent_period_minutes(),

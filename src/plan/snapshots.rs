@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::files::*;
+use super::monitor::{monitor_units, sanoid_keys, Bounds, Check, Section};
 use super::systemd::{self, add_timed_service, calendar, FILE_MODE, UNIT_DIR};
 use crate::facts::zrepl::SNAPSHOT_PREFIX;
+use crate::facts::Facts;
 use crate::model::{Depth, Duration, NodeSnapshot, Policy, Retention, SnapshotEngine, SnapshotKind, SnapshotTime};
 
 /// Where a host's sanoid config for its own snapshots lives. Pair configs live beside it in
@@ -46,14 +48,15 @@ const DEFAULT_TIME: [(&str, u8); 13] = [
 ];
 
 /// Adds the sanoid files of every node with sanoid snapshot statements.
-pub fn node_snapshot_files(policy: &Policy, files: &mut Files) {
+pub fn node_snapshot_files(facts: &Facts<'_>, bounds: &Bounds, files: &mut Files) {
+    let policy = facts.policy;
     let mut by_node: BTreeMap<usize, Vec<&NodeSnapshot>> = BTreeMap::new();
     for snapshot in policy.node_snapshots.iter().filter(|s| s.engine.value == SnapshotEngine::Sanoid) {
         by_node.entry(snapshot.node).or_default().push(snapshot);
     }
     for (node, snapshots) in by_node {
         let host = &policy.nodes[node].name.value;
-        let conf = node_config(policy, host, &snapshots);
+        let conf = node_config(facts, bounds, host, &snapshots);
         let tick = timer_tick(policy, &snapshots);
         files.add(host, format!("{NODE_CONFIG_DIR}/sanoid.conf"), FILE_MODE, Content::NodeSanoidConf(conf), vec![]);
         files.add(host, format!("{NODE_CONFIG_DIR}/sanoid.defaults.conf"), FILE_MODE, Content::SanoidDefaults, vec![]);
@@ -67,6 +70,9 @@ pub fn node_snapshot_files(policy: &Policy, files: &mut Files) {
             "Every {tick}: the finest frequent period and every declared minute of node {host}'s retentions fall on a tick."
         ));
         add_timed_service(files, host, NODE_SANOID_STEM, service, timer);
+        let what = format!("node {host}'s own statements");
+        let check = Check { host, config_dir: NODE_CONFIG_DIR, condition: None, what };
+        monitor_units(&policy.monitoring, check, files);
         mask_stock_sanoid(files, host);
     }
 }
@@ -126,10 +132,12 @@ fn template_name(policy: &Policy, snapshot: &NodeSnapshot) -> String {
     }
 }
 
-fn node_config(policy: &Policy, host: &str, snapshots: &[&NodeSnapshot]) -> NodeSanoidConf {
+fn node_config(facts: &Facts<'_>, bounds: &Bounds, host: &str, snapshots: &[&NodeSnapshot]) -> NodeSanoidConf {
+    let policy = facts.policy;
     let mut datasets: Vec<NodeSanoidDataset> = snapshots
         .iter()
         .map(|snapshot| NodeSanoidDataset {
+            monitor: node_monitor_keys(facts, bounds, snapshot),
             name: snapshot.dataset.value.clone(),
             template: template_name(policy, snapshot),
             recursive: match snapshot.depth.value {
@@ -153,6 +161,16 @@ fn node_config(policy: &Policy, host: &str, snapshots: &[&NodeSnapshot]) -> Node
         });
     }
     NodeSanoidConf { node: host.to_owned(), datasets, templates: templates.into_values().collect() }
+}
+
+/// The thresholds of a statement's section, for the kinds its retention keeps.
+fn node_monitor_keys(facts: &Facts<'_>, bounds: &Bounds, snapshot: &NodeSnapshot) -> Vec<super::files::SanoidKey> {
+    let retention = &facts.policy.retentions[snapshot.retention.value];
+    let kept: Vec<SnapshotKind> =
+        SnapshotKind::ALL.into_iter().filter(|kind| retention.count(*kind).is_some_and(|c| c.value > 0)).collect();
+    let section =
+        Section { node: snapshot.node, pair: None, receives: false, dataset: &snapshot.dataset.value, kept: &kept };
+    sanoid_keys(facts, bounds, &section)
 }
 
 fn counts(retention: &Retention) -> Vec<SanoidCount> {

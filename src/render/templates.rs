@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
@@ -28,6 +28,8 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("sm-notify.sh", include_str!("../../templates/sm-notify.sh.j2")),
     ("lxc-mounts.conf", include_str!("../../templates/lxc-mounts.conf.j2")),
     ("modules-load.conf", include_str!("../../templates/modules-load.conf.j2")),
+    ("check-snapshots.sh", include_str!("../../templates/check-snapshots.sh.j2")),
+    ("cron", include_str!("../../templates/cron.j2")),
 ];
 
 /// The compiled templates and the header every file carries.
@@ -73,6 +75,8 @@ impl Templates {
             Content::Zrepl(config) => self.fill("zrepl.yml", config),
             Content::RcConf(conf) => self.fill("rc.conf", conf),
             Content::Runbook(runbook) => self.fill("runbook.md", runbook),
+            Content::Script(script @ Script::CheckSnapshots { .. }) => self.fill("check-snapshots.sh", script),
+            Content::Cron(cron) => self.fill("cron", cron),
             Content::Link(_) => unreachable!("links have no text"),
         }
     }

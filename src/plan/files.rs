@@ -29,6 +29,8 @@ pub enum Content {
     LxcMounts(LxcMounts),
     /// A `modules-load.d` file: kernel modules loaded at boot.
     ModulesLoad(ModulesLoad),
+    /// A cron table of FreeBSD's `/usr/local/etc/cron.d`: zplan's checks.
+    CronTable(CronTable),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -370,6 +372,39 @@ pub enum Script {
     SmNotify { server: String, address: String, wait_seconds: u64 },
     /// Gives the accounts a pair replicates as on a node the `zfs allow` rights they need.
     Delegate { pair: String, node: String, grants: Vec<Grant>, unmounted_copies: bool },
+    /// `notify NAME [FILE]`: tells the admin that a unit or check failed, through every
+    /// target the policy declares (root's mail when it declares none), at most once per
+    /// `every` per NAME.
+    Notify {
+        /// The FreeBSD variant: no systemd, no journal; zrepl's log for details.
+        freebsd: bool,
+        every: String,
+        every_seconds: u64,
+        targets: Vec<NotifyLine>,
+    },
+    /// Run from cron on a FreeBSD host: tells the admin when the zrepl daemon is not running
+    /// or does not answer.
+    ZreplHealth { notify: String, every: String },
+}
+
+/// One target of the notify script: its kind and its words, quoted for sh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotifyLine {
+    /// `mail`, `ntfy`, `webhook` or `command`: the script's function that sends.
+    pub kind: &'static str,
+    /// The target as the policy wrote it, for the comment.
+    pub shown: String,
+    /// The address, URL or command and its arguments, each single-quoted.
+    pub words: String,
+}
+
+/// A system cron table: environment settings, then `MIN HOUR DOM MON DOW USER COMMAND` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CronTable {
+    pub comments: Vec<String>,
+    /// The `PATH=` the commands run with.
+    pub path: String,
+    pub lines: Vec<String>,
 }
 
 /// One `zfs allow -u USER PERMISSIONS DATASET` of a delegation script, and why.

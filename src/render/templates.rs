@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 24] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
@@ -28,6 +28,9 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("sm-notify.sh", include_str!("../../templates/sm-notify.sh.j2")),
     ("lxc-mounts.conf", include_str!("../../templates/lxc-mounts.conf.j2")),
     ("modules-load.conf", include_str!("../../templates/modules-load.conf.j2")),
+    ("notify.sh", include_str!("../../templates/notify.sh.j2")),
+    ("zrepl-health.sh", include_str!("../../templates/zrepl-health.sh.j2")),
+    ("cron", include_str!("../../templates/cron.j2")),
 ];
 
 /// The compiled templates and the header every file carries.
@@ -67,6 +70,9 @@ impl Templates {
             Content::Keepalived(conf) => self.fill("keepalived.conf", conf),
             Content::LxcMounts(mounts) => self.fill("lxc-mounts.conf", mounts),
             Content::ModulesLoad(modules) => self.fill("modules-load.conf", modules),
+            Content::Script(script @ Script::Notify { .. }) => self.fill("notify.sh", script),
+            Content::Script(script @ Script::ZreplHealth { .. }) => self.fill("zrepl-health.sh", script),
+            Content::CronTable(table) => self.fill("cron", table),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
             Content::FreeBsdOptions(exports) => self.fill("exports-freebsd", exports),

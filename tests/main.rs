@@ -14,6 +14,7 @@ mod guard;
 mod hostile;
 mod mountpoints;
 mod mounts;
+mod notify;
 mod nfsv4;
 mod properties;
 mod pruning;

@@ -29,8 +29,8 @@ pub enum Content {
     LxcMounts(LxcMounts),
     /// A `modules-load.d` file: kernel modules loaded at boot.
     ModulesLoad(ModulesLoad),
-    /// A FreeBSD cron(8) table for `/usr/local/etc/cron.d`: system format, with a user.
-    Cron(Cron),
+    /// A cron table of FreeBSD's `/usr/local/etc/cron.d`: zplan's checks.
+    CronTable(CronTable),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -386,6 +386,19 @@ pub enum Script {
     /// Checks that the newest zrepl snapshot of each dataset on a node is fresh, as
     /// `sanoid --monitor-snapshots` does for sanoid's: exit 0, 1 (warning) or 2 (critical).
     CheckSnapshots { node: String, prefix: &'static str, checks: Vec<SnapshotCheck> },
+    /// `notify NAME [FILE]`: tells the admin that a unit or check failed, through every
+    /// target the policy declares (root's mail when it declares none), at most once per
+    /// `every` per NAME.
+    Notify {
+        /// The FreeBSD variant: no systemd, no journal; zrepl's log for details.
+        freebsd: bool,
+        every: String,
+        every_seconds: u64,
+        targets: Vec<NotifyLine>,
+    },
+    /// Run from cron on a FreeBSD host: tells the admin when the zrepl daemon is not running
+    /// or does not answer.
+    ZreplHealth { notify: String, every: String },
 }
 
 /// One line of the snapshot check script: a dataset (and, when recursive, its children)
@@ -401,10 +414,23 @@ pub struct SnapshotCheck {
     pub why: String,
 }
 
-/// A cron table: one comment, then `MINUTE HOUR DAY MONTH WEEKDAY USER COMMAND` lines.
+/// One target of the notify script: its kind and its words, quoted for sh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Cron {
-    pub comment: String,
+pub struct NotifyLine {
+    /// `mail`, `ntfy`, `webhook` or `command`: the script's function that sends.
+    pub kind: &'static str,
+    /// The target as the policy wrote it, for the comment.
+    pub shown: String,
+    /// The address, URL or command and its arguments, each single-quoted.
+    pub words: String,
+}
+
+/// A system cron table: environment settings, then `MIN HOUR DOM MON DOW USER COMMAND` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CronTable {
+    pub comments: Vec<String>,
+    /// The `PATH=` the commands run with.
+    pub path: String,
     pub lines: Vec<String>,
 }
 

@@ -10,6 +10,7 @@ mod guard_steps;
 mod monitor;
 mod nfs;
 mod nfsv4;
+mod notify;
 mod replication;
 mod runbook;
 mod snapshots;
@@ -48,6 +49,7 @@ pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
     }
+    notify::notify_files(policy, &mut files);
     let hosts = policy.nodes.iter().map(|n| (&n.name, &n.os)).chain(policy.clients.iter().map(|c| (&c.name, &c.os)));
     for (name, _) in hosts.filter(|(_, os)| os.value == Os::FreeBsd) {
         files.set_owner(&name.value, Owner::FREEBSD_ROOT);

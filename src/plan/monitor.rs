@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::files::{Content, Cron, Files, SanoidKey, Script, SnapshotCheck, Unit};
+use super::files::{Content, CronTable, Files, SanoidKey, Script, SnapshotCheck, Unit};
 use super::systemd::{self, add_timed_service, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
 use crate::facts::alerts::{kind_alerts, newest_alert};
 use crate::facts::zrepl::SNAPSHOT_PREFIX;
@@ -209,23 +209,27 @@ fn check_cron(monitoring: &Monitoring, host: &str, files: &mut Files) {
         "{} root /{CHECK_SNAPSHOTS_PATH} >{output} 2>&1 || /{LIBEXEC_DIR}/notify check-snapshots {output}",
         cron_schedule(every)
     );
-    let cron = Cron {
-        comment: format!(
+    let table = CronTable {
+        comments: vec![format!(
             "Check the zrepl snapshots of node {host} every {every}; a finding is sent on by zplan's notify."
-        ),
+        )],
+        path: CRON_PATH.to_owned(),
         lines: vec![line],
     };
-    files.add(host, FREEBSD_CRON_PATH, FILE_MODE, Content::Cron(cron), vec![]);
+    files.add(host, FREEBSD_CRON_PATH, FILE_MODE, Content::CronTable(table), vec![]);
 }
 
-/// The five time fields of a cron line for every `every` (a period `check-every` allows).
+/// The `PATH=` of zplan's cron tables: FreeBSD's base and installed software.
+pub const CRON_PATH: &str = "/etc:/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin";
+
+/// The five time fields of a cron line that runs every `every`, rounded to whole minutes.
 pub fn cron_schedule(every: Duration) -> String {
-    let seconds = every.seconds();
-    if seconds < 3_600 {
-        format!("*/{} * * * *", (seconds / 60).max(1))
-    } else if seconds < 86_400 {
-        format!("0 */{} * * *", seconds / 3_600)
-    } else {
-        "0 0 * * *".to_owned()
+    let minutes = (every.seconds() / 60).max(1);
+    match minutes {
+        1 => "* * * * *".to_owned(),
+        2..=59 => format!("*/{minutes} * * * *"),
+        60 => "0 * * * *".to_owned(),
+        _ if minutes < 24 * 60 => format!("0 */{} * * *", minutes / 60),
+        _ => "0 0 * * *".to_owned(),
     }
 }

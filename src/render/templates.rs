@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
@@ -29,6 +29,8 @@ const TEMPLATES: [(&str, &str); 23] = [
     ("lxc-mounts.conf", include_str!("../../templates/lxc-mounts.conf.j2")),
     ("modules-load.conf", include_str!("../../templates/modules-load.conf.j2")),
     ("check-snapshots.sh", include_str!("../../templates/check-snapshots.sh.j2")),
+    ("notify.sh", include_str!("../../templates/notify.sh.j2")),
+    ("zrepl-health.sh", include_str!("../../templates/zrepl-health.sh.j2")),
     ("cron", include_str!("../../templates/cron.j2")),
 ];
 
@@ -69,6 +71,9 @@ impl Templates {
             Content::Keepalived(conf) => self.fill("keepalived.conf", conf),
             Content::LxcMounts(mounts) => self.fill("lxc-mounts.conf", mounts),
             Content::ModulesLoad(modules) => self.fill("modules-load.conf", modules),
+            Content::Script(script @ Script::Notify { .. }) => self.fill("notify.sh", script),
+            Content::Script(script @ Script::ZreplHealth { .. }) => self.fill("zrepl-health.sh", script),
+            Content::CronTable(table) => self.fill("cron", table),
             Content::Exports(exports) => self.fill("exports", exports),
             Content::Fstab(fstab) => self.fill("fstab", fstab),
             Content::FreeBsdOptions(exports) => self.fill("exports-freebsd", exports),
@@ -76,7 +81,6 @@ impl Templates {
             Content::RcConf(conf) => self.fill("rc.conf", conf),
             Content::Runbook(runbook) => self.fill("runbook.md", runbook),
             Content::Script(script @ Script::CheckSnapshots { .. }) => self.fill("check-snapshots.sh", script),
-            Content::Cron(cron) => self.fill("cron", cron),
             Content::Link(_) => unreachable!("links have no text"),
         }
     }

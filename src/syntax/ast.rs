@@ -43,6 +43,8 @@ pub enum ValueKind {
     Netgroup,
     /// `*.lan`, `nas?.lan`, `*`: a host name pattern with exports(5)'s wildcards.
     Wildcard,
+    /// `https://ntfy.sh/topic?x=1`: a URL, where a notification goes.
+    Url,
     /// The words after `because`, up to the end of the line: a reason, in prose.
     Text,
 }
@@ -63,6 +65,7 @@ impl ValueKind {
             ValueKind::Remote => "an export reference",
             ValueKind::Netgroup => "a netgroup",
             ValueKind::Wildcard => "a host name pattern",
+            ValueKind::Url => "a URL",
             ValueKind::Text => "a reason",
         }
     }

@@ -80,6 +80,7 @@ fn value_kind(rule: Rule) -> ValueKind {
         Rule::ipv6 => ValueKind::Ipv6,
         Rule::path => ValueKind::Path,
         Rule::remote => ValueKind::Remote,
+        Rule::url => ValueKind::Url,
         Rule::netgroup => ValueKind::Netgroup,
         Rule::wildcard => ValueKind::Wildcard,
         other => unreachable!("{other:?} is not a value rule"),
@@ -105,6 +106,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::number => "a number",
         Rule::path | Rule::path_char => "a path",
         Rule::remote | Rule::host_char => "an export reference",
+        Rule::url | Rule::url_char => "a URL",
         Rule::word | Rule::word_start | Rule::word_char => "a keyword or name",
         Rule::netgroup => "a netgroup",
         Rule::wildcard | Rule::wild => "a host name pattern",
@@ -145,7 +147,7 @@ fn is_language_char(ch: char) -> bool {
 }
 
 /// Kinds of value that an "expected" message folds into "a value".
-const VALUE_NAMES: [&str; 12] = [
+const VALUE_NAMES: [&str; 13] = [
     "an IPv4 address",
     "an IPv4 network",
     "an IPv6 address",
@@ -158,6 +160,7 @@ const VALUE_NAMES: [&str; 12] = [
     "a keyword or name",
     "a netgroup",
     "a host name pattern",
+    "a URL",
 ];
 
 fn fold_values(name: &'static str) -> &'static str {

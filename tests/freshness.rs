@@ -1,7 +1,8 @@
 //! The real sanoid 2.1.0 (Debian's package, as the oracles unpack it) checks every sanoid
 //! config of every example against a stub `zfs` listing, for each monitored dataset and
 //! kind, a snapshot just inside its warning age (OK, exit 0), just past it (WARN, exit 1)
-//! and just past its critical age (CRIT, exit 2); and capacity the same way. In CI a
+//! and just past its critical age (CRIT, exit 2); and capacity the same way. The fleet
+//! the oracles check in CI is checked too. In CI a
 //! missing sanoid fails the test; elsewhere it is skipped.
 
 use std::collections::BTreeMap;
@@ -152,12 +153,19 @@ impl Drop for Bench {
     }
 }
 
-/// Every generated sanoid.conf of the examples, by example and path.
+/// Every example, and the fleet the oracles check in CI, by name.
+fn policies() -> Vec<(String, String)> {
+    let mut policies: Vec<(String, String)> =
+        examples().into_iter().map(|path| (file_name(&path), fs::read_to_string(&path).unwrap())).collect();
+    policies.push(("fleet 4 --seed 33".to_owned(), zplan::fleet::fleet_policy(4, 33)));
+    policies
+}
+
+/// Every generated sanoid.conf of the examples and the fleet, by policy and path.
 fn sanoid_configs() -> Vec<(String, String)> {
     let mut configs = Vec::new();
-    for path in examples() {
-        let name = file_name(&path);
-        let tree = zplan::compile(&fs::read_to_string(&path).unwrap(), &name).tree.unwrap();
+    for (name, source) in policies() {
+        let tree = zplan::compile(&source, &name).tree.unwrap();
         for ((host, file), generated) in &tree.files {
             if let (true, Body::Bytes(bytes)) = (file.ends_with("/sanoid.conf"), &generated.body) {
                 configs.push((format!("{name}:{host}/{file}"), String::from_utf8(bytes.clone()).unwrap()));
@@ -267,9 +275,8 @@ fn the_zrepl_check_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical
     let dir = std::env::temp_dir().join(format!("zplan-check-snapshots-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let mut scripts = 0;
-    for path in examples() {
-        let name = file_name(&path);
-        let tree = zplan::compile(&fs::read_to_string(&path).unwrap(), &name).tree.unwrap();
+    for (name, source) in policies() {
+        let tree = zplan::compile(&source, &name).tree.unwrap();
         for ((host, file), generated) in &tree.files {
             let (true, Body::Bytes(bytes)) = (file.ends_with("libexec/zplan/check-snapshots"), &generated.body) else {
                 continue;

@@ -229,3 +229,19 @@ pub fn cron_schedule(every: Duration) -> String {
         "0 0 * * *".to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_written_in_one_unit_sanoid_reads_and_cron_repeats_the_check_period() {
+        assert_eq!(age(Duration(542)), "542s");
+        assert_eq!(age(Duration(3_660)), "61m");
+        assert_eq!(age(Duration(2 * 86_400)), "2d");
+        assert_eq!(age(Duration(0)), "0s");
+        assert_eq!(cron_schedule(Duration(900)), "*/15 * * * *");
+        assert_eq!(cron_schedule(Duration(7_200)), "0 */2 * * *");
+        assert_eq!(cron_schedule(Duration(86_400)), "0 0 * * *");
+    }
+}

@@ -2,8 +2,9 @@
 //! config of every example against a stub `zfs` listing, for each monitored dataset and
 //! kind, a snapshot just inside its warning age (OK, exit 0), just past it (WARN, exit 1)
 //! and just past its critical age (CRIT, exit 2); and capacity the same way. The fleet
-//! the oracles check in CI is checked too. In CI a
-//! missing sanoid fails the test; elsewhere it is skipped.
+//! the oracles check in CI is checked too. The sanoid tests run when asked
+//! (`cargo test -- --ignored`, as `.ci/run` does once the oracles are installed), and fail
+//! without sanoid rather than pass unchecked; the zrepl check script needs only `sh`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,17 +19,16 @@ use crate::support::{examples, file_name};
 /// sanoid run takes, well below the smallest gap between a warning and a critical age.
 const MARGIN: u64 = 20;
 
-/// The sanoid script and the defaults file it reads, when installed.
-fn sanoid() -> Option<(PathBuf, PathBuf)> {
+/// The sanoid script and the defaults file it reads, as the oracles' install.sh unpacks them.
+fn sanoid() -> (PathBuf, PathBuf) {
     let root = std::env::var("SANOID_DEB_ROOT").unwrap_or_else(|_| "/var/cache/zplan-oracles/sanoid-deb".to_owned());
     let script = Path::new(&root).join("usr/sbin/sanoid");
     let defaults = Path::new(&root).join("usr/share/sanoid/sanoid.defaults.conf");
-    if script.is_file() && defaults.is_file() {
-        return Some((script, defaults));
-    }
-    assert!(std::env::var("CI").is_err(), "sanoid 2.1.0 is missing under {root}: run the oracles' install.sh");
-    eprintln!("skipped: no sanoid under {root}");
-    None
+    assert!(
+        script.is_file() && defaults.is_file(),
+        "sanoid 2.1.0 is missing under {root}: run the oracles' install.sh"
+    );
+    (script, defaults)
 }
 
 /// One dataset section of a generated sanoid.conf, as far as monitoring goes.
@@ -176,10 +176,9 @@ fn sanoid_configs() -> Vec<(String, String)> {
 }
 
 #[test]
+#[ignore = "needs sanoid 2.1.0 from ../shared/oracles/install.sh: cargo test -- --ignored"]
 fn sanoid_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical() {
-    let Some((script, defaults)) = sanoid() else {
-        return;
-    };
+    let (script, defaults) = sanoid();
     let mut kinds_checked = 0;
     for (index, (label, conf)) in sanoid_configs().into_iter().enumerate() {
         let sections = monitored(&conf);
@@ -202,10 +201,9 @@ fn sanoid_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical() {
 }
 
 #[test]
+#[ignore = "needs sanoid 2.1.0 from ../shared/oracles/install.sh: cargo test -- --ignored"]
 fn sanoid_checks_the_declared_pool_capacity() {
-    let Some((script, defaults)) = sanoid() else {
-        return;
-    };
+    let (script, defaults) = sanoid();
     let with_capacity: Vec<(String, String)> =
         sanoid_configs().into_iter().filter(|(_, conf)| conf.contains("capacity_warn = ")).collect();
     assert!(!with_capacity.is_empty(), "no example declares capacity thresholds");

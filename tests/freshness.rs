@@ -222,42 +222,65 @@ fn sanoid_checks_the_declared_pool_capacity() {
     }
 }
 
-/// One `check` line of a generated zrepl check script: dataset, recursive, children only,
-/// warning and critical age.
-fn script_checks(script: &str) -> Vec<(String, bool, bool, u64, u64)> {
+/// One `check` line of a generated zrepl check script.
+struct ScriptCheck {
+    dataset: String,
+    warn: u64,
+    crit: u64,
+    /// Subtrees the line leaves out.
+    left_out: Vec<String>,
+}
+
+fn script_checks(script: &str) -> Vec<ScriptCheck> {
     script
         .lines()
         .filter_map(|line| line.strip_prefix("check '"))
         .map(|rest| {
             let (dataset, rest) = rest.split_once("' ").unwrap();
             let fields: Vec<&str> = rest.split(' ').collect();
-            (
-                dataset.to_owned(),
-                fields[0] == "yes",
-                fields[1] == "yes",
-                fields[2].parse().unwrap(),
-                fields[3].parse().unwrap(),
-            )
+            ScriptCheck {
+                dataset: dataset.to_owned(),
+                warn: fields[2].parse().unwrap(),
+                crit: fields[3].parse().unwrap(),
+                left_out: fields[4..].iter().map(|field| field.trim_matches('\'').to_owned()).collect(),
+            }
         })
         .collect()
 }
 
 /// Runs a check script against a stub `zfs`: each checked dataset has one child, and each
-/// dataset (child included) one zrepl snapshot whose age `ages` gives, or none.
-fn run_check_script(dir: &Path, script: &str, ages: &[(String, Option<u64>)]) -> (i32, String) {
+/// dataset (child included) one zrepl snapshot whose age `ages` gives, or none; the subtrees
+/// a line leaves out exist, with a child, and have no snapshot at all.
+fn run_check_script(
+    dir: &Path,
+    script: &str,
+    checks: &[ScriptCheck],
+    age: &dyn Fn(u64, u64) -> Option<u64>,
+) -> (i32, String) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let mut table = String::new();
-    for (dataset, age) in ages {
+    let mut tree = String::new();
+    for check in checks {
+        let dataset = &check.dataset;
+        let created = age(check.warn, check.crit).map_or_else(|| "none".to_owned(), |age| (now - age).to_string());
         for name in [dataset.clone(), format!("{dataset}/child")] {
-            let created = age.map_or_else(|| "none".to_owned(), |age| (now - age).to_string());
             table.push_str(&format!("{name}\t{created}\n"));
+            tree.push_str(&format!("{dataset}\t{name}\n"));
+        }
+        for subtree in &check.left_out {
+            for name in [subtree.clone(), format!("{subtree}/child")] {
+                table.push_str(&format!("{name}\tnone\n"));
+                tree.push_str(&format!("{dataset}\t{name}\n"));
+            }
         }
     }
+    fs::write(dir.join("tree"), tree).unwrap();
     fs::write(dir.join("ages"), table).unwrap();
     fs::write(dir.join("check-snapshots"), script).unwrap();
     let stub = format!(
-        "#!/bin/sh\n# zfs list -H -o name -r ... DS | zfs list -Hp -t snapshot ... -d 1 DS\nfor last; do :; done\ncase \"$*\" in\n  *'-t snapshot'*) awk -F '\\t' -v ds=\"$last\" '$1 == ds && $2 != \"none\" {{ print ds \"@zrepl_20260101_000000_000\\t\" $2 }}' '{}' ;;\n  *' -r '*) printf '%s\\n%s/child\\n' \"$last\" \"$last\" ;;\n  *) echo \"zfs stub: $*\" >&2; exit 2 ;;\nesac\n",
-        dir.join("ages").display()
+        "#!/bin/sh\n# zfs list -H -o name -r ... DS | zfs list -Hp -t snapshot ... -d 1 DS\nfor last; do :; done\ncase \"$*\" in\n  *'-t snapshot'*) awk -F '\\t' -v ds=\"$last\" '$1 == ds && $2 != \"none\" {{ print ds \"@zrepl_20260101_000000_000\\t\" $2 }}' '{}' ;;\n  *' -r '*) awk -F '\\t' -v ds=\"$last\" '$1 == ds {{ print $2 }}' '{}' ;;\n  *) echo \"zfs stub: $*\" >&2; exit 2 ;;\nesac\n",
+        dir.join("ages").display(),
+        dir.join("tree").display()
     );
     fs::create_dir_all(dir.join("bin")).unwrap();
     fs::write(dir.join("bin/zfs"), stub).unwrap();
@@ -273,6 +296,7 @@ fn the_zrepl_check_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical
     let dir = std::env::temp_dir().join(format!("zplan-check-snapshots-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let mut scripts = 0;
+    let mut left_out = 0;
     for (name, source) in policies() {
         let tree = zplan::compile(&source, &name).tree.unwrap();
         for ((host, file), generated) in &tree.files {
@@ -281,22 +305,21 @@ fn the_zrepl_check_finds_fresh_snapshots_ok_and_stale_ones_warning_then_critical
             };
             let script = String::from_utf8(bytes.clone()).unwrap();
             let checks = script_checks(&script);
+            left_out += checks.iter().map(|check| check.left_out.len()).sum::<usize>();
             assert!(!checks.is_empty(), "{name}:{host}: a check script checks something");
             let label = format!("{name}:{host}");
-            let ages = |age: &dyn Fn(u64, u64) -> Option<u64>| -> Vec<(String, Option<u64>)> {
-                checks.iter().map(|(dataset, _, _, warn, crit)| (dataset.clone(), age(*warn, *crit))).collect()
-            };
-            let (code, text) = run_check_script(&dir, &script, &ages(&|warn, _| Some(warn - MARGIN)));
+            let (code, text) = run_check_script(&dir, &script, &checks, &|warn, _| Some(warn - MARGIN));
             assert!(code == 0 && text.starts_with("OK:"), "{label}: inside\n{text}");
-            let (code, text) = run_check_script(&dir, &script, &ages(&|warn, _| Some(warn + MARGIN)));
+            let (code, text) = run_check_script(&dir, &script, &checks, &|warn, _| Some(warn + MARGIN));
             assert!(code == 1 && text.contains("WARN:") && !text.contains("CRIT:"), "{label}: past warning\n{text}");
-            let (code, text) = run_check_script(&dir, &script, &ages(&|_, crit| Some(crit + MARGIN)));
+            let (code, text) = run_check_script(&dir, &script, &checks, &|_, crit| Some(crit + MARGIN));
             assert!(code == 2 && text.contains("CRIT:"), "{label}: past critical\n{text}");
-            let (code, text) = run_check_script(&dir, &script, &ages(&|_, _| None));
+            let (code, text) = run_check_script(&dir, &script, &checks, &|_, _| None);
             assert!(code == 2 && text.contains("no zrepl_ snapshots at all"), "{label}: none\n{text}");
             scripts += 1;
         }
     }
     let _ = fs::remove_dir_all(&dir);
     assert!(scripts >= 4, "only {scripts} check scripts");
+    assert!(left_out > 0, "no check script leaves a subtree out");
 }

@@ -5,24 +5,20 @@ use crate::diagnostic::Problem;
 use crate::facts::{freshness, Facts, Freshness, Side};
 use crate::model::{Pair, Policy};
 
-/// sanoid compares a pool's capacity with whole percents from 0 to 100, and a warning only
-/// means something below the critical level.
+/// sanoid warns about a pool only while it is below the critical level, so the warning
+/// must come first; each percent is read in range (1–100) with the block.
 pub fn capacity_is_ordered(policy: &Policy) -> Vec<Problem> {
     let Some(capacity) = &policy.monitoring.capacity else {
         return Vec::new();
     };
     let (warn, critical) = (capacity.value.warn, capacity.value.critical);
-    let in_range = |percent: u8| (1..=100).contains(&percent);
-    let help = if !in_range(warn) || !in_range(critical) {
-        "both thresholds are percents of the pool's size from 1% to 100%: `capacity warn 80% critical 95%`".to_owned()
-    } else if warn >= critical {
-        format!(
-            "the warning comes first: warn below critical, such as `capacity warn {}% critical {critical}%`",
-            critical.saturating_sub(10).max(1)
-        )
-    } else {
+    if warn < critical {
         return Vec::new();
-    };
+    }
+    let help = format!(
+        "the warning comes first: warn below critical, such as `capacity warn {}% critical {critical}%`",
+        critical.saturating_sub(10).max(1)
+    );
     vec![Problem::CapacityUnordered { span: capacity.span.into(), warn, critical, help }]
 }
 

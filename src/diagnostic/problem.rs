@@ -1899,7 +1899,7 @@ pub enum Problem {
         retention: String,
     },
 
-    #[error("pool capacity thresholds warn {warn}% and critical {critical}% cannot work")]
+    #[error("the capacity warning at {warn}% never shows: pools are critical from {critical}%")]
     #[diagnostic(code(E0800))]
     CapacityUnordered {
         #[label("capacity warn {warn}% critical {critical}%")]

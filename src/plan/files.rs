@@ -410,6 +410,9 @@ pub struct SnapshotCheck {
     pub children_only: bool,
     pub warn: u64,
     pub crit: u64,
+    /// Subtrees of a recursive dataset that are not snapshotted with it (excluded, or
+    /// another statement's), left out of its check.
+    pub left_out: Vec<String>,
     /// Where the ages come from, for the comment beside the line.
     pub why: String,
 }

@@ -9,7 +9,7 @@ use super::files::{Content, CronTable, Files, SanoidKey, Script, SnapshotCheck, 
 use super::systemd::{self, add_timed_service, FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE};
 use crate::facts::alerts::{kind_alerts, newest_alert};
 use crate::facts::zrepl::SNAPSHOT_PREFIX;
-use crate::facts::{Facts, Freshness, Side};
+use crate::facts::{landing, Facts, Freshness, Side};
 use crate::model::monitoring::Monitoring;
 use crate::model::{Duration, Os, SnapshotEngine, SnapshotKind};
 
@@ -177,8 +177,36 @@ fn snapshot_check(facts: &Facts<'_>, fresh: &Freshness) -> SnapshotCheck {
         children_only: fresh.children_only,
         warn: warn.seconds(),
         crit: crit.seconds(),
+        left_out: left_out(facts, fresh),
         why: format!("{}, {side}: {}{after}; critical past {crit}", fresh.dataset, fresh.arithmetic),
     }
+}
+
+/// The subtrees under a checked dataset whose snapshots are not its own: a pair's
+/// excluded children (by their landing names on a receiver), or the datasets of the node's
+/// other zrepl statements below a statement's.
+fn left_out(facts: &Facts<'_>, fresh: &Freshness) -> Vec<String> {
+    let policy = facts.policy;
+    let receives = matches!(fresh.side, Side::Receives { .. });
+    let Some(index) = fresh.pair else {
+        let statements = policy.snapshots_of(fresh.node);
+        let Some(own) = statements.iter().find(|s| s.dataset.value == fresh.dataset) else {
+            return Vec::new();
+        };
+        return statements
+            .iter()
+            .filter(|other| other.engine.value == SnapshotEngine::Zrepl && other.dataset.value != fresh.dataset)
+            .filter(|other| own.covers(&other.dataset.value))
+            .map(|other| other.dataset.value.clone())
+            .collect();
+    };
+    let pair = &policy.pairs[index];
+    let name = |dataset: &str| if receives { landing(policy, pair, dataset) } else { dataset.to_owned() };
+    pair.datasets
+        .iter()
+        .find(|replicated| name(&replicated.dataset.value) == fresh.dataset)
+        .map(|replicated| replicated.exclude.iter().map(|child| name(&child.value)).collect())
+        .unwrap_or_default()
 }
 
 fn check_units(monitoring: &Monitoring, host: &str, files: &mut Files) {
@@ -231,5 +259,21 @@ pub fn cron_schedule(every: Duration) -> String {
         60 => "0 * * * *".to_owned(),
         _ if minutes < 24 * 60 => format!("0 */{} * * *", minutes / 60),
         _ => "0 0 * * *".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_written_in_one_unit_sanoid_reads_and_cron_repeats_the_check_period() {
+        assert_eq!(age(Duration(542)), "542s");
+        assert_eq!(age(Duration(3_660)), "61m");
+        assert_eq!(age(Duration(2 * 86_400)), "2d");
+        assert_eq!(age(Duration(0)), "0s");
+        assert_eq!(cron_schedule(Duration(900)), "*/15 * * * *");
+        assert_eq!(cron_schedule(Duration(7_200)), "0 */2 * * *");
+        assert_eq!(cron_schedule(Duration(86_400)), "0 0 * * *");
     }
 }

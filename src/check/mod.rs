@@ -15,6 +15,7 @@ mod names;
 mod nfs;
 mod nfsv4;
 mod node_servers;
+mod notify;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -97,6 +98,8 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         snapshots::sanoid_can_keep_node_snapshots,
         snapshots::every_takes_frequent_snapshots,
         snapshots::zrepl_snapshots_are_not_atomic,
+        notify::notify_targets_can_work,
+        notify::notify_every_in_range,
     ];
     let fact_rules: &[fn(&Facts<'_>) -> Vec<Problem>] = &[
         timing::rpo_is_met,

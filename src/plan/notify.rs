@@ -21,6 +21,9 @@ pub const NOTIFY_UNIT: &str = "zplan-notify@.service";
 /// the script unescaped by `%i`.
 pub const ON_FAILURE: &str = "zplan-notify@%n.service";
 
+/// The notify script is root's alone: a webhook or ntfy URL may carry a token.
+const NOTIFY_MODE: u32 = 0o700;
+
 /// The state directory of the rate limit, under `/var/lib` (systemd's `StateDirectory=`).
 const STATE_DIRECTORY: &str = "zplan-notify";
 
@@ -99,7 +102,7 @@ fn linux_notify_files(policy: &Policy, host: &str, files: &mut Files) {
         );
     files.add(host, format!("{UNIT_DIR}/{NOTIFY_UNIT}"), FILE_MODE, Content::Unit(unit), vec![Action::DaemonReload]);
     let script = notify_script(policy, false);
-    files.add(host, format!("{LIBEXEC_DIR}/notify"), SCRIPT_MODE, Content::Script(script), Vec::new());
+    files.add(host, format!("{LIBEXEC_DIR}/notify"), NOTIFY_MODE, Content::Script(script), Vec::new());
 }
 
 /// FreeBSD nodes that zplan writes any file for: they get the script, and where zrepl runs
@@ -116,7 +119,7 @@ fn freebsd_hosts_with_files(policy: &Policy, files: &Files) -> Vec<String> {
 
 fn freebsd_notify_files(policy: &Policy, host: &str, files: &mut Files) {
     let script = notify_script(policy, true);
-    files.add(host, format!("{LIBEXEC_DIR}/notify"), SCRIPT_MODE, Content::Script(script), Vec::new());
+    files.add(host, format!("{LIBEXEC_DIR}/notify"), NOTIFY_MODE, Content::Script(script), Vec::new());
     let runs_zrepl = files.0.keys().any(|(h, path)| h == host && path.ends_with("zrepl/zrepl.yml"));
     if !runs_zrepl {
         return;

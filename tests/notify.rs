@@ -298,3 +298,96 @@ fn every_service_names_the_notify_unit_and_the_notify_unit_names_none() {
     assert_eq!(unit_value(&notify, "ExecStart"), "/usr/local/libexec/zplan/notify %i");
     assert_eq!(unit_value(&notify, "StateDirectory"), "zplan-notify");
 }
+
+/// `service zrepl status` as rc.subr answers it: running, or not (exit 1).
+const SERVICE: &str = r#"#!/bin/sh
+if [ -e "$STUB_DIR/zrepl-down" ]; then
+	echo "zrepl is not running."
+	exit 1
+fi
+echo "zrepl is running as pid 812."
+"#;
+
+/// `zrepl status --mode raw`: the daemon's report, or no answer on its control socket.
+const ZREPL: &str = r#"#!/bin/sh
+if [ -e "$STUB_DIR/zrepl-mute" ]; then
+	echo "Error: dial unix /var/run/zrepl/control: connect: connection refused" >&2
+	exit 1
+fi
+echo '{"Jobs":{}}'
+"#;
+
+/// The notify script and the zrepl check of FreeBSD node `f0` of the f3s example, side by
+/// side as on the host.
+fn freebsd(name: &str) -> (Notify, PathBuf) {
+    let tree = zplan::compile(include_str!("../examples/freebsd-f3s.zplan"), "freebsd-f3s.zplan").tree.unwrap();
+    let dir = stub_dir(name);
+    let notify = Notify::from_tree(dir, &tree, "f0");
+    let health = notify.dir.join("zrepl-health");
+    write_executable(&health, &file_text(&tree, "f0", "usr/local/libexec/zplan/zrepl-health"));
+    write_executable(&notify.dir.join("bin/service"), SERVICE);
+    write_executable(&notify.dir.join("bin/zrepl"), ZREPL);
+    fs::write(notify.dir.join("now"), "1000000\n").unwrap();
+    (notify, health)
+}
+
+fn run_health(notify: &Notify, health: &Path) -> Output {
+    let path = format!("{}:{}", notify.dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    Command::new("sh")
+        .arg(health)
+        .env("PATH", path)
+        .env("STUB_DIR", &notify.dir)
+        .env("STATE_DIRECTORY", notify.dir.join("state"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn freebsd_hosts_check_the_zrepl_daemon_from_cron() {
+    let tree = zplan::compile(include_str!("../examples/freebsd-f3s.zplan"), "freebsd-f3s.zplan").tree.unwrap();
+    let cron = file_text(&tree, "f0", "usr/local/etc/cron.d/zplan-zrepl-health");
+    assert!(cron.contains("\n*/15 * * * * root /usr/local/libexec/zplan/zrepl-health\n"), "{cron}");
+    let script = file_text(&tree, "f0", "usr/local/libexec/zplan/notify");
+    assert!(script.contains("state=${STATE_DIRECTORY:-/var/db/zplan-notify}\n"), "{script}");
+    assert!(!script.contains("journalctl"), "{script}");
+}
+
+#[test]
+fn a_healthy_zrepl_daemon_sends_nothing() {
+    let (notify, health) = freebsd("zrepl-healthy");
+    let output = run_health(&notify, &health);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(notify.records("mail").is_empty());
+}
+
+#[test]
+fn a_stopped_zrepl_daemon_reaches_root() {
+    let (notify, health) = freebsd("zrepl-down");
+    fs::write(notify.dir.join("zrepl-down"), "").unwrap();
+    let output = run_health(&notify, &health);
+    assert!(!output.status.success(), "the check fails with the daemon");
+    let mails = notify.records("mail");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("To: root\n") && mails[0].contains("Subject: [zplan] alpha: zrepl failed"), "{}", mails[0]);
+    assert!(mails[0].contains("zrepl is not running."), "{}", mails[0]);
+    run_health(&notify, &health);
+    assert_eq!(notify.records("mail").len(), 1, "the next check within the hour is held back");
+}
+
+#[test]
+fn a_zrepl_daemon_that_does_not_answer_reaches_root() {
+    let (notify, health) = freebsd("zrepl-mute");
+    fs::write(notify.dir.join("zrepl-mute"), "").unwrap();
+    run_health(&notify, &health);
+    let mails = notify.records("mail");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("does not answer zrepl status:\nError: dial unix /var/run/zrepl/control"), "{}", mails[0]);
+}
+
+#[test]
+fn a_linux_zrepl_daemon_names_the_notify_unit() {
+    let tree = zplan::compile(include_str!("../examples/zrepl-fan-out.zplan"), "zrepl-fan-out.zplan").tree.unwrap();
+    let drop_in = file_text(&tree, "nas", "etc/systemd/system/zrepl.service.d/zplan-notify.conf");
+    assert_eq!(unit_value(&drop_in, "OnFailure"), "zplan-notify@%n.service");
+    file_text(&tree, "nas", "usr/local/libexec/zplan/notify");
+}

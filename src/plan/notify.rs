@@ -27,6 +27,9 @@ const NOTIFY_MODE: u32 = 0o700;
 /// The state directory of the rate limit, under `/var/lib` (systemd's `StateDirectory=`).
 const STATE_DIRECTORY: &str = "zplan-notify";
 
+/// Where a Linux host's zrepl reads the config zplan writes.
+const LINUX_ZREPL_CONFIG: &str = "etc/zrepl/zrepl.yml";
+
 /// The FreeBSD check of the zrepl daemon, run from cron.
 const ZREPL_HEALTH: &str = "zrepl-health";
 
@@ -37,7 +40,12 @@ const FREEBSD_CRON_DIR: &str = "usr/local/etc/cron.d";
 /// names the notify unit as the `OnFailure=` of each service. Runs after every other part
 /// of the plan, so that it sees all their units.
 pub fn notify_files(policy: &Policy, files: &mut Files) {
-    let linux = hosts_with_services(files);
+    let zrepl_hosts = linux_zrepl_hosts(files);
+    for host in &zrepl_hosts {
+        zrepl_drop_in(host, files);
+    }
+    let mut linux = hosts_with_services(files);
+    linux.extend(zrepl_hosts);
     for host in &linux {
         notify_on_failure(files, host);
         linux_notify_files(policy, host, files);
@@ -58,6 +66,20 @@ fn is_service(path: &str, content: &Content) -> bool {
 
 fn hosts_with_services(files: &Files) -> BTreeSet<String> {
     files.0.iter().filter(|((_, path), file)| is_service(path, &file.content)).map(|((host, _), _)| host.clone()).collect()
+}
+
+/// Linux hosts whose zrepl daemon runs a zrepl.yml zplan wrote.
+fn linux_zrepl_hosts(files: &Files) -> BTreeSet<String> {
+    files.0.keys().filter(|(_, path)| path == LINUX_ZREPL_CONFIG).map(|(host, _)| host.clone()).collect()
+}
+
+/// `OnFailure=` for the zrepl package's own unit: the daemon runs every zrepl job of the host.
+fn zrepl_drop_in(host: &str, files: &mut Files) {
+    let unit = Unit::default()
+        .comment("zrepl runs every zrepl job of this host: tell the admin when its daemon fails.")
+        .section("Unit", vec![("OnFailure", ON_FAILURE.to_owned())]);
+    let path = format!("{UNIT_DIR}/zrepl.service.d/zplan-notify.conf");
+    files.add(host, path, FILE_MODE, Content::Unit(unit), vec![Action::DaemonReload]);
 }
 
 /// Adds `OnFailure=` to the `[Unit]` section of every service of `host`.

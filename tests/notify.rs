@@ -176,7 +176,10 @@ fn a_failure_reaches_every_target_with_the_unit_the_host_and_the_journal() {
     let ntfy = &posts[0];
     assert!(ntfy.contains("ARG Title: [zplan] alpha: zplan-sanoid.service failed\n"), "{ntfy}");
     assert!(ntfy.contains("ARG Priority: high\n") && ntfy.contains("ARG --max-time\nARG 20\n"), "{ntfy}");
-    assert!(ntfy.contains("ARG https://ntfy.example.org/zfs-alerts\nBODY\nzplan-sanoid.service failed on alpha"), "{ntfy}");
+    assert!(
+        ntfy.contains("ARG https://ntfy.example.org/zfs-alerts\nBODY\nzplan-sanoid.service failed on alpha"),
+        "{ntfy}"
+    );
     let webhook = &posts[1];
     assert!(webhook.contains("ARG https://hooks.example.org/zfs?token=abc&kind=zplan\nBODY\n"), "{webhook}");
     let json: serde_json::Value = serde_json::from_str(webhook.split_once("BODY\n").unwrap().1).unwrap();
@@ -255,7 +258,10 @@ fn a_target_that_fails_does_not_stop_the_others_and_fails_the_unit() {
     assert_eq!(notify.records("post").len(), 2);
     assert_eq!(notify.records("page").len(), 1);
     let log = notify.log("logger.log");
-    assert!(log.contains("could not send the failure of zplan-sanoid.service to ntfy https://ntfy.example.org/zfs-alerts"), "{log}");
+    assert!(
+        log.contains("could not send the failure of zplan-sanoid.service to ntfy https://ntfy.example.org/zfs-alerts"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -368,7 +374,11 @@ fn a_stopped_zrepl_daemon_reaches_root() {
     assert!(!output.status.success(), "the check fails with the daemon");
     let mails = notify.records("mail");
     assert_eq!(mails.len(), 1, "{mails:?}");
-    assert!(mails[0].contains("To: root\n") && mails[0].contains("Subject: [zplan] alpha: zrepl failed"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("To: root\n") && mails[0].contains("Subject: [zplan] alpha: zrepl failed"),
+        "{}",
+        mails[0]
+    );
     assert!(mails[0].contains("zrepl is not running."), "{}", mails[0]);
     run_health(&notify, &health);
     assert_eq!(notify.records("mail").len(), 1, "the next check within the hour is held back");
@@ -381,7 +391,11 @@ fn a_zrepl_daemon_that_does_not_answer_reaches_root() {
     run_health(&notify, &health);
     let mails = notify.records("mail");
     assert_eq!(mails.len(), 1, "{mails:?}");
-    assert!(mails[0].contains("does not answer zrepl status:\nError: dial unix /var/run/zrepl/control"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("does not answer zrepl status:\nError: dial unix /var/run/zrepl/control"),
+        "{}",
+        mails[0]
+    );
 }
 
 #[test]

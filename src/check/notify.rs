@@ -56,7 +56,13 @@ pub fn notify_every_in_range(policy: &Policy) -> Vec<Problem> {
     } else {
         return Vec::new();
     };
-    vec![Problem::NotifyEveryOutOfRange { span: every.span.into(), every: every.value.to_string(), comparison, bound, advice }]
+    vec![Problem::NotifyEveryOutOfRange {
+        span: every.span.into(),
+        every: every.value.to_string(),
+        comparison,
+        bound,
+        advice,
+    }]
 }
 
 /// The target as the policy writes it after `notify`.
@@ -204,7 +210,7 @@ fn authority_problem(authority: &str) -> Option<String> {
     if !host_ok {
         return Some(format!("`{host}` is not a host name or address"));
     }
-    let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok_and(|port| port > 0));
+    let port_ok = port.map_or(true, |port| port.parse::<u16>().is_ok_and(|port| port > 0));
     (!port_ok).then(|| "the port must be a number from 1 to 65535".to_owned())
 }
 
@@ -243,7 +249,9 @@ mod tests {
         for good in ["root", "zfs-alerts@example.org", "ops+zfs@mail.example.org", "admin@localhost", "_svc"] {
             assert_eq!(mail_problem(good), None, "{good}");
         }
-        for bad in ["Root", "ops@@example.org", "ops@", "@example.org", "a..b@example.org", "ops@-x.org", "ops@ex_ample.org"] {
+        for bad in
+            ["Root", "ops@@example.org", "ops@", "@example.org", "a..b@example.org", "ops@-x.org", "ops@ex_ample.org"]
+        {
             assert!(mail_problem(bad).is_some(), "{bad}");
         }
     }
@@ -254,7 +262,15 @@ mod tests {
         for good in ["https://ntfy.sh/zfs", "http://10.0.0.5:8080/hook?a=b&c=%20d", "https://u:p@[::1]:443/x"] {
             assert!(url_problem(good, "webhook", span).is_none(), "{good}");
         }
-        for bad in ["ftp://x/y", "https:///x", "https://x:0/", "https://x/a b", "https://x/%zz", "https://[::1/x", "https://x_y/"] {
+        for bad in [
+            "ftp://x/y",
+            "https:///x",
+            "https://x:0/",
+            "https://x/a b",
+            "https://x/%zz",
+            "https://[::1/x",
+            "https://x_y/",
+        ] {
             assert!(url_problem(bad, "webhook", span).is_some(), "{bad}");
         }
     }

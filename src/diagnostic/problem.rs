@@ -1429,10 +1429,7 @@ pub enum Problem {
     },
 
     #[error("notify-every {every} is {comparison} {bound}")]
-    #[diagnostic(
-        code(E0815),
-        help("{advice}")
-    )]
+    #[diagnostic(code(E0815), help("{advice}"))]
     NotifyEveryOutOfRange {
         #[label("{comparison} {bound}")]
         span: SourceSpan,
@@ -1443,10 +1440,7 @@ pub enum Problem {
     },
 
     #[error("`notify {target}` is declared twice")]
-    #[diagnostic(
-        code(E0816),
-        help("every target gets each notice once: remove the second `notify {target}`")
-    )]
+    #[diagnostic(code(E0816), help("every target gets each notice once: remove the second `notify {target}`"))]
     NotifyTargetTwice {
         #[label("again here")]
         span: SourceSpan,

@@ -65,7 +65,12 @@ fn is_service(path: &str, content: &Content) -> bool {
 }
 
 fn hosts_with_services(files: &Files) -> BTreeSet<String> {
-    files.0.iter().filter(|((_, path), file)| is_service(path, &file.content)).map(|((host, _), _)| host.clone()).collect()
+    files
+        .0
+        .iter()
+        .filter(|((_, path), file)| is_service(path, &file.content))
+        .map(|((host, _), _)| host.clone())
+        .collect()
 }
 
 /// Linux hosts whose zrepl daemon runs a zrepl.yml zplan wrote.
@@ -150,7 +155,9 @@ fn freebsd_notify_files(policy: &Policy, host: &str, files: &mut Files) {
     let health = Script::ZreplHealth { notify: NOTIFY_SCRIPT.to_owned(), every: every.to_string() };
     files.add(host, format!("{LIBEXEC_DIR}/{ZREPL_HEALTH}"), SCRIPT_MODE, Content::Script(health), Vec::new());
     let table = CronTable {
-        comments: vec![format!("Checks every {every} that the zrepl daemon runs and answers; tells the admin when not.")],
+        comments: vec![format!(
+            "Checks every {every} that the zrepl daemon runs and answers; tells the admin when not."
+        )],
         path: "/etc:/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin".to_owned(),
         lines: vec![format!("{} root /{LIBEXEC_DIR}/{ZREPL_HEALTH}", cron_schedule(every))],
     };
@@ -216,7 +223,8 @@ mod tests {
 
     #[test]
     fn on_failure_goes_into_the_unit_section() {
-        let mut unit = Unit::default().section("Unit", vec![("Description", "x".to_owned())]).section("Service", vec![]);
+        let mut unit =
+            Unit::default().section("Unit", vec![("Description", "x".to_owned())]).section("Service", vec![]);
         add_on_failure(&mut unit);
         assert_eq!(unit.sections[0].entries[1], Entry { key: "OnFailure", value: ON_FAILURE.to_owned() });
         assert!(is_service("etc/systemd/system/zplan-x.service", &Content::Unit(unit.clone())));

@@ -24,6 +24,10 @@ pub const ON_FAILURE: &str = "zplan-notify@%n.service";
 /// The notify script is root's alone: a webhook or ntfy URL may carry a token.
 const NOTIFY_MODE: u32 = 0o700;
 
+/// How long the notify unit may run: curl gives up on a target after 20 s, and a oneshot
+/// unit would otherwise wait forever on a hung sendmail.
+const NOTIFY_TIMEOUT: &str = "5min";
+
 /// The state directory of the rate limit, under `/var/lib` (systemd's `StateDirectory=`).
 const STATE_DIRECTORY: &str = "zplan-notify";
 
@@ -117,6 +121,8 @@ fn linux_notify_files(policy: &Policy, host: &str, files: &mut Files) {
             vec![
                 ("Description", "Tell the admin that %i failed".to_owned()),
                 ("Documentation", "man:systemd.unit(5)".to_owned()),
+                ("Wants", "network-online.target".to_owned()),
+                ("After", "network-online.target".to_owned()),
             ],
         )
         .section(
@@ -124,6 +130,7 @@ fn linux_notify_files(policy: &Policy, host: &str, files: &mut Files) {
             vec![
                 ("Type", "oneshot".to_owned()),
                 ("StateDirectory", STATE_DIRECTORY.to_owned()),
+                ("TimeoutStartSec", NOTIFY_TIMEOUT.to_owned()),
                 ("ExecStart", format!("{NOTIFY_SCRIPT} %i")),
             ],
         );

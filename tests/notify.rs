@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use zplan::render::Tree;
+use zplan::render::{Body, Tree};
 
 use crate::syncoid::{file_text, unit_value};
 
@@ -404,4 +404,34 @@ fn a_linux_zrepl_daemon_names_the_notify_unit() {
     let drop_in = file_text(&tree, "nas", "etc/systemd/system/zrepl.service.d/zplan-notify.conf");
     assert_eq!(unit_value(&drop_in, "OnFailure"), "zplan-notify@%n.service");
     file_text(&tree, "nas", "usr/local/libexec/zplan/notify");
+}
+
+/// Whole trees: every service zplan writes names the notify unit once, the notify unit names
+/// none, and every host with a service has the notify unit and script; no mount does.
+#[test]
+fn every_service_of_every_clean_policy_notifies_on_failure() {
+    for (name, source) in crate::support::clean_policies() {
+        let tree = zplan::compile(&source, &name).tree.unwrap_or_else(|| panic!("{name} compiles"));
+        let mut hosts_with_services = std::collections::BTreeSet::new();
+        for ((host, path), file) in &tree.files {
+            let Some(unit) = path.strip_prefix("etc/systemd/system/") else { continue };
+            if unit.contains('/')
+                || !(unit.ends_with(".service") || unit.ends_with(".mount") || unit.ends_with(".automount"))
+            {
+                continue;
+            }
+            let Body::Bytes(bytes) = &file.body else { continue };
+            let text = String::from_utf8_lossy(bytes);
+            let on_failure = text.lines().filter(|line| line.starts_with("OnFailure=")).count();
+            let expected = usize::from(unit.ends_with(".service") && unit != "zplan-notify@.service");
+            assert_eq!(on_failure, expected, "{name}: {host}/{path}\n{text}");
+            if expected == 1 {
+                hosts_with_services.insert(host.clone());
+            }
+        }
+        for host in hosts_with_services {
+            file_text(&tree, &host, "etc/systemd/system/zplan-notify@.service");
+            file_text(&tree, &host, "usr/local/libexec/zplan/notify");
+        }
+    }
 }

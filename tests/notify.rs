@@ -229,6 +229,14 @@ fn failures_within_the_period_are_counted_and_reported_by_the_next_message() {
 }
 
 #[test]
+fn a_clock_set_back_does_not_silence_a_unit() {
+    let notify = Notify::new("clock", EVERY_TARGET);
+    succeeded(&notify.run(1_000_000, &[UNIT]));
+    succeeded(&notify.run(900_000, &[UNIT]));
+    assert_eq!(notify.records("mail").len(), 2);
+}
+
+#[test]
 fn each_unit_has_its_own_period() {
     let notify = Notify::new("units", EVERY_TARGET);
     succeeded(&notify.run(1_000_000, &[UNIT]));

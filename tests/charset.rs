@@ -54,7 +54,9 @@ fn path_violations(path: &str) -> Vec<String> {
     if let Some(unit) = path.strip_prefix("etc/systemd/system/") {
         let name = unit.split('/').next().unwrap_or_default();
         let name = name.strip_suffix(".d").unwrap_or(name);
-        let odd = name.bytes().any(|b| !(b.is_ascii_alphanumeric() || b":_.\\-".contains(&b)));
+        // A template unit (`zplan-notify@.service`) is the one place for an `@`.
+        let plain = name.strip_suffix("@.service").map_or(name, |stem| stem);
+        let odd = plain.bytes().any(|b| !(b.is_ascii_alphanumeric() || b":_.\\-".contains(&b)));
         if odd || name.len() > MAX_FILE_NAME || !UNIT_SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) {
             found.push(format!("unit name `{name}`"));
         }
@@ -82,10 +84,19 @@ fn content_violations(path: &str, text: &str) -> Vec<String> {
     found
 }
 
+/// The lines where zplan itself asks systemd to expand a specifier: the failed unit's name
+/// handed to the notify unit (`%n`), and given to its script (`%i`).
+const SPECIFIER_LINES: [&str; 3] = [
+    "OnFailure=zplan-notify@%n.service",
+    "Description=Tell the admin that %i failed",
+    "ExecStart=/usr/local/libexec/zplan/notify %i",
+];
+
 /// `[Section]` or `Key=value`, with nothing systemd would expand (but `$MAINPID` in a
-/// reload) or continue; double quotes (systemd's own quoting of an argument) come in pairs.
+/// reload, and zplan's own specifiers) or continue; double quotes (systemd's own quoting of
+/// an argument) come in pairs.
 fn unit_line(line: &str) -> Option<String> {
-    if line.starts_with('[') && line.ends_with(']') {
+    if line.starts_with('[') && line.ends_with(']') || SPECIFIER_LINES.contains(&line) {
         return None;
     }
     let (key, value) = line.split_once('=')?;

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use zplan::render::Tree;
+use zplan::render::{Body, Tree};
 
 use crate::syncoid::{file_text, unit_value};
 
@@ -176,7 +176,10 @@ fn a_failure_reaches_every_target_with_the_unit_the_host_and_the_journal() {
     let ntfy = &posts[0];
     assert!(ntfy.contains("ARG Title: [zplan] alpha: zplan-sanoid.service failed\n"), "{ntfy}");
     assert!(ntfy.contains("ARG Priority: high\n") && ntfy.contains("ARG --max-time\nARG 20\n"), "{ntfy}");
-    assert!(ntfy.contains("ARG https://ntfy.example.org/zfs-alerts\nBODY\nzplan-sanoid.service failed on alpha"), "{ntfy}");
+    assert!(
+        ntfy.contains("ARG https://ntfy.example.org/zfs-alerts\nBODY\nzplan-sanoid.service failed on alpha"),
+        "{ntfy}"
+    );
     let webhook = &posts[1];
     assert!(webhook.contains("ARG https://hooks.example.org/zfs?token=abc&kind=zplan\nBODY\n"), "{webhook}");
     let json: serde_json::Value = serde_json::from_str(webhook.split_once("BODY\n").unwrap().1).unwrap();
@@ -226,6 +229,14 @@ fn failures_within_the_period_are_counted_and_reported_by_the_next_message() {
 }
 
 #[test]
+fn a_clock_set_back_does_not_silence_a_unit() {
+    let notify = Notify::new("clock", EVERY_TARGET);
+    succeeded(&notify.run(1_000_000, &[UNIT]));
+    succeeded(&notify.run(900_000, &[UNIT]));
+    assert_eq!(notify.records("mail").len(), 2);
+}
+
+#[test]
 fn each_unit_has_its_own_period() {
     let notify = Notify::new("units", EVERY_TARGET);
     succeeded(&notify.run(1_000_000, &[UNIT]));
@@ -255,7 +266,10 @@ fn a_target_that_fails_does_not_stop_the_others_and_fails_the_unit() {
     assert_eq!(notify.records("post").len(), 2);
     assert_eq!(notify.records("page").len(), 1);
     let log = notify.log("logger.log");
-    assert!(log.contains("could not send the failure of zplan-sanoid.service to ntfy https://ntfy.example.org/zfs-alerts"), "{log}");
+    assert!(
+        log.contains("could not send the failure of zplan-sanoid.service to ntfy https://ntfy.example.org/zfs-alerts"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -297,4 +311,135 @@ fn every_service_names_the_notify_unit_and_the_notify_unit_names_none() {
     assert!(!notify.lines().any(|line| line.starts_with("OnFailure=")), "{notify}");
     assert_eq!(unit_value(&notify, "ExecStart"), "/usr/local/libexec/zplan/notify %i");
     assert_eq!(unit_value(&notify, "StateDirectory"), "zplan-notify");
+}
+
+/// `service zrepl status` as rc.subr answers it: running, or not (exit 1).
+const SERVICE: &str = r#"#!/bin/sh
+if [ -e "$STUB_DIR/zrepl-down" ]; then
+	echo "zrepl is not running."
+	exit 1
+fi
+echo "zrepl is running as pid 812."
+"#;
+
+/// `zrepl status --mode raw`: the daemon's report, or no answer on its control socket.
+const ZREPL: &str = r#"#!/bin/sh
+if [ -e "$STUB_DIR/zrepl-mute" ]; then
+	echo "Error: dial unix /var/run/zrepl/control: connect: connection refused" >&2
+	exit 1
+fi
+echo '{"Jobs":{}}'
+"#;
+
+/// The notify script and the zrepl check of FreeBSD node `f0` of the f3s example, side by
+/// side as on the host.
+fn freebsd(name: &str) -> (Notify, PathBuf) {
+    let tree = zplan::compile(include_str!("../examples/freebsd-f3s.zplan"), "freebsd-f3s.zplan").tree.unwrap();
+    let dir = stub_dir(name);
+    let notify = Notify::from_tree(dir, &tree, "f0");
+    let health = notify.dir.join("zrepl-health");
+    write_executable(&health, &file_text(&tree, "f0", "usr/local/libexec/zplan/zrepl-health"));
+    write_executable(&notify.dir.join("bin/service"), SERVICE);
+    write_executable(&notify.dir.join("bin/zrepl"), ZREPL);
+    fs::write(notify.dir.join("now"), "1000000\n").unwrap();
+    (notify, health)
+}
+
+fn run_health(notify: &Notify, health: &Path) -> Output {
+    let path = format!("{}:{}", notify.dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    Command::new("sh")
+        .arg(health)
+        .env("PATH", path)
+        .env("STUB_DIR", &notify.dir)
+        .env("STATE_DIRECTORY", notify.dir.join("state"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn freebsd_hosts_check_the_zrepl_daemon_from_cron() {
+    let tree = zplan::compile(include_str!("../examples/freebsd-f3s.zplan"), "freebsd-f3s.zplan").tree.unwrap();
+    let cron = file_text(&tree, "f0", "usr/local/etc/cron.d/zplan-zrepl-health");
+    assert!(cron.contains("\n*/15 * * * * root /usr/local/libexec/zplan/zrepl-health\n"), "{cron}");
+    let script = file_text(&tree, "f0", "usr/local/libexec/zplan/notify");
+    assert!(script.contains("state=${STATE_DIRECTORY:-/var/db/zplan-notify}\n"), "{script}");
+    assert!(!script.contains("journalctl"), "{script}");
+}
+
+#[test]
+fn a_healthy_zrepl_daemon_sends_nothing() {
+    let (notify, health) = freebsd("zrepl-healthy");
+    let output = run_health(&notify, &health);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(notify.records("mail").is_empty());
+}
+
+#[test]
+fn a_stopped_zrepl_daemon_reaches_root() {
+    let (notify, health) = freebsd("zrepl-down");
+    fs::write(notify.dir.join("zrepl-down"), "").unwrap();
+    let output = run_health(&notify, &health);
+    assert!(!output.status.success(), "the check fails with the daemon");
+    let mails = notify.records("mail");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("To: root\n") && mails[0].contains("Subject: [zplan] alpha: zrepl failed"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("zrepl is not running."), "{}", mails[0]);
+    run_health(&notify, &health);
+    assert_eq!(notify.records("mail").len(), 1, "the next check within the hour is held back");
+}
+
+#[test]
+fn a_zrepl_daemon_that_does_not_answer_reaches_root() {
+    let (notify, health) = freebsd("zrepl-mute");
+    fs::write(notify.dir.join("zrepl-mute"), "").unwrap();
+    run_health(&notify, &health);
+    let mails = notify.records("mail");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("does not answer zrepl status:\nError: dial unix /var/run/zrepl/control"),
+        "{}",
+        mails[0]
+    );
+}
+
+#[test]
+fn a_linux_zrepl_daemon_names_the_notify_unit() {
+    let tree = zplan::compile(include_str!("../examples/zrepl-fan-out.zplan"), "zrepl-fan-out.zplan").tree.unwrap();
+    let drop_in = file_text(&tree, "nas", "etc/systemd/system/zrepl.service.d/zplan-notify.conf");
+    assert_eq!(unit_value(&drop_in, "OnFailure"), "zplan-notify@%n.service");
+    file_text(&tree, "nas", "usr/local/libexec/zplan/notify");
+}
+
+/// Whole trees: every service zplan writes names the notify unit once, the notify unit names
+/// none, and every host with a service has the notify unit and script; no mount does.
+#[test]
+fn every_service_of_every_clean_policy_notifies_on_failure() {
+    for (name, source) in crate::support::clean_policies() {
+        let tree = zplan::compile(&source, &name).tree.unwrap_or_else(|| panic!("{name} compiles"));
+        let mut hosts_with_services = std::collections::BTreeSet::new();
+        for ((host, path), file) in &tree.files {
+            let Some(unit) = path.strip_prefix("etc/systemd/system/") else { continue };
+            if unit.contains('/')
+                || !(unit.ends_with(".service") || unit.ends_with(".mount") || unit.ends_with(".automount"))
+            {
+                continue;
+            }
+            let Body::Bytes(bytes) = &file.body else { continue };
+            let text = String::from_utf8_lossy(bytes);
+            let on_failure = text.lines().filter(|line| line.starts_with("OnFailure=")).count();
+            let expected = usize::from(unit.ends_with(".service") && unit != "zplan-notify@.service");
+            assert_eq!(on_failure, expected, "{name}: {host}/{path}\n{text}");
+            if expected == 1 {
+                hosts_with_services.insert(host.clone());
+            }
+        }
+        for host in hosts_with_services {
+            file_text(&tree, &host, "etc/systemd/system/zplan-notify@.service");
+            file_text(&tree, &host, "usr/local/libexec/zplan/notify");
+        }
+    }
 }

@@ -16,6 +16,7 @@ mod names;
 mod nfs;
 mod nfsv4;
 mod node_servers;
+mod notify;
 mod options;
 mod pairs;
 mod sanoid_fan_out;
@@ -100,6 +101,8 @@ pub fn check(facts: &Facts<'_>) -> Vec<Problem> {
         snapshots::zrepl_snapshots_are_not_atomic,
         monitoring::capacity_is_ordered,
         monitoring::check_every_fits_a_calendar,
+        notify::notify_targets_can_work,
+        notify::notify_every_in_range,
     ];
     let fact_rules: &[fn(&Facts<'_>) -> Vec<Problem>] = &[
         timing::rpo_is_met,

@@ -1375,6 +1375,103 @@ pub enum Problem {
         what: String,
     },
 
+    #[error("sendmail cannot deliver to `{address}`: {reason}")]
+    #[diagnostic(
+        code(E0810),
+        help("write an address such as `notify mail zfs-alerts@example.org`, or a local user name such as `notify mail root`")
+    )]
+    NotifyMailAddress {
+        #[label("not an address")]
+        span: SourceSpan,
+        address: String,
+        reason: String,
+    },
+
+    #[error("curl cannot post the failure notices to `{url}`: the scheme is `{scheme}`")]
+    #[diagnostic(
+        code(E0811),
+        help("{kind} targets are reached over HTTP: write the URL with `https://` (or `http://` on a trusted network), such as `notify {kind} https://{rest}`")
+    )]
+    NotifyUrlScheme {
+        #[label("not http or https")]
+        span: SourceSpan,
+        url: String,
+        scheme: String,
+        kind: &'static str,
+        rest: String,
+    },
+
+    #[error("`{url}` is not a URL curl can post to: {reason}")]
+    #[diagnostic(
+        code(E0812),
+        help("write `https://HOST[:PORT]/PATH[?QUERY]` with a host name or address, and percent-escape any other character (a space is `%20`)")
+    )]
+    NotifyUrlMalformed {
+        #[label("{what}")]
+        span: SourceSpan,
+        url: String,
+        reason: String,
+        what: String,
+    },
+
+    #[error("ntfy URL `{url}` names no topic")]
+    #[diagnostic(
+        code(E0813),
+        help("ntfy publishes to `https://SERVER/TOPIC`, a topic of letters, digits, `-` and `_` (at most 64): such as `notify ntfy https://ntfy.sh/zfs-alerts`")
+    )]
+    NtfyWithoutTopic {
+        #[label("{found}")]
+        span: SourceSpan,
+        url: String,
+        found: String,
+    },
+
+    #[error("notify command `{command}` is not an absolute path")]
+    #[diagnostic(
+        code(E0814),
+        help("the notice runs as root from a unit or cron, whose PATH is not the admin's: give the program's full path, such as `notify command /usr/local/bin/page-oncall storage`")
+    )]
+    NotifyCommandNotAbsolute {
+        #[label("{what}")]
+        span: SourceSpan,
+        command: String,
+        what: String,
+    },
+
+    #[error("notify-every {every} is {comparison} {bound}")]
+    #[diagnostic(code(E0815), help("{advice}"))]
+    NotifyEveryOutOfRange {
+        #[label("{comparison} {bound}")]
+        span: SourceSpan,
+        every: String,
+        comparison: &'static str,
+        bound: &'static str,
+        advice: &'static str,
+    },
+
+    #[error("`notify {target}` is declared twice")]
+    #[diagnostic(code(E0816), help("every target gets each notice once: remove the second `notify {target}`"))]
+    NotifyTargetTwice {
+        #[label("again here")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+        target: String,
+    },
+
+    #[error("`notify {kind} {url}` sends failure notices in clear text")]
+    #[diagnostic(
+        code(W0643),
+        severity(Warning),
+        help("anyone on the path reads the host names, datasets and errors in them, and can forge or drop them: use `https://`, or write `allow W0643` in the monitoring block when the server is on a trusted network")
+    )]
+    NotifyInClear {
+        #[label("http://")]
+        span: SourceSpan,
+        kind: &'static str,
+        url: String,
+    },
+
     #[error("export `{path}` serves the copy `{dataset}` on node `{node}`, which the policy mounts nowhere")]
     #[diagnostic(code(E0536))]
     CopyExportUnmounted {

@@ -2,6 +2,7 @@
 //! checks run, the pools' capacity thresholds and where the Prometheus rules go. Every
 //! setting has a default, so a policy without the block is monitored all the same.
 
+use super::acknowledge::{self, AllowedIn};
 use super::settings::{single_value, wrong_count, Schema, Settings};
 use super::types::{Duration, Spanned};
 use super::values;
@@ -14,7 +15,7 @@ type Read<T> = Option<T>;
 pub const SCHEMA: Schema = Schema {
     kind: "monitoring",
     single: &["notify-every", "check-every", "capacity", "prometheus", "textfile-dir"],
-    repeated: &["notify"],
+    repeated: &["notify", "allow"],
 };
 
 /// How long a failing unit stays quiet after a message, unless the policy says otherwise.
@@ -57,6 +58,8 @@ pub struct Monitoring {
     pub capacity: Option<Spanned<Capacity>>,
     pub prometheus: Spanned<String>,
     pub textfile_dir: Spanned<String>,
+    /// Warning codes the block acknowledges (`allow W0643`, an ntfy server on a trusted LAN).
+    pub allowed: Vec<Spanned<String>>,
 }
 
 impl Default for Monitoring {
@@ -69,6 +72,7 @@ impl Default for Monitoring {
             capacity: None,
             prometheus: Spanned::new(DEFAULT_PROMETHEUS_HOST.to_owned(), Span::default()),
             textfile_dir: Spanned::new(DEFAULT_TEXTFILE_DIR.to_owned(), Span::default()),
+            allowed: Vec::new(),
         }
     }
 }
@@ -83,6 +87,7 @@ pub fn read(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Read<Monito
     let prometheus = single(settings, "prometheus", "prometheus metrics.lan", problems, values::host_name);
     let textfile_dir =
         single(settings, "textfile-dir", "textfile-dir /var/lib/prometheus/node-exporter", problems, values::path);
+    let acknowledged = acknowledge::acknowledgements(settings, AllowedIn::Elsewhere, problems);
     Some(Monitoring {
         span: Some(settings.owner.head_span()),
         notify: notify?,
@@ -91,6 +96,7 @@ pub fn read(settings: &Settings<'_>, problems: &mut Vec<Problem>) -> Read<Monito
         capacity: capacity?,
         prometheus: prometheus?.unwrap_or(defaults.prometheus),
         textfile_dir: textfile_dir?.unwrap_or(defaults.textfile_dir),
+        allowed: acknowledged.into_iter().map(|acknowledgement| acknowledgement.code).collect(),
     })
 }
 

@@ -22,8 +22,18 @@ pub const NOTIFY_UNIT: &str = "zplan-notify@.service";
 /// the script unescaped by `%i`.
 pub const ON_FAILURE: &str = "zplan-notify@%n.service";
 
+/// The notify script is root's alone: a webhook or ntfy URL may carry a token.
+const NOTIFY_MODE: u32 = 0o700;
+
+/// How long the notify unit may run: curl gives up on a target after 20 s, and a oneshot
+/// unit would otherwise wait forever on a hung sendmail.
+const NOTIFY_TIMEOUT: &str = "5min";
+
 /// The state directory of the rate limit, under `/var/lib` (systemd's `StateDirectory=`).
 const STATE_DIRECTORY: &str = "zplan-notify";
+
+/// Where a Linux host's zrepl reads the config zplan writes.
+const LINUX_ZREPL_CONFIG: &str = "etc/zrepl/zrepl.yml";
 
 /// The FreeBSD check of the zrepl daemon, run from cron.
 const ZREPL_HEALTH: &str = "zrepl-health";
@@ -35,7 +45,12 @@ const FREEBSD_CRON_DIR: &str = "usr/local/etc/cron.d";
 /// names the notify unit as the `OnFailure=` of each service. Runs after every other part
 /// of the plan, so that it sees all their units.
 pub fn notify_files(policy: &Policy, files: &mut Files) {
-    let linux = hosts_with_services(files);
+    let zrepl_hosts = linux_zrepl_hosts(files);
+    for host in &zrepl_hosts {
+        zrepl_drop_in(host, files);
+    }
+    let mut linux = hosts_with_services(files);
+    linux.extend(zrepl_hosts);
     for host in &linux {
         notify_on_failure(files, host);
         linux_notify_files(policy, host, files);
@@ -55,7 +70,26 @@ fn is_service(path: &str, content: &Content) -> bool {
 }
 
 fn hosts_with_services(files: &Files) -> BTreeSet<String> {
-    files.0.iter().filter(|((_, path), file)| is_service(path, &file.content)).map(|((host, _), _)| host.clone()).collect()
+    files
+        .0
+        .iter()
+        .filter(|((_, path), file)| is_service(path, &file.content))
+        .map(|((host, _), _)| host.clone())
+        .collect()
+}
+
+/// Linux hosts whose zrepl daemon runs a zrepl.yml zplan wrote.
+fn linux_zrepl_hosts(files: &Files) -> BTreeSet<String> {
+    files.0.keys().filter(|(_, path)| path == LINUX_ZREPL_CONFIG).map(|(host, _)| host.clone()).collect()
+}
+
+/// `OnFailure=` for the zrepl package's own unit: the daemon runs every zrepl job of the host.
+fn zrepl_drop_in(host: &str, files: &mut Files) {
+    let unit = Unit::default()
+        .comment("zrepl runs every zrepl job of this host: tell the admin when its daemon fails.")
+        .section("Unit", vec![("OnFailure", ON_FAILURE.to_owned())]);
+    let path = format!("{UNIT_DIR}/zrepl.service.d/zplan-notify.conf");
+    files.add(host, path, FILE_MODE, Content::Unit(unit), vec![Action::DaemonReload]);
 }
 
 /// Adds `OnFailure=` to the `[Unit]` section of every service of `host`.
@@ -88,6 +122,8 @@ fn linux_notify_files(policy: &Policy, host: &str, files: &mut Files) {
             vec![
                 ("Description", "Tell the admin that %i failed".to_owned()),
                 ("Documentation", "man:systemd.unit(5)".to_owned()),
+                ("Wants", "network-online.target".to_owned()),
+                ("After", "network-online.target".to_owned()),
             ],
         )
         .section(
@@ -95,12 +131,13 @@ fn linux_notify_files(policy: &Policy, host: &str, files: &mut Files) {
             vec![
                 ("Type", "oneshot".to_owned()),
                 ("StateDirectory", STATE_DIRECTORY.to_owned()),
+                ("TimeoutStartSec", NOTIFY_TIMEOUT.to_owned()),
                 ("ExecStart", format!("{NOTIFY_SCRIPT} %i")),
             ],
         );
     files.add(host, format!("{UNIT_DIR}/{NOTIFY_UNIT}"), FILE_MODE, Content::Unit(unit), vec![Action::DaemonReload]);
     let script = notify_script(policy, false);
-    files.add(host, format!("{LIBEXEC_DIR}/notify"), SCRIPT_MODE, Content::Script(script), Vec::new());
+    files.add(host, format!("{LIBEXEC_DIR}/notify"), NOTIFY_MODE, Content::Script(script), Vec::new());
 }
 
 /// FreeBSD nodes that zplan writes any file for: they get the script, and where zrepl runs
@@ -117,7 +154,7 @@ fn freebsd_hosts_with_files(policy: &Policy, files: &Files) -> Vec<String> {
 
 fn freebsd_notify_files(policy: &Policy, host: &str, files: &mut Files) {
     let script = notify_script(policy, true);
-    files.add(host, format!("{LIBEXEC_DIR}/notify"), SCRIPT_MODE, Content::Script(script), Vec::new());
+    files.add(host, format!("{LIBEXEC_DIR}/notify"), NOTIFY_MODE, Content::Script(script), Vec::new());
     let runs_zrepl = files.0.keys().any(|(h, path)| h == host && path.ends_with("zrepl/zrepl.yml"));
     if !runs_zrepl {
         return;
@@ -182,7 +219,8 @@ mod tests {
 
     #[test]
     fn on_failure_goes_into_the_unit_section() {
-        let mut unit = Unit::default().section("Unit", vec![("Description", "x".to_owned())]).section("Service", vec![]);
+        let mut unit =
+            Unit::default().section("Unit", vec![("Description", "x".to_owned())]).section("Service", vec![]);
         add_on_failure(&mut unit);
         assert_eq!(unit.sections[0].entries[1], Entry { key: "OnFailure", value: ON_FAILURE.to_owned() });
         assert!(is_service("etc/systemd/system/zplan-x.service", &Content::Unit(unit.clone())));

@@ -12,6 +12,7 @@ mod freshness;
 mod graph;
 mod guard;
 mod hostile;
+mod monitoring;
 mod mountpoints;
 mod mounts;
 mod nfsv4;

@@ -117,8 +117,8 @@ pub fn compiled(name: &str, source: &str) -> (Policy, Tree) {
 /// The name a static pair's target gives the copy of `dataset`, worked out from the policy
 /// as the tools document it: `replicate X as COPY` receives X into COPY (and its children
 /// below it); else syncoid and a zrepl pull receive into `UNDER/DATASET` (`UNDER/PATH`
-/// without the pool for `without-pool`), a zrepl sink into `UNDER/SOURCE-NODE/DATASET`;
-/// with no `under`, the copy keeps the name.
+/// without the pool for `without-pool`), a zrepl sink into `UNDER/IDENTITY/DATASET` (the
+/// source's `zrepl-cn`, else its name); with no `under`, the copy keeps the name.
 pub fn copy_name(policy: &Policy, pair: &Pair, dataset: &str) -> String {
     let named = pair.datasets.iter().find_map(|r| {
         let copy = r.copy.as_ref()?;
@@ -131,7 +131,9 @@ pub fn copy_name(policy: &Policy, pair: &Pair, dataset: &str) -> String {
     match (&pair.target_root, pair.engine.value, pair.mode.as_ref().map(|m| m.value)) {
         (None, _, _) => dataset.to_owned(),
         (Some(root), Engine::Zrepl, None | Some(Mode::Push)) => {
-            format!("{}/{}/{dataset}", root.value, policy.nodes[pair.nodes[0]].name.value)
+            let source = &policy.nodes[pair.nodes[0]];
+            let identity = source.zrepl_node.common_name.as_ref().map_or(&source.name.value, |cn| &cn.value);
+            format!("{}/{identity}/{dataset}", root.value)
         }
         (Some(root), _, _) if pair.without_pool.is_some() => match dataset.split_once('/') {
             Some((_, path)) => format!("{}/{path}", root.value),

@@ -163,13 +163,14 @@ fn freebsd_notify_files(policy: &Policy, host: &str, files: &mut Files) {
     let health = Script::ZreplHealth { notify: NOTIFY_SCRIPT.to_owned(), every: every.to_string() };
     files.add(host, format!("{LIBEXEC_DIR}/{ZREPL_HEALTH}"), SCRIPT_MODE, Content::Script(health), Vec::new());
     let table = CronTable {
-        comments: vec![format!("Checks every {every} that the zrepl daemon runs and answers; tells the admin when not.")],
+        comments: vec![format!(
+            "Checks every {every} that the zrepl daemon runs and answers; tells the admin when not."
+        )],
         path: CRON_PATH.to_owned(),
         lines: vec![format!("{} root /{LIBEXEC_DIR}/{ZREPL_HEALTH}", cron_schedule(every))],
     };
     files.add(host, format!("{FREEBSD_CRON_DIR}/zplan-zrepl-health"), FILE_MODE, Content::CronTable(table), Vec::new());
 }
-
 
 /// The notify script of a host, with the policy's targets as quoted shell words.
 fn notify_script(policy: &Policy, freebsd: bool) -> Script {

@@ -78,10 +78,21 @@ pub fn syncoid_accepts(version: SanoidVersion, option: &str) -> bool {
     (SYNCOID_2_1.contains(&option) && !removed_after_2_1) || added
 }
 
-/// The sanoid options zplan's units use; `cache-ttl` would need 2.3. `cache-dir` and
-/// `run-dir` are in the option list of 2.1.0, 2.2.0 and 2.3.0 alike (sanoid, line 26-27).
-const SANOID_OPTIONS: &[&str] =
-    &["configdir", "cache-dir", "run-dir", "take-snapshots", "prune-snapshots", "cron", "verbose", "readonly"];
+/// The sanoid options zplan's units use; `cache-ttl` would need 2.3. `cache-dir`,
+/// `run-dir` and the `monitor-*` checks are in the option list of 2.1.0, 2.2.0 and 2.3.0
+/// alike (sanoid, lines 26-29).
+const SANOID_OPTIONS: &[&str] = &[
+    "configdir",
+    "cache-dir",
+    "run-dir",
+    "take-snapshots",
+    "prune-snapshots",
+    "monitor-snapshots",
+    "monitor-capacity",
+    "cron",
+    "verbose",
+    "readonly",
+];
 
 /// Whether a release's sanoid accepts a long option zplan may write.
 pub fn sanoid_accepts(version: SanoidVersion, option: &str) -> bool {

@@ -70,7 +70,7 @@ pub fn node_snapshot_files(facts: &Facts<'_>, bounds: &Bounds, files: &mut Files
             "Every {tick}: the finest frequent period and every declared minute of node {host}'s retentions fall on a tick."
         ));
         add_timed_service(files, host, NODE_SANOID_STEM, service, timer);
-        let what = format!("node {host}'s own statements");
+        let what = format!("the own statements of node {host}");
         let check = Check { host, config_dir: NODE_CONFIG_DIR, condition: None, what };
         monitor_units(&policy.monitoring, check, files);
         mask_stock_sanoid(files, host);

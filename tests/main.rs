@@ -14,6 +14,7 @@ mod hostile;
 mod mountpoints;
 mod mounts;
 mod nfsv4;
+mod prometheus;
 mod properties;
 mod pruning;
 mod runbook;

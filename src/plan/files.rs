@@ -29,6 +29,10 @@ pub enum Content {
     LxcMounts(LxcMounts),
     /// A `modules-load.d` file: kernel modules loaded at boot.
     ModulesLoad(ModulesLoad),
+    /// Prometheus alerting rules derived from the freshness proofs.
+    PrometheusRules(PrometheusRules),
+    /// promtool unit tests of those rules.
+    PrometheusTests(PrometheusTests),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -370,6 +374,84 @@ pub enum Script {
     SmNotify { server: String, address: String, wait_seconds: u64 },
     /// Gives the accounts a pair replicates as on a node the `zfs allow` rights they need.
     Delegate { pair: String, node: String, grants: Vec<Grant>, unmounted_copies: bool },
+    /// Writes the age and count of the newest snapshots of a host's datasets for
+    /// node_exporter's textfile collector.
+    SnapshotMetrics { host: String, textfile_dir: String, datasets: Vec<MetricDataset> },
+    /// Run after every zplan service stops: writes its last run, success, duration and exit
+    /// status for node_exporter's textfile collector.
+    UnitMetrics { host: String, textfile_dir: String },
+}
+
+/// A dataset whose newest snapshot a host reports, and which of its filesystems count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetricDataset {
+    pub name: String,
+    /// Its descendants count too.
+    pub recursive: bool,
+    /// Only its descendants count.
+    pub children_only: bool,
+}
+
+/// A Prometheus rules file: one group per host (and per followed pair).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrometheusRules {
+    pub groups: Vec<RuleGroup>,
+}
+
+/// One group of alerting rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleGroup {
+    pub name: Scalar,
+    pub rules: Vec<AlertRule>,
+}
+
+/// One alerting rule; its labels and annotations already quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRule {
+    pub alert: &'static str,
+    pub expr: Scalar,
+    /// `for:`, in seconds; none means the first evaluation that holds fires.
+    pub hold: Option<u64>,
+    pub labels: Vec<Field>,
+    pub annotations: Vec<Field>,
+}
+
+/// A promtool unit test file for the rules file beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrometheusTests {
+    pub rule_file: &'static str,
+    pub tests: Vec<RuleTest>,
+}
+
+/// One promtool test: input series and the alerts expected at given times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleTest {
+    /// What the series show, for the comment above the test.
+    pub story: String,
+    pub series: Vec<TestSeries>,
+    pub checks: Vec<AlertCheck>,
+}
+
+/// One input series in promtool's expanding notation (`a+bxn`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestSeries {
+    pub series: Scalar,
+    pub values: Scalar,
+}
+
+/// The alerts of one name expected at one evaluation time (none when `alerts` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertCheck {
+    pub eval_minutes: u64,
+    pub alertname: &'static str,
+    pub alerts: Vec<ExpectedAlert>,
+}
+
+/// One alert a test expects, with every label and annotation it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectedAlert {
+    pub labels: Vec<Field>,
+    pub annotations: Vec<Field>,
 }
 
 /// One `zfs allow -u USER PERMISSIONS DATASET` of a delegation script, and why.
@@ -563,7 +645,7 @@ pub struct ZreplConfig {
     /// One logging outlet each: its `type`, `format` and `level`.
     pub logging: Vec<Vec<Field>>,
     /// The Prometheus listener, `":9811"`.
-    pub monitoring: Option<Scalar>,
+    pub monitoring: Scalar,
     pub jobs: Vec<ZreplJob>,
 }
 

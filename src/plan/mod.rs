@@ -9,6 +9,7 @@ mod freebsd;
 mod guard_steps;
 mod nfs;
 mod nfsv4;
+mod prometheus;
 mod replication;
 mod runbook;
 mod snapshots;
@@ -45,6 +46,7 @@ pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
     }
+    prometheus::prometheus_files(facts, &mut files);
     let hosts = policy.nodes.iter().map(|n| (&n.name, &n.os)).chain(policy.clients.iter().map(|c| (&c.name, &c.os)));
     for (name, _) in hosts.filter(|(_, os)| os.value == Os::FreeBsd) {
         files.set_owner(&name.value, Owner::FREEBSD_ROOT);

@@ -17,6 +17,7 @@ mod mountpoints;
 mod mounts;
 mod nfsv4;
 mod notify;
+mod prometheus;
 mod properties;
 mod pruning;
 mod runbook;

@@ -31,6 +31,10 @@ pub enum Content {
     ModulesLoad(ModulesLoad),
     /// A cron table of FreeBSD's `/usr/local/etc/cron.d`: zplan's checks.
     CronTable(CronTable),
+    /// Prometheus alerting rules derived from the freshness proofs.
+    PrometheusRules(PrometheusRules),
+    /// promtool unit tests of those rules.
+    PrometheusTests(PrometheusTests),
     /// A symbolic link, such as a mask to `/dev/null`.
     Link(String),
 }
@@ -399,6 +403,12 @@ pub enum Script {
     /// Run from cron on a FreeBSD host: tells the admin when the zrepl daemon is not running
     /// or does not answer.
     ZreplHealth { notify: String, every: String },
+    /// Writes the age and count of the newest snapshots of a host's datasets for
+    /// node_exporter's textfile collector.
+    SnapshotMetrics { host: String, textfile_dir: String, datasets: Vec<MetricDataset> },
+    /// Run after every zplan service stops: writes its last run, success, duration and exit
+    /// status for node_exporter's textfile collector.
+    UnitMetrics { host: String, textfile_dir: String },
 }
 
 /// One line of the snapshot check script: a dataset (and, when recursive, its children)
@@ -435,6 +445,78 @@ pub struct CronTable {
     /// The `PATH=` the commands run with.
     pub path: String,
     pub lines: Vec<String>,
+}
+
+/// A dataset whose newest snapshot a host reports, and which of its filesystems count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetricDataset {
+    pub name: String,
+    /// Its descendants count too.
+    pub recursive: bool,
+    /// Only its descendants count.
+    pub children_only: bool,
+}
+
+/// A Prometheus rules file: one group per host (and per followed pair).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrometheusRules {
+    pub groups: Vec<RuleGroup>,
+}
+
+/// One group of alerting rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleGroup {
+    pub name: Scalar,
+    pub rules: Vec<AlertRule>,
+}
+
+/// One alerting rule; its labels and annotations already quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRule {
+    pub alert: &'static str,
+    pub expr: Scalar,
+    /// `for:`, in seconds; none means the first evaluation that holds fires.
+    pub hold: Option<u64>,
+    pub labels: Vec<Field>,
+    pub annotations: Vec<Field>,
+}
+
+/// A promtool unit test file for the rules file beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrometheusTests {
+    pub rule_file: &'static str,
+    pub tests: Vec<RuleTest>,
+}
+
+/// One promtool test: input series and the alerts expected at given times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleTest {
+    /// What the series show, for the comment above the test.
+    pub story: String,
+    pub series: Vec<TestSeries>,
+    pub checks: Vec<AlertCheck>,
+}
+
+/// One input series in promtool's expanding notation (`a+bxn`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestSeries {
+    pub series: Scalar,
+    pub values: Scalar,
+}
+
+/// The alerts of one name expected at one evaluation time (none when `alerts` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertCheck {
+    pub eval_minutes: u64,
+    pub alertname: &'static str,
+    pub alerts: Vec<ExpectedAlert>,
+}
+
+/// One alert a test expects, with every label and annotation it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectedAlert {
+    pub labels: Vec<Field>,
+    pub annotations: Vec<Field>,
 }
 
 /// One `zfs allow -u USER PERMISSIONS DATASET` of a delegation script, and why.
@@ -628,7 +710,7 @@ pub struct ZreplConfig {
     /// One logging outlet each: its `type`, `format` and `level`.
     pub logging: Vec<Vec<Field>>,
     /// The Prometheus listener, `":9811"`.
-    pub monitoring: Option<Scalar>,
+    pub monitoring: Scalar,
     pub jobs: Vec<ZreplJob>,
 }
 

@@ -11,6 +11,7 @@ mod monitor;
 mod nfs;
 mod nfsv4;
 mod notify;
+mod prometheus;
 mod replication;
 mod runbook;
 mod snapshots;
@@ -49,6 +50,7 @@ pub fn plan(facts: &Facts<'_>, policy_name: &str) -> Plan {
     for client in &policy.clients {
         client::client_files(policy, client, &mut files);
     }
+    prometheus::prometheus_files(facts, &mut files);
     notify::notify_files(policy, &mut files);
     let hosts = policy.nodes.iter().map(|n| (&n.name, &n.os)).chain(policy.clients.iter().map(|c| (&c.name, &c.os)));
     for (name, _) in hosts.filter(|(_, os)| os.value == Os::FreeBsd) {

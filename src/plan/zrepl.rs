@@ -14,6 +14,9 @@ use crate::model::{
     SendOption, SnapshotKind, Transport, ZreplRetention,
 };
 
+/// zrepl's conventional Prometheus port, its listener's when the node declares none.
+pub const ZREPL_MONITORING_PORT: u16 = 9811;
+
 /// Adds the zrepl.yml of every host that runs a zrepl job, and on FreeBSD its rc.conf.
 pub fn zrepl_files(facts: &Facts<'_>, files: &mut Files) {
     let policy = facts.policy;
@@ -32,7 +35,10 @@ pub fn zrepl_files(facts: &Facts<'_>, files: &mut Files) {
             host: name.clone(),
             version: node.zrepl.as_str(),
             logging: logging(node),
-            monitoring: node.zrepl_node.monitoring.as_ref().map(|port| Scalar::text(&format!(":{}", port.value))),
+            monitoring: Scalar::text(&format!(
+                ":{}",
+                node.zrepl_node.monitoring.as_ref().map_or(ZREPL_MONITORING_PORT, |port| port.value)
+            )),
             jobs,
         };
         let (path, actions) = match node.os.value {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::plan::{Content, Script};
 
-const TEMPLATES: [(&str, &str); 25] = [
+const TEMPLATES: [(&str, &str); 29] = [
     ("sanoid.conf", include_str!("../../templates/sanoid.conf.j2")),
     ("sanoid-node.conf", include_str!("../../templates/sanoid-node.conf.j2")),
     ("sanoid.defaults.conf", include_str!("../../templates/sanoid.defaults.conf.j2")),
@@ -32,6 +32,10 @@ const TEMPLATES: [(&str, &str); 25] = [
     ("notify.sh", include_str!("../../templates/notify.sh.j2")),
     ("zrepl-health.sh", include_str!("../../templates/zrepl-health.sh.j2")),
     ("cron", include_str!("../../templates/cron.j2")),
+    ("prometheus.rules.yml", include_str!("../../templates/prometheus.rules.yml.j2")),
+    ("prometheus.tests.yml", include_str!("../../templates/prometheus.tests.yml.j2")),
+    ("snapshot-metrics.sh", include_str!("../../templates/snapshot-metrics.sh.j2")),
+    ("unit-metrics.sh", include_str!("../../templates/unit-metrics.sh.j2")),
 ];
 
 /// The compiled templates and the header every file carries.
@@ -68,6 +72,10 @@ impl Templates {
             Content::Script(script @ Script::Delegate { .. }) => self.fill("delegate.sh", script),
             Content::NfsConf(conf) => self.fill("nfs.conf", conf),
             Content::Script(script @ Script::SmNotify { .. }) => self.fill("sm-notify.sh", script),
+            Content::Script(script @ Script::SnapshotMetrics { .. }) => self.fill("snapshot-metrics.sh", script),
+            Content::Script(script @ Script::UnitMetrics { .. }) => self.fill("unit-metrics.sh", script),
+            Content::PrometheusRules(rules) => self.fill("prometheus.rules.yml", rules),
+            Content::PrometheusTests(tests) => self.fill("prometheus.tests.yml", tests),
             Content::Keepalived(conf) => self.fill("keepalived.conf", conf),
             Content::LxcMounts(mounts) => self.fill("lxc-mounts.conf", mounts),
             Content::ModulesLoad(modules) => self.fill("modules-load.conf", modules),

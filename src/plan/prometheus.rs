@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use super::files::{
-    Action, AlertCheck, AlertRule, Content, ExpectedAlert, Field, Files, MetricDataset, PrometheusRules,
+    Action, AlertCheck, AlertRule, Content, CronTable, ExpectedAlert, Field, Files, MetricDataset, PrometheusRules,
     PrometheusTests, RuleGroup, RuleTest, Scalar, Script, TestSeries, Unit,
 };
+use super::monitor::{cron_schedule, CRON_PATH};
 use super::systemd::{FILE_MODE, LIBEXEC_DIR, SCRIPT_MODE, UNIT_DIR};
 use crate::facts::freshness::{freshness, Freshness, Side};
 use crate::facts::Facts;
+use crate::model::monitoring::Monitoring;
 use crate::model::{Duration, Os, Policy};
 
 /// The rules file, in the rules folder of the Prometheus host.
@@ -79,9 +81,6 @@ fn snapshot_metrics(policy: &Policy, bounds: &[Freshness], files: &mut Files) {
     let monitoring = &policy.monitoring;
     for (node, datasets) in by_node {
         let node = &policy.nodes[node];
-        if node.os.value != Os::Linux {
-            continue;
-        }
         let host = &node.name.value;
         let script = Script::SnapshotMetrics {
             host: host.clone(),
@@ -90,6 +89,10 @@ fn snapshot_metrics(policy: &Policy, bounds: &[Freshness], files: &mut Files) {
         };
         let path = format!("{LIBEXEC_DIR}/snapshot-metrics");
         files.add(host, path.clone(), SCRIPT_MODE, Content::Script(script), Vec::new());
+        if node.os.value == Os::FreeBsd {
+            snapshot_metrics_cron(monitoring, host, &path, files);
+            continue;
+        }
         let service = Unit::default()
             .section(
                 "Unit",
@@ -117,6 +120,22 @@ fn snapshot_metrics(policy: &Policy, bounds: &[Freshness], files: &mut Files) {
             .section("Install", vec![("WantedBy", "timers.target".to_owned())]);
         super::systemd::add_timed_service(files, host, SNAPSHOT_METRICS, service, timer);
     }
+}
+
+/// FreeBSD has no timers of systemd: cron runs the snapshot metrics every `check-every`, and
+/// hands the output of a failed run to the notify script.
+fn snapshot_metrics_cron(monitoring: &Monitoring, host: &str, script: &str, files: &mut Files) {
+    let every = monitoring.check_every.value;
+    let output = "/var/run/zplan-snapshot-metrics.out";
+    let table = CronTable {
+        comments: vec![format!("Write the snapshot metrics of node {host} for node_exporter every {every}.")],
+        path: CRON_PATH.to_owned(),
+        lines: vec![format!(
+            "{} root /{script} >{output} 2>&1 || /{LIBEXEC_DIR}/notify snapshot-metrics {output}",
+            cron_schedule(every)
+        )],
+    };
+    files.add(host, format!("usr/local/etc/cron.d/{SNAPSHOT_METRICS}"), FILE_MODE, Content::CronTable(table), vec![]);
 }
 
 /// Gives every zplan service of every Linux host an `ExecStopPost=` that writes its run's
@@ -191,7 +210,7 @@ impl Subject {
 /// One subject per host, dataset and side; a followed pair's two nodes make one subject.
 fn subjects(policy: &Policy, bounds: &[Freshness]) -> Vec<Subject> {
     let mut subjects: Vec<Subject> = Vec::new();
-    for bound in bounds.iter().filter(|bound| policy.nodes[bound.node].os.value == Os::Linux) {
+    for bound in bounds {
         let host = policy.nodes[bound.node].name.value.clone();
         let pair = bound.pair.map(|index| policy.pairs[index].name.value.clone());
         let snapshots = bound.side == Side::Snapshots;
@@ -337,7 +356,7 @@ fn rule_groups(policy: &Policy, subjects: &[Subject], bounds: &[Freshness], unit
     let mut reported: Vec<(usize, &str)> = bounds.iter().map(|bound| (bound.node, bound.dataset.as_str())).collect();
     reported.sort_unstable();
     reported.dedup();
-    for (node, dataset) in reported.into_iter().filter(|(node, _)| policy.nodes[*node].os.value == Os::Linux) {
+    for (node, dataset) in reported {
         let host = &policy.nodes[node].name.value;
         groups.entry(format!("host {host}")).or_default().push(missing_rule(host, dataset, hold));
     }

@@ -19,10 +19,14 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "proxmox-homelab.zplan"
 PLAYBOOK = REPO / "examples" / "ansible" / "deploy.yml"
 INVENTORY = REPO / "examples" / "ansible" / "inventory.yml"
-HOSTS = ["acemagician", "docker-vm", "elitedesk"]
+HOSTS = ["acemagician", "docker-vm", "elitedesk", "prometheus"]
 STUB = '#!/bin/sh\necho "$(basename "$0") $*" >> "$ZPLAN_STUB_LOG"\n'
 
-# What the policy change (rpo 10m -> 15m, one dataset fewer) must change on a storage node.
+# What the policy change (rpo 10m -> 15m, one dataset fewer) must change on a storage node,
+# and on the Prometheus host, whose rules follow the bounds.
+RULES = "/etc/prometheus/rules/"
+CHANGED_ON_PROMETHEUS = [RULES + "zplan.rules.test.yml", RULES + "zplan.rules.yml"]
+ACTIONS_ON_PROMETHEUS = ["systemctl reload-or-restart prometheus.service"]
 UNIT = "/etc/systemd/system/"
 CHANGED_ON_STORAGE = sorted(
     [
@@ -33,6 +37,7 @@ CHANGED_ON_STORAGE = sorted(
         UNIT + "zplan-replicate-storage-zpool2-photos.timer",
         UNIT + "zplan-replicate-storage-zpool2-storage.timer",
         UNIT + "zplan-snapshot-storage.timer",
+        "/usr/local/libexec/zplan/snapshot-metrics",  # it lists the datasets
         "/usr/local/share/doc/zplan/failover-storage.md",  # the runbook lists the datasets
     ]
 )
@@ -189,6 +194,10 @@ def main(zplan):
             check("Link zplan's symbolic links (masks)" not in changed[host], f"{host} relinked nothing")
             ran = deployment.logged(host)[len(first_logs[host]) :]
             check(ran == ACTIONS_ON_STORAGE, f"{host} ran exactly the due actions: {ran}")
+        copied = changed["prometheus"].get("Copy zplan's files")
+        check(copied == CHANGED_ON_PROMETHEUS, f"prometheus copied exactly its new rules: {copied}")
+        ran = deployment.logged("prometheus")[len(first_logs["prometheus"]) :]
+        check(ran == ACTIONS_ON_PROMETHEUS, f"prometheus reloaded its rules: {ran}")
         check(stats["docker-vm"]["changed"] == 0, f"docker-vm is untouched: {changed['docker-vm']}")
         check(deployment.logged("docker-vm") == first_logs["docker-vm"], "docker-vm ran no action")
         check(foreign.read_text() == "acemagician\n", "a file zplan does not list survives")
